@@ -44,7 +44,7 @@ export class BitWriter {
     let pos = this.nbits;
     while (n > 0) {
       const free = 8 - (pos & 7);
-      const take = free < n ? free : n;
+      const take = Math.min(free, n);
       // Take the top `take` bits of the remaining n bits.
       const bits = (v >>> (n - take)) & ((1 << take) - 1);
       buf[pos >>> 3] |= bits << (free - take);
@@ -94,7 +94,7 @@ export class BitReader {
     let v = 0;
     while (n > 0) {
       const avail = 8 - (pos & 7);
-      const take = avail < n ? avail : n;
+      const take = Math.min(avail, n);
       const bits = (buf[pos >>> 3] >>> (avail - take)) & ((1 << take) - 1);
       v = (v << take) | bits;
       n -= take;

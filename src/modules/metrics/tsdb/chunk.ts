@@ -193,12 +193,14 @@ export function decodeChunkInto(
     }
     if (++i >= n) break;
     // Timestamp.
-    let dod: number;
-    if (r.readBit() === 0) dod = 0;
-    else if (r.readBit() === 0) dod = signExtend(r.readBits(14), 14);
-    else if (r.readBit() === 0) dod = signExtend(r.readBits(17), 17);
-    else if (r.readBit() === 0) dod = signExtend(r.readBits(20), 20);
-    else {
+    // The prefix is up to four 1-bits terminated by a 0 (the fourth 1 has no terminator).
+    let ones = 0;
+    while (ones < 4 && r.readBit() === 1) ones++;
+    let dod = 0;
+    if (ones === 1) dod = signExtend(r.readBits(14), 14);
+    else if (ones === 2) dod = signExtend(r.readBits(17), 17);
+    else if (ones === 3) dod = signExtend(r.readBits(20), 20);
+    else if (ones === 4) {
       const dhi = r.readBits(32) | 0;
       dod = dhi * TWO32 + r.readBits(32);
     }
