@@ -1,0 +1,238 @@
+/**
+ * Conditions compiled to closures: each operator's constants (value sets, lower-cased strings,
+ * regexes, parsed semvers and dates) are prepared once, so a match is a few comparisons.
+ *
+ * Missing attributes: every operator is false except `not_equals`/`not_in`, which are true (the
+ * value is indeed not among the listed ones, as in Unleash); `negate` then inverts the outcome.
+ */
+import semver from 'semver';
+import type { Condition, EvaluationContext, Scalar } from './flag.ts';
+
+/** A compiled condition; `now` (epoch ms) feeds date operators when the context has no currentTime. */
+export type Matcher = (ctx: EvaluationContext, now: number | undefined) => boolean;
+
+/** Longest regex pattern accepted; longer patterns are rejected at validation. */
+export const MAX_PATTERN_LENGTH = 512;
+/** Longest attribute value a regex is run against; longer inputs never match (bounds matching cost). */
+export const MAX_REGEX_INPUT = 4096;
+
+// A quantified group that itself contains a quantifier, e.g. (a+)+ or (\w*)*: the classic shape of
+// catastrophic backtracking in JavaScript's backtracking engine.
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d+,?\d*\})/;
+
+/** Reads a possibly dotted attribute path; a literal key with dots wins over the path. */
+export function attributeGetter(attribute: string): (ctx: EvaluationContext) => unknown {
+  if (!attribute.includes('.')) return (ctx) => ctx[attribute];
+  const parts = attribute.split('.');
+  return (ctx) => {
+    const direct = ctx[attribute];
+    if (direct !== undefined) return direct;
+    let cur: unknown = ctx;
+    for (const p of parts) {
+      if (cur === null || typeof cur !== 'object') return undefined;
+      cur = (cur as Record<string, unknown>)[p];
+    }
+    return cur;
+  };
+}
+
+function listOf(c: Condition): Scalar[] {
+  if (c.values && c.values.length > 0) return c.values;
+  return c.value === undefined ? [] : [c.value];
+}
+
+function asText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}
+
+function asNumber(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v.trim() !== '') return Number(v);
+  return Number.NaN;
+}
+
+function asTime(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') return Date.parse(v);
+  if (v instanceof Date) return v.getTime();
+  return Number.NaN;
+}
+
+/** Problems that make a condition unusable (empty list = valid). */
+export function validateCondition(c: Condition): string[] {
+  const out: string[] = [];
+  const vals = listOf(c);
+  if (!c.attribute && !c.op.startsWith('date_')) out.push('condition needs an attribute');
+  if (c.op !== 'exists' && vals.length === 0) out.push(`operator ${c.op} needs a value`);
+  if (c.op === 'matches') {
+    for (const p of vals) {
+      const s = String(p);
+      if (s.length > MAX_PATTERN_LENGTH) out.push(`regex longer than ${MAX_PATTERN_LENGTH} characters`);
+      else if (NESTED_QUANTIFIER.test(s))
+        out.push(`regex /${s}/ nests quantifiers (catastrophic backtracking)`);
+      else {
+        try {
+          new RegExp(s);
+        } catch (e) {
+          out.push(`invalid regex /${s}/: ${(e as Error).message}`);
+        }
+      }
+    }
+  }
+  if (c.op.startsWith('semver_')) {
+    for (const v of vals) {
+      const s = String(v);
+      const ok = c.op === 'semver_caret' || c.op === 'semver_tilde' ? semver.validRange(s) : semver.valid(s);
+      if (!ok) out.push(`invalid semantic version "${s}"`);
+    }
+  }
+  if (c.op.startsWith('num_') && vals.some((v) => Number.isNaN(asNumber(v)))) {
+    out.push(`operator ${c.op} needs a numeric value`);
+  }
+  if (c.op.startsWith('date_') && vals.some((v) => Number.isNaN(asTime(v)))) {
+    out.push(`operator ${c.op} needs an ISO 8601 date`);
+  }
+  return out;
+}
+
+/** Compiles a (validated) condition into a matcher. */
+export function compileCondition(c: Condition): Matcher {
+  const base = compileBase(c);
+  return c.negate ? (ctx, now) => !base(ctx, now) : base;
+}
+
+function compileBase(c: Condition): Matcher {
+  const attr = c.attribute || (c.op.startsWith('date_') ? 'currentTime' : '');
+  const get = attributeGetter(attr);
+  const ci = c.caseInsensitive === true;
+  const vals = listOf(c);
+  const norm = (s: string) => (ci ? s.toLowerCase() : s);
+  switch (c.op) {
+    case 'exists':
+      return (ctx) => {
+        const v = get(ctx);
+        return v !== undefined && v !== null;
+      };
+    case 'equals':
+    case 'in':
+    case 'not_equals':
+    case 'not_in': {
+      const set = new Set(vals.map((v) => norm(String(v))));
+      const positive = c.op === 'equals' || c.op === 'in';
+      return (ctx) => {
+        const t = asText(get(ctx));
+        if (t === undefined) return !positive;
+        return set.has(ci ? t.toLowerCase() : t) === positive;
+      };
+    }
+    case 'starts_with':
+    case 'ends_with':
+    case 'contains': {
+      const needles = vals.map((v) => norm(String(v)));
+      const op = c.op;
+      return (ctx) => {
+        let t = asText(get(ctx));
+        if (t === undefined) return false;
+        if (ci) t = t.toLowerCase();
+        for (const n of needles) {
+          if (op === 'starts_with' ? t.startsWith(n) : op === 'ends_with' ? t.endsWith(n) : t.includes(n)) {
+            return true;
+          }
+        }
+        return false;
+      };
+    }
+    case 'matches': {
+      const res: RegExp[] = [];
+      for (const p of vals) {
+        try {
+          res.push(new RegExp(String(p), ci ? 'i' : ''));
+        } catch {
+          // invalid patterns are reported by validateCondition; here they simply never match
+        }
+      }
+      return (ctx) => {
+        const t = asText(get(ctx));
+        if (t === undefined || t.length > MAX_REGEX_INPUT) return false;
+        for (const re of res) if (re.test(t)) return true;
+        return false;
+      };
+    }
+    case 'semver_caret':
+    case 'semver_tilde': {
+      const prefix = c.op === 'semver_caret' ? '^' : '~';
+      const ranges = vals.flatMap((v) => {
+        const s = String(v);
+        const r = semver.validRange(/^[~^]/.test(s) ? s : prefix + s);
+        return r ? [new semver.Range(r)] : [];
+      });
+      return (ctx) => {
+        const t = asText(get(ctx));
+        const v = t === undefined ? null : semver.parse(t);
+        if (!v) return false;
+        for (const r of ranges) if (r.test(v)) return true;
+        return false;
+      };
+    }
+    case 'semver_eq':
+    case 'semver_lt':
+    case 'semver_lte':
+    case 'semver_gt':
+    case 'semver_gte': {
+      const target = semver.parse(String(vals[0]));
+      const op = c.op;
+      return (ctx) => {
+        const t = asText(get(ctx));
+        const v = t === undefined ? null : semver.parse(t);
+        if (!v || !target) return false;
+        const cmp = v.compare(target);
+        return op === 'semver_eq'
+          ? cmp === 0
+          : op === 'semver_lt'
+            ? cmp < 0
+            : op === 'semver_lte'
+              ? cmp <= 0
+              : op === 'semver_gt'
+                ? cmp > 0
+                : cmp >= 0;
+      };
+    }
+    case 'num_eq':
+    case 'num_lt':
+    case 'num_lte':
+    case 'num_gt':
+    case 'num_gte': {
+      const target = asNumber(vals[0]);
+      const op = c.op;
+      return (ctx) => {
+        const v = asNumber(get(ctx));
+        if (Number.isNaN(v) || Number.isNaN(target)) return false;
+        return op === 'num_eq'
+          ? v === target
+          : op === 'num_lt'
+            ? v < target
+            : op === 'num_lte'
+              ? v <= target
+              : op === 'num_gt'
+                ? v > target
+                : v >= target;
+      };
+    }
+    case 'date_before':
+    case 'date_after': {
+      const target = asTime(vals[0]);
+      const before = c.op === 'date_before';
+      const isNow = attr === 'currentTime';
+      return (ctx, now) => {
+        const raw = get(ctx);
+        const v = raw === undefined && isNow ? (now ?? Number.NaN) : asTime(raw);
+        if (Number.isNaN(v) || Number.isNaN(target)) return false;
+        return before ? v < target : v > target;
+      };
+    }
+    default:
+      return () => false;
+  }
+}
