@@ -53,6 +53,29 @@ function asNumber(v: unknown): number {
   return Number.NaN;
 }
 
+/**
+ * Lenient version parsing as flagd's sem_ver does: a leading v/V is ignored and partial numeric
+ * versions (`1`, `1.2`) are completed with zeros; anything else must be strict semver.
+ */
+export function parseVersion(raw: unknown): semver.SemVer | null {
+  if (typeof raw !== 'string' && typeof raw !== 'number') return null;
+  const s = String(raw).replace(/^[vV]/, '');
+  const strict = semver.parse(s);
+  if (strict) return strict;
+  return /^\d+(\.\d+)?$/.test(s) ? semver.coerce(s) : null;
+}
+
+function semverHolds(op: Condition['op'], v: semver.SemVer, t: semver.SemVer): boolean {
+  if (op === 'semver_caret') return v.major === t.major; // flagd "^": same major
+  if (op === 'semver_tilde') return v.major === t.major && v.minor === t.minor; // flagd "~"
+  const cmp = v.compare(t);
+  if (op === 'semver_eq') return cmp === 0;
+  if (op === 'semver_lt') return cmp < 0;
+  if (op === 'semver_lte') return cmp <= 0;
+  if (op === 'semver_gt') return cmp > 0;
+  return cmp >= 0;
+}
+
 function asTime(v: unknown): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'string') return Date.parse(v);
@@ -84,8 +107,7 @@ export function validateCondition(c: Condition): string[] {
   if (c.op.startsWith('semver_')) {
     for (const v of vals) {
       const s = String(v);
-      const ok = c.op === 'semver_caret' || c.op === 'semver_tilde' ? semver.validRange(s) : semver.valid(s);
-      if (!ok) out.push(`invalid semantic version "${s}"`);
+      if (!parseVersion(s)) out.push(`invalid semantic version "${s}"`);
     }
   }
   if (c.op.startsWith('num_') && vals.some((v) => Number.isNaN(asNumber(v)))) {
@@ -161,42 +183,19 @@ function compileBase(c: Condition): Matcher {
       };
     }
     case 'semver_caret':
-    case 'semver_tilde': {
-      const prefix = c.op === 'semver_caret' ? '^' : '~';
-      const ranges = vals.flatMap((v) => {
-        const s = String(v);
-        const r = semver.validRange(/^[~^]/.test(s) ? s : prefix + s);
-        return r ? [new semver.Range(r)] : [];
-      });
-      return (ctx) => {
-        const t = asText(get(ctx));
-        const v = t === undefined ? null : semver.parse(t);
-        if (!v) return false;
-        for (const r of ranges) if (r.test(v)) return true;
-        return false;
-      };
-    }
+    case 'semver_tilde':
     case 'semver_eq':
     case 'semver_lt':
     case 'semver_lte':
     case 'semver_gt':
     case 'semver_gte': {
-      const target = semver.parse(String(vals[0]));
+      const targets = vals.map((x) => parseVersion(x)).filter((x): x is semver.SemVer => x !== null);
       const op = c.op;
       return (ctx) => {
-        const t = asText(get(ctx));
-        const v = t === undefined ? null : semver.parse(t);
-        if (!v || !target) return false;
-        const cmp = v.compare(target);
-        return op === 'semver_eq'
-          ? cmp === 0
-          : op === 'semver_lt'
-            ? cmp < 0
-            : op === 'semver_lte'
-              ? cmp <= 0
-              : op === 'semver_gt'
-                ? cmp > 0
-                : cmp >= 0;
+        const v = parseVersion(get(ctx));
+        if (!v) return false;
+        for (const t of targets) if (semverHolds(op, v, t)) return true;
+        return false;
       };
     }
     case 'num_eq':
