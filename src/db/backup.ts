@@ -1,0 +1,101 @@
+/**
+ * Logical backups that work the same on both engines (and can move data between them): one
+ * consistent read transaction dumps every table as gzip-compressed JSON Lines; restore replaces
+ * all rows in one transaction. Taken while Vigil runs (SQLite WAL readers do not block writers;
+ * PostgreSQL uses a REPEATABLE READ snapshot).
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { createGunzip, createGzip } from 'node:zlib';
+import { sql } from 'kysely';
+import type { Db } from './db.ts';
+import { appliedMigrations } from './migrate.ts';
+
+export const BACKUP_FORMAT = 'vigil-backup';
+
+/** Tables in dependency order (restore inserts in this order, deletes in reverse). */
+export const BACKUP_TABLES = [
+  'config_objects',
+  'api_tokens',
+  'events',
+  'audit_events',
+  'timers',
+  'plan_applies',
+  'engine_leases',
+] as const;
+/** Tables with an identity `seq` column whose sequence must follow restored rows on PostgreSQL. */
+const SEQ_TABLES = ['events', 'audit_events'];
+
+export interface BackupSummary {
+  tables: Record<string, number>;
+  migrations: string[];
+}
+
+/** Writes a snapshot to `file`; returns row counts. */
+export async function backupTo(db: Db, file: string, now: number): Promise<BackupSummary> {
+  const migrations = await appliedMigrations(db);
+  const lines: string[] = [];
+  const tables: Record<string, number> = {};
+  let trx = db.kysely.transaction();
+  if (db.dialect === 'postgres') trx = trx.setIsolationLevel('repeatable read');
+  await trx.execute(async (tx) => {
+    for (const t of BACKUP_TABLES) {
+      const rows = await tx.selectFrom(t as any).selectAll().execute();
+      tables[t] = rows.length;
+      for (const r of rows) lines.push(JSON.stringify({ t, r }));
+    }
+  });
+  const header = JSON.stringify({ format: BACKUP_FORMAT, version: 1, created_at: new Date(now).toISOString(), dialect: db.dialect, migrations, tables });
+  async function* gen() {
+    yield `${header}\n`;
+    for (const l of lines) yield `${l}\n`;
+  }
+  await pipeline(Readable.from(gen()), createGzip(), createWriteStream(file, { mode: 0o600 }));
+  return { tables, migrations };
+}
+
+/** Replaces the store's contents with the snapshot in `file` (one transaction). */
+export async function restoreFrom(db: Db, file: string): Promise<BackupSummary> {
+  const rl = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
+  let header: { format?: string; migrations?: string[]; tables?: Record<string, number> } | null = null;
+  const rows = new Map<string, Record<string, unknown>[]>();
+  try {
+    for await (const line of rl) {
+      if (!line) continue;
+      const obj = JSON.parse(line);
+      if (!header) {
+        if (obj.format !== BACKUP_FORMAT) throw new Error('not a Vigil backup (missing header)');
+        header = obj;
+        continue;
+      }
+      if (!BACKUP_TABLES.includes(obj.t)) throw new Error(`backup contains unknown table "${obj.t}"`);
+      if (!rows.has(obj.t)) rows.set(obj.t, []);
+      rows.get(obj.t)!.push(obj.r);
+    }
+  } catch (err) {
+    throw new Error(`cannot read backup ${file}: ${(err as Error).message}`);
+  }
+  if (!header) throw new Error(`cannot read backup ${file}: empty file`);
+  const have = new Set(await appliedMigrations(db));
+  const missing = (header.migrations ?? []).filter((m) => !have.has(m));
+  if (missing.length) throw new Error(`backup needs a newer Vigil (unknown migrations: ${missing.join(', ')})`);
+  const tables: Record<string, number> = {};
+  await db.kysely.transaction().execute(async (tx) => {
+    for (const t of [...BACKUP_TABLES].reverse()) await tx.deleteFrom(t as any).execute();
+    for (const t of BACKUP_TABLES) {
+      const list = rows.get(t) ?? [];
+      tables[t] = list.length;
+      for (let i = 0; i < list.length; i += 200) {
+        await tx.insertInto(t as any).values(list.slice(i, i + 200)).execute();
+      }
+    }
+    if (db.dialect === 'postgres') {
+      for (const t of SEQ_TABLES) {
+        await sql`select setval(pg_get_serial_sequence(${t}, 'seq'), coalesce((select max(seq) from ${sql.table(t)}), 0) + 1, false)`.execute(tx);
+      }
+    }
+  });
+  return { tables, migrations: header.migrations ?? [] };
+}

@@ -1,0 +1,80 @@
+/**
+ * The one store entry point: `createDb` opens embedded SQLite (default, WAL) or PostgreSQL
+ * (`DATABASE_URL`), both behind the same Kysely instance. dialect.ts-level differences are kept
+ * to the few places that need them (locking, backups, schema isolation for tests).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface DbOptions {
+  /** postgres://… for PostgreSQL; otherwise a SQLite file path (or ':memory:'). */
+  url?: string;
+  sqlitePath?: string;
+  /** PostgreSQL schema to use (tests isolate themselves in a fresh schema). */
+  pgSchema?: string;
+  /** Observes each query's duration (for the store latency histogram). */
+  onQuery?: (ms: number) => void;
+}
+
+export interface Db {
+  kysely: Kysely<Database>;
+  dialect: DialectName;
+  /** Human-readable location (file path or redacted URL) for logs. */
+  location: string;
+  close(): Promise<void>;
+}
+
+// int8 and numeric come back from pg as strings by default; our int8 columns hold epoch ms.
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+
+/** Redacts the password in a database URL so it can be logged. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable url)';
+  }
+}
+
+export function isPostgresUrl(url: string | undefined): url is string {
+  return !!url && /^postgres(ql)?:\/\//.test(url);
+}
+
+/** Opens the store. */
+export async function createDb(opts: DbOptions): Promise<Db> {
+  const log = opts.onQuery
+    ? (event: { queryDurationMillis: number }) => opts.onQuery!(event.queryDurationMillis)
+    : undefined;
+  if (isPostgresUrl(opts.url)) {
+    const pool = new pg.Pool({
+      connectionString: opts.url,
+      max: 10,
+      options: opts.pgSchema ? `-c search_path=${opts.pgSchema}` : undefined,
+    });
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
+    await sql`select 1`.execute(kysely);
+    return {
+      kysely,
+      dialect: 'postgres',
+      location: redactUrl(opts.url) + (opts.pgSchema ? ` (schema ${opts.pgSchema})` : ''),
+      close: () => kysely.destroy(),
+    };
+  }
+  const path = opts.sqlitePath ?? ':memory:';
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new SQLite(path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }), log });
+  return { kysely, dialect: 'sqlite', location: path, close: () => kysely.destroy() };
+}

@@ -1,0 +1,50 @@
+/**
+ * Migrations live in code (one file each under migrations/), run in order on both engines, and
+ * are applied automatically on start and by `vigil migrate`.
+ */
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { Db } from './db.ts';
+import type { MigrationContext } from './migrations/helpers.ts';
+import * as m0001 from './migrations/0001-foundation.ts';
+
+type PortableMigration = {
+  up(db: Kysely<any>, ctx: MigrationContext): Promise<void>;
+  down?(db: Kysely<any>, ctx: MigrationContext): Promise<void>;
+};
+
+/** Registered migrations, in order. Later modules append theirs here. */
+export const MIGRATIONS: Record<string, PortableMigration> = {
+  '0001-foundation': m0001,
+};
+
+class Provider implements MigrationProvider {
+  constructor(private ctx: MigrationContext) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, m] of Object.entries(MIGRATIONS)) {
+      out[name] = {
+        up: (db) => m.up(db, this.ctx),
+        down: m.down ? (db) => m.down!(db, this.ctx) : undefined,
+      };
+    }
+    return out;
+  }
+}
+
+/** Applies pending migrations; returns the names applied. Throws with the failing migration's name. */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db: db.kysely, provider: new Provider({ dialect: db.dialect }) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Names of applied migrations (for /version and backups). */
+export async function appliedMigrations(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db: db.kysely, provider: new Provider({ dialect: db.dialect }) });
+  const all = await migrator.getMigrations();
+  return all.filter((m) => m.executedAt).map((m) => m.name);
+}
