@@ -1,0 +1,291 @@
+/**
+ * Write-ahead log: an append-only sequence of segment files (`wal/00000001`, ...) holding
+ * series records (id + labels) and sample batches, written with writeSync on every commit so a
+ * committed append survives a process kill (fsync is a policy: always, never, or at most every
+ * N ms, checked on commit). After a block cut, sealed segments whose samples are all older than
+ * the cut are replaced by a checkpoint (`wal/checkpoint.NNNNNNNN`) of the live series records.
+ *
+ * Record framing (8-byte aligned): a 16-byte header [u8 type][3 pad][u32 payload length]
+ * [u32 crc32(payload)][u32 0], then the payload padded to a multiple of 8.
+ *   series (1): UTF-8 JSON [[id, [name, value, ...]], ...]
+ *   samples (2): [f64 baseT][u32 n][u32 0][f64 value × n][u32 ref × n][i32 (t - baseT) × n]
+ * A torn or corrupt record ends the log: the segment is truncated there and later ones removed.
+ */
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+
+export const REC_SERIES = 1;
+export const REC_SAMPLES = 2;
+const HEADER = 16;
+
+/** When to fsync the WAL after a commit's write. */
+export type WalFsync = 'always' | 'never' | number;
+
+/** One decoded series record entry. */
+export interface WalSeries {
+  id: number;
+  /** Flat [name, value, ...] pairs, sorted by name. */
+  labels: string[];
+}
+
+/** Handlers called during replay, in log order. */
+export interface WalVisitor {
+  series(entries: WalSeries[]): void;
+  samples(refs: Uint32Array, baseT: number, tdeltas: Int32Array, values: Float64Array): void;
+}
+
+const pad8 = (n: number) => (n + 7) & ~7;
+const segName = (n: number) => String(n).padStart(8, '0');
+
+function frame(type: number, payload: Uint8Array): Buffer {
+  const buf = Buffer.alloc(HEADER + pad8(payload.length));
+  buf[0] = type;
+  buf.writeUInt32LE(payload.length, 4);
+  buf.writeUInt32LE(crc32(payload), 8);
+  buf.set(payload, HEADER);
+  return buf;
+}
+
+/** Encodes a series record. */
+export function encodeSeries(entries: WalSeries[]): Buffer {
+  return frame(REC_SERIES, Buffer.from(JSON.stringify(entries.map((e) => [e.id, e.labels]))));
+}
+
+/** Encodes a samples record; t - baseT must fit in an int32 for every sample. */
+export function encodeSamples(
+  refs: ArrayLike<number>,
+  ts: Float64Array,
+  vs: Float64Array,
+  from: number,
+  to: number,
+  baseT: number,
+): Buffer {
+  const n = to - from;
+  const payload = new ArrayBuffer(16 + n * 16);
+  new Float64Array(payload, 0, 1)[0] = baseT;
+  new Uint32Array(payload, 8, 1)[0] = n;
+  new Float64Array(payload, 16, n).set(vs.subarray(from, to));
+  const r = new Uint32Array(payload, 16 + n * 8, n);
+  const d = new Int32Array(payload, 16 + n * 12, n);
+  for (let i = 0; i < n; i++) {
+    r[i] = refs[from + i];
+    d[i] = ts[from + i] - baseT;
+  }
+  return frame(REC_SAMPLES, new Uint8Array(payload));
+}
+
+/** Parses records from `buf`; returns the byte offset where valid data ends. */
+export function readRecords(buf: Buffer, visit: WalVisitor): number {
+  let off = 0;
+  while (off + HEADER <= buf.length) {
+    const type = buf[off];
+    const len = buf.readUInt32LE(off + 4);
+    const end = off + HEADER + pad8(len);
+    if ((type !== REC_SERIES && type !== REC_SAMPLES) || end > buf.length) break;
+    const payload = buf.subarray(off + HEADER, off + HEADER + len);
+    if (crc32(payload) !== buf.readUInt32LE(off + 8)) break;
+    if (type === REC_SERIES) {
+      const raw = JSON.parse(payload.toString('utf8')) as [number, string[]][];
+      visit.series(raw.map(([id, labels]) => ({ id, labels })));
+    } else {
+      // Copy into a fresh aligned buffer: typed-array views need 8-byte alignment.
+      const ab = new Uint8Array(len);
+      ab.set(payload);
+      const n = new Uint32Array(ab.buffer, 8, 1)[0];
+      visit.samples(
+        new Uint32Array(ab.buffer, 16 + n * 8, n),
+        new Float64Array(ab.buffer, 0, 1)[0],
+        new Int32Array(ab.buffer, 16 + n * 12, n),
+        new Float64Array(ab.buffer, 16, n),
+      );
+    }
+    off = end;
+  }
+  return off;
+}
+
+/** The write-ahead log of one TSDB directory. */
+export class Wal {
+  private fd = -1;
+  private seg = 0;
+  private segSize = 0;
+  /** Newest sample timestamp per segment number (for truncation). */
+  private readonly segMaxT = new Map<number, number>();
+  private lastSync = 0;
+  /** Records dropped because of a torn or corrupt tail on open. */
+  corruptions = 0;
+
+  constructor(
+    readonly dir: string,
+    private readonly fsync: WalFsync,
+    private readonly segmentBytes: number,
+    private readonly now: () => number,
+  ) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  private segments(): number[] {
+    return readdirSync(this.dir)
+      .filter((f) => /^\d{8}$/.test(f))
+      .map(Number)
+      .sort((a, b) => a - b);
+  }
+
+  private checkpoints(): number[] {
+    return readdirSync(this.dir)
+      .filter((f) => /^checkpoint\.\d{8}$/.test(f))
+      .map((f) => Number(f.slice(11)))
+      .sort((a, b) => a - b);
+  }
+
+  /** Replays checkpoint and segments, repairs a torn tail, and opens a segment for writing. */
+  replay(visit: WalVisitor): void {
+    for (const f of readdirSync(this.dir)) if (f.endsWith('.tmp')) unlinkSync(join(this.dir, f));
+    const cps = this.checkpoints();
+    const cp = cps.length ? cps[cps.length - 1] : 0;
+    if (cp) readRecords(readFileSync(join(this.dir, `checkpoint.${segName(cp)}`)), visit);
+    const segs = this.segments().filter((s) => s > cp);
+    for (let i = 0; i < segs.length; i++) {
+      const path = join(this.dir, segName(segs[i]));
+      const buf = readFileSync(path);
+      let maxT = Number.NEGATIVE_INFINITY;
+      const end = readRecords(buf, {
+        series: visit.series,
+        samples: (refs, baseT, d, v) => {
+          for (let k = 0; k < d.length; k++) if (baseT + d[k] > maxT) maxT = baseT + d[k];
+          visit.samples(refs, baseT, d, v);
+        },
+      });
+      this.segMaxT.set(segs[i], maxT);
+      if (end < buf.length) {
+        // Torn tail (or corruption): keep the valid prefix, drop everything after it.
+        this.corruptions++;
+        const fd = openSync(path, 'r+');
+        ftruncateSync(fd, end);
+        fsyncSync(fd);
+        closeSync(fd);
+        for (const later of segs.slice(i + 1)) unlinkSync(join(this.dir, segName(later)));
+        segs.length = i + 1;
+        break;
+      }
+    }
+    const last = segs.length ? segs[segs.length - 1] : cp;
+    this.openSegment(segs.length ? last : last + 1);
+  }
+
+  private openSegment(n: number): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.seg = n;
+    this.fd = openSync(join(this.dir, segName(n)), 'a');
+    this.segSize = fstatSync(this.fd).size;
+    if (!this.segMaxT.has(n)) this.segMaxT.set(n, Number.NEGATIVE_INFINITY);
+  }
+
+  private write(buf: Buffer, maxT: number): void {
+    if (this.segSize > 0 && this.segSize + buf.length > this.segmentBytes) this.openSegment(this.seg + 1);
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    this.segSize += buf.length;
+    if (maxT > this.segMaxT.get(this.seg)!) this.segMaxT.set(this.seg, maxT);
+  }
+
+  /** Logs new series. */
+  logSeries(entries: WalSeries[]): void {
+    if (entries.length) this.write(encodeSeries(entries), Number.NEGATIVE_INFINITY);
+  }
+
+  /** Logs a batch of samples (split so every record's time deltas fit an int32). */
+  logSamples(refs: ArrayLike<number>, ts: Float64Array, vs: Float64Array, n: number): void {
+    let from = 0;
+    while (from < n) {
+      let lo = ts[from];
+      let hi = ts[from];
+      let to = from + 1;
+      for (; to < n; to++) {
+        const t = ts[to];
+        const nlo = Math.min(t, lo);
+        const nhi = Math.max(t, hi);
+        if (nhi - nlo > 0x7fffffff) break;
+        lo = nlo;
+        hi = nhi;
+      }
+      this.write(encodeSamples(refs, ts, vs, from, to, lo), hi);
+      from = to;
+    }
+  }
+
+  /** Applies the fsync policy after a commit. */
+  sync(force = false): void {
+    if (this.fd < 0) return;
+    if (force || this.fsync === 'always') fsyncSync(this.fd);
+    else if (typeof this.fsync === 'number') {
+      const now = this.now();
+      if (now - this.lastSync >= this.fsync) {
+        fsyncSync(this.fd);
+        this.lastSync = now;
+      }
+    }
+  }
+
+  /**
+   * Drops sealed segments whose samples are all older than `cutT`, after writing a checkpoint
+   * with the given live series (their samples ≥ cutT stay in the kept segments).
+   */
+  truncate(cutT: number, live: WalSeries[]): void {
+    this.openSegment(this.seg + 1);
+    let upto = 0;
+    for (const s of this.segments()) {
+      if (s >= this.seg) break;
+      const maxT = this.segMaxT.get(s) ?? Number.POSITIVE_INFINITY;
+      if (maxT >= cutT) break;
+      upto = s;
+    }
+    if (!upto) return;
+    const name = join(this.dir, `checkpoint.${segName(upto)}`);
+    const fd = openSync(`${name}.tmp`, 'w');
+    const buf = encodeSeries(live);
+    writeSync(fd, buf, 0, buf.length);
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(`${name}.tmp`, name);
+    for (const c of this.checkpoints()) if (c < upto) unlinkSync(join(this.dir, `checkpoint.${segName(c)}`));
+    for (const s of this.segments()) {
+      if (s > upto) break;
+      unlinkSync(join(this.dir, segName(s)));
+      this.segMaxT.delete(s);
+    }
+  }
+
+  /** Total bytes of segments and checkpoints. */
+  size(): { bytes: number; segments: number } {
+    let bytes = 0;
+    let segments = 0;
+    for (const f of readdirSync(this.dir)) {
+      if (!/^(\d{8}|checkpoint\.\d{8})$/.test(f)) continue;
+      bytes += statSync(join(this.dir, f)).size;
+      if (!f.startsWith('c')) segments++;
+    }
+    return { bytes, segments };
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    this.sync(true);
+    closeSync(this.fd);
+    this.fd = -1;
+  }
+}
