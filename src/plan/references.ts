@@ -43,7 +43,7 @@ export function checkReferences(
           ? `one of the ${ref.kind} keys declared in the plan: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}`
           : `a ${ref.kind} declared in the plan (there are none yet)`,
         hint: guess
-          ? `did you mean "${guess}"?`
+          ? `change it to "${guess}", or declare ${ref.kind} "${ref.key}" in the plan`
           : `declare ${ref.kind} "${ref.key}" in the plan or fix the reference`,
       });
     }

@@ -18,7 +18,19 @@ export function schemaDiagnostics(
 ): PlanDiagnostic[] {
   const out: PlanDiagnostic[] = [];
   const seen = new Set<string>();
-  for (const err of narrowUnions(errors)) {
+  const narrowed = narrowUnions(errors);
+  // A typo'd key ("ownr") also makes the real one ("owner") missing; the did-you-mean says it all.
+  const typos = new Set(
+    narrowed
+      .filter((e) => e.keyword === 'additionalProperties')
+      .map((e) => {
+        const allowed = Object.keys((e.parentSchema as any)?.properties ?? {});
+        return `${e.instancePath}/${didYouMean(String(e.params.additionalProperty), allowed)}`;
+      }),
+  );
+  for (const err of narrowed) {
+    if (err.keyword === 'required' && typos.has(`${err.instancePath}/${err.params.missingProperty}`))
+      continue;
     const d = describe(err, data, prefix, src);
     if (!d) continue;
     const sig = `${d.line}:${d.column}:${d.message}`;
