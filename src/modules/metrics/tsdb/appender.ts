@@ -28,6 +28,9 @@ export class HeadAppender implements Appender {
   append(labels: Labels, t: number, v: number): void {
     if (this.done) throw new Error('tsdb: appender already committed or rolled back');
     const head = this.head;
+    // Sample checks first, so a refused sample never creates a series.
+    if (!Number.isSafeInteger(t) || typeof v !== 'number') head.reject('invalid_sample', `t=${t}`);
+    if (t < head.appendableMinT()) head.reject('out_of_bounds', `t=${t}`);
     let s = this.cache.get(labels);
     if (s === undefined || s.deleted) {
       let norm: Labels;
@@ -40,8 +43,6 @@ export class HeadAppender implements Appender {
       s = head.getOrCreate(norm);
       this.cache.set(labels, s);
     }
-    if (!Number.isSafeInteger(t) || typeof v !== 'number') head.reject('invalid_sample', `t=${t}`);
-    if (t < head.appendableMinT()) head.reject('out_of_bounds', `t=${t}`);
     const pending = s.pendApp === this;
     const lastT = pending ? s.pendT : s.lastT;
     if (t <= lastT) {

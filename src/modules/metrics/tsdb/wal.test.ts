@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { isStaleNaN, STALE_NAN } from '../storage.ts';
+import { dump, L, m, openTsdb, tempDir, write } from './test-helpers.ts';
+
+const a1 = L({ __name__: 'x', k: '1' });
+const a2 = L({ __name__: 'x', k: '2' });
+
+function segments(dir: string): string[] {
+  return readdirSync(join(dir, 'wal'))
+    .filter((f) => /^\d{8}$/.test(f))
+    .sort();
+}
+
+describe('write-ahead log', () => {
+  it('replays committed samples of an instance abandoned without close', () => {
+    const dir = tempDir();
+    const db = openTsdb(dir);
+    write(db, [
+      [a1, 1, 1],
+      [a2, 1, STALE_NAN],
+    ]);
+    write(db, [[a1, 2, -0]]);
+    const rolled = db.appender();
+    rolled.append(a1, 3, 3);
+    rolled.rollback();
+    // No close(): a second instance reads the same files.
+    const again = openTsdb(dir);
+    const got = dump(again, m('__name__="x"'));
+    assert.deepEqual(Object.keys(got), ['{__name__=x,k=1}', '{__name__=x,k=2}']);
+    assert.deepEqual(
+      got['{__name__=x,k=1}'].map(([t]) => t),
+      [1, 2],
+    );
+    const [s1, s2] = again.select(m('__name__="x"'), 0, 10);
+    assert.ok(Object.is(s1.values[1], -0));
+    assert.ok(isStaleNaN(s2.values[0]));
+    // Ordering state is restored too.
+    assert.throws(() => write(again, [[a1, 1, 9]]), /out of order/);
+    again.close();
+  });
+
+  it('drops a torn last record and keeps appending after it', () => {
+    const dir = tempDir();
+    const db = openTsdb(dir);
+    write(db, [[a1, 1, 1]]);
+    write(db, [[a1, 2, 2]]);
+    db.close();
+    const seg = join(dir, 'wal', segments(dir).at(-1)!);
+    truncateSync(seg, statSync(seg).size - 5);
+    const db2 = openTsdb(dir);
+    assert.deepEqual(dump(db2, m('k="1"'))['{__name__=x,k=1}'], [[1, 1]]);
+    assert.equal(db2.stats().walCorruptions, 1);
+    write(db2, [[a1, 3, 3]]);
+    db2.close();
+    const db3 = openTsdb(dir);
+    assert.deepEqual(dump(db3, m('k="1"'))['{__name__=x,k=1}'], [
+      [1, 1],
+      [3, 3],
+    ]);
+    assert.equal(db3.stats().walCorruptions, 0);
+    db3.close();
+  });
+
+  it('stops at a record whose checksum fails', () => {
+    const dir = tempDir();
+    const db = openTsdb(dir);
+    write(db, [[a1, 1, 1]]);
+    write(db, [[a1, 2, 2]]);
+    db.close();
+    const seg = join(dir, 'wal', segments(dir).at(-1)!);
+    const buf = readFileSync(seg);
+    buf[buf.length - 3] ^= 0xff; // inside the last record's payload
+    writeFileSync(seg, buf);
+    const db2 = openTsdb(dir);
+    assert.deepEqual(dump(db2, m('k="1"'))['{__name__=x,k=1}'], [[1, 1]]);
+    db2.close();
+  });
+
+  it('rolls over to new segments at the size cap and replays them all', () => {
+    const dir = tempDir();
+    const db = openTsdb(dir, { walSegmentBytes: 256 });
+    for (let t = 0; t < 50; t++) write(db, [[t % 2 ? a1 : a2, t, t]]);
+    assert.ok(segments(dir).length > 3);
+    assert.ok(db.stats().walSegments > 3);
+    db.close();
+    const db2 = openTsdb(dir, { walSegmentBytes: 256 });
+    const got = dump(db2, m('__name__="x"'));
+    assert.equal(got['{__name__=x,k=1}'].length + got['{__name__=x,k=2}'].length, 50);
+    db2.close();
+  });
+
+  it('survives kill -9 of the writing process', async () => {
+    const dir = tempDir();
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./testdata/kill-child.ts', import.meta.url)),
+        dir,
+        '20',
+        '50',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('committed')) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`child exited early (${code}): ${err}`)));
+    });
+    const exited = new Promise((r) => child.once('exit', (_code, signal) => r(signal)));
+    child.kill('SIGKILL');
+    assert.equal(await exited, 'SIGKILL');
+    const db = openTsdb(dir);
+    const series = db.select(m('__name__="kill_test"'), 0, 1e9);
+    assert.equal(series.length, 10);
+    for (const s of series) {
+      assert.equal(s.timestamps.length, 1000);
+      assert.equal(s.timestamps[999], 999_000);
+      assert.equal(s.values[999], 999);
+    }
+    db.close();
+  });
+});
