@@ -89,6 +89,8 @@ registerKind({
         pattern: '^(\\d+(ms|s|m|h|d|w))+$|^next_business_day$',
         description: 'Time to acknowledge: a duration (5m, 1h) or next_business_day',
       }),
+      /** Derived by the plan loader: the target in ms (null for next_business_day). */
+      response_target_ms: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
       description: Type.Optional(Type.String({ maxLength: 2000 })),
     },
     { additionalProperties: false },
@@ -139,6 +141,7 @@ registerKind({
   filters: ['role', 'teams'],
   spec: Type.Object(
     {
+      email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })),
       name: Type.String({ minLength: 1, maxLength: 200 }),
       time_zone: Type.Optional(Type.String({ maxLength: 64 })),
       role: RoleSchema,
