@@ -94,7 +94,7 @@ class Translator {
     const a = Array.isArray(args) ? args : [args];
     const attr = (x: unknown) => {
       const n = varName(x);
-      if (n !== null && n.startsWith('$flagd.')) throw new Unsupported(`${n} in conditions is not supported`);
+      if (n?.startsWith('$flagd.')) throw new Unsupported(`${n} in conditions is not supported`);
       return n;
     };
     if (op === '==' || op === '===' || op === '!=' || op === '!==') {
