@@ -22,7 +22,8 @@ export interface SourceFile {
   file: string;
   text: string;
   doc: Document.Parsed;
-  lines: LineCounter;
+  /** Offsets at which each line starts (computed here: yaml's LineCounter misses some newlines). */
+  lineStarts: number[];
   /** The document as plain JS, or undefined when it could not be converted. */
   value: unknown;
   /** True when the YAML parser reported errors (further checks are skipped for this file). */
@@ -51,9 +52,10 @@ export function parsePath(path: string): Segment[] {
 
 /** Parses YAML text, collecting syntax errors (with positions) as diagnostics. */
 export function parseSource(file: string, text: string, diags: PlanDiagnostic[]): SourceFile {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, merge: true, uniqueKeys: true, prettyErrors: false });
-  const src: SourceFile = { file, text, doc, lines, value: undefined, broken: doc.errors.length > 0 };
+  const doc = parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: false });
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  const src: SourceFile = { file, text, doc, lineStarts, value: undefined, broken: doc.errors.length > 0 };
   for (const err of doc.errors) {
     const { line, column } = offsetPos(src, err.pos?.[0] ?? 0);
     const dup = err.code === 'DUPLICATE_KEY';
@@ -93,12 +95,18 @@ export function parseSource(file: string, text: string, diags: PlanDiagnostic[])
 
 /** Converts a character offset into a clamped 1-based line/column. */
 export function offsetPos(
-  src: Pick<SourceFile, 'lines' | 'text'>,
+  src: Pick<SourceFile, 'lineStarts' | 'text'>,
   offset: number,
 ): { line: number; column: number } {
-  const clamped = Math.max(0, Math.min(offset, src.text.length));
-  const p = src.lines.linePos(clamped);
-  return { line: Math.max(1, p.line), column: Math.max(1, p.col) };
+  const at = Math.max(0, Math.min(offset, src.text.length));
+  let lo = 0;
+  let hi = src.lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (src.lineStarts[mid] <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: at - src.lineStarts[lo] + 1 };
 }
 
 function yamlMessage(message: string): string {
