@@ -1,18 +1,8 @@
 /**
- * One parsed plan file: the YAML document, its line counter and helpers that turn a value path
+ * One parsed plan file: the YAML document, its line index and helpers that turn a value path
  * (`['services', 2, 'owner']`) back into a 1-based line/column.
  */
-import {
-  type Document,
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  LineCounter,
-  type Node,
-  parseDocument,
-} from 'yaml';
+import { type Document, isAlias, isMap, isPair, isScalar, isSeq, type Node, parseDocument } from 'yaml';
 import type { PlanDiagnostic } from './types.ts';
 
 export type Segment = string | number;
