@@ -93,9 +93,7 @@ export class EngineRunner {
     const e = this.engines.get(name);
     if (!e || !this.started) return;
     e.cancel?.();
-    e.cancel = this.clock.setTimer(delay, () => {
-      void this.tick(name);
-    });
+    e.cancel = this.clock.setTimer(delay, () => this.tick(name));
   }
 
   private async tick(name: string): Promise<void> {

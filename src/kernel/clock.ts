@@ -5,8 +5,12 @@
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
   now(): number;
-  /** Schedules `fn` after `ms`; returns a cancel function. */
-  setTimer(ms: number, fn: () => void): () => void;
+  /**
+   * Schedules `fn` after `ms`; returns a cancel function. When `fn` returns a promise, a
+   * VirtualClock waits for it before firing later timers, so async work (store I/O) started by a
+   * timer completes at its virtual instant.
+   */
+  setTimer(ms: number, fn: () => void | Promise<void>): () => void;
 }
 
 /** The real wall clock. The only place (with the engine runner) that touches Date.now/setTimeout. */
@@ -14,8 +18,8 @@ export class SystemClock implements Clock {
   now(): number {
     return Date.now();
   }
-  setTimer(ms: number, fn: () => void): () => void {
-    const t = setTimeout(fn, Math.max(0, ms));
+  setTimer(ms: number, fn: () => void | Promise<void>): () => void {
+    const t = setTimeout(() => void fn(), Math.max(0, ms));
     t.unref?.();
     return () => clearTimeout(t);
   }
@@ -24,7 +28,7 @@ export class SystemClock implements Clock {
 interface PendingTimer {
   at: number;
   seq: number;
-  fn: () => void;
+  fn: () => void | Promise<void>;
 }
 
 /** A clock that only moves when `advance`/`set` is called; timers fire in due order. */
@@ -41,7 +45,7 @@ export class VirtualClock implements Clock {
     return this.t;
   }
 
-  setTimer(ms: number, fn: () => void): () => void {
+  setTimer(ms: number, fn: () => void | Promise<void>): () => void {
     const timer = { at: this.t + Math.max(0, ms), seq: this.seq++, fn };
     this.timers.push(timer);
     return () => {
@@ -63,7 +67,11 @@ export class VirtualClock implements Clock {
       if (!due) break;
       this.timers = this.timers.filter((x) => x !== due);
       this.t = Math.max(this.t, due.at);
-      due.fn();
+      try {
+        await due.fn();
+      } catch {
+        // Timer callbacks own their errors; a throwing one must not stop virtual time.
+      }
       // Let promise chains started by the timer settle before the next one fires.
       await new Promise<void>((r) => setImmediate(r));
     }
