@@ -1,0 +1,344 @@
+/** Functions over instant vectors and scalars (math, dates, labels, sorting, histogram_quantile). */
+import type { Labels } from '../storage.ts';
+import { PromQLEvalError } from './errors.ts';
+import { dropName, getLabel, isWellFormed, removeLabels, setLabel } from './labels-util.ts';
+import { fmtG } from './range-functions.ts';
+import { compileRegex } from './regex.ts';
+import type { AnnotationSink, Sample, Value } from './types.ts';
+
+export interface FnCtx {
+  ts: number;
+  notes: AnnotationSink;
+}
+
+export type InstantFn = (args: Value[], ctx: FnCtx) => Sample[];
+
+const vec = (v: Value): Sample[] => (v.type === 'vector' ? v.samples : []);
+const num = (v: Value): number => (v.type === 'scalar' ? v.v : Number.NaN);
+const str = (v: Value): string => (v.type === 'string' ? v.s : '');
+
+function simple(f: (x: number) => number): InstantFn {
+  return (args) => vec(args[0]).map((s) => ({ metric: dropName(s.metric), v: f(s.v) }));
+}
+
+function dateFn(f: (d: Date) => number): InstantFn {
+  return (args, ctx) => {
+    const input: Sample[] = args.length ? vec(args[0]) : [{ metric: [], v: ctx.ts / 1000 }];
+    const out: Sample[] = [];
+    for (const s of input) {
+      if (!Number.isFinite(s.v)) {
+        out.push({ metric: dropName(s.metric), v: s.v });
+        continue;
+      }
+      out.push({ metric: dropName(s.metric), v: f(new Date(Math.trunc(s.v) * 1000)) });
+    }
+    return out;
+  };
+}
+
+const daysInMonth = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+const dayOfYear = (d: Date) =>
+  Math.round(
+    (Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - Date.UTC(d.getUTCFullYear(), 0, 1)) /
+      86_400_000,
+  ) + 1;
+
+/** Go's math.Pow special cases that differ from JS. */
+export function goPow(x: number, y: number): number {
+  if (x === 1) return 1;
+  if (x === -1 && (y === Number.POSITIVE_INFINITY || y === Number.NEGATIVE_INFINITY)) return 1;
+  return x ** y;
+}
+
+/** Expands Go regexp replacement templates ($1, ${1}, $name, $$). */
+export function expandTemplate(tpl: string, m: RegExpExecArray): string {
+  let out = '';
+  for (let i = 0; i < tpl.length; i++) {
+    const c = tpl[i];
+    if (c !== '$' || i + 1 >= tpl.length) {
+      out += c;
+      continue;
+    }
+    if (tpl[i + 1] === '$') {
+      out += '$';
+      i++;
+      continue;
+    }
+    let name: string;
+    let end: number;
+    if (tpl[i + 1] === '{') {
+      const close = tpl.indexOf('}', i + 2);
+      if (close < 0) {
+        out += c;
+        continue;
+      }
+      name = tpl.slice(i + 2, close);
+      end = close;
+    } else {
+      const mm = /^[A-Za-z0-9_]+/.exec(tpl.slice(i + 1));
+      if (!mm) {
+        out += c;
+        continue;
+      }
+      name = mm[0];
+      end = i + mm[0].length;
+    }
+    if (/^\d+$/.test(name)) out += m[Number(name)] ?? '';
+    else out += m.groups?.[name] ?? '';
+    i = end;
+  }
+  return out;
+}
+
+function validLabelName(s: string): boolean {
+  return s.length > 0 && isWellFormed(s);
+}
+
+function labelReplace(args: Value[]): Sample[] {
+  const [dst, repl, src, re] = [str(args[1]), str(args[2]), str(args[3]), str(args[4])];
+  let regex: RegExp;
+  try {
+    regex = compileRegex(re);
+  } catch (e) {
+    throw new PromQLEvalError(
+      `invalid regular expression in label_replace(): ${re}: ${(e as Error).message}`,
+    );
+  }
+  if (!validLabelName(dst))
+    throw new PromQLEvalError(`invalid destination label name in label_replace(): ${dst}`);
+  const out: Sample[] = [];
+  for (const s of vec(args[0])) {
+    const m = regex.exec(getLabel(s.metric, src));
+    let metric = s.metric;
+    if (m) metric = setLabel(metric, dst, expandTemplate(repl, m));
+    out.push({ metric, v: s.v });
+  }
+  return out;
+}
+
+function labelJoin(args: Value[]): Sample[] {
+  const dst = str(args[1]);
+  const sep = str(args[2]);
+  const srcs = args.slice(3).map(str);
+  if (!validLabelName(dst))
+    throw new PromQLEvalError(`invalid destination label name in label_join(): ${dst}`);
+  for (const s of srcs)
+    if (!validLabelName(s)) throw new PromQLEvalError(`invalid source label name in label_join(): ${s}`);
+  return vec(args[0]).map((s) => ({
+    metric: setLabel(s.metric, dst, srcs.map((n) => getLabel(s.metric, n)).join(sep)),
+    v: s.v,
+  }));
+}
+
+/** NaN-last sort by value. */
+function sortByValue(desc: boolean): InstantFn {
+  return (args) =>
+    [...vec(args[0])].sort((a, b) => {
+      const an = Number.isNaN(a.v);
+      const bn = Number.isNaN(b.v);
+      if (an || bn) return an === bn ? 0 : an ? 1 : -1;
+      return desc ? b.v - a.v : a.v - b.v;
+    });
+}
+
+const collator = new Intl.Collator('en', { numeric: true });
+
+function sortByLabel(desc: boolean): InstantFn {
+  return (args) => {
+    const names = args.slice(1).map(str);
+    const cmpLabels = (a: Labels, b: Labels): number => {
+      for (const n of names) {
+        const c = collator.compare(getLabel(a, n), getLabel(b, n));
+        if (c !== 0) return c;
+      }
+      // Ties are broken by the full label set, so the order is deterministic.
+      const ak = a.map((l) => `${l.name}\xff${l.value}`).join('\xfe');
+      const bk = b.map((l) => `${l.name}\xff${l.value}`).join('\xfe');
+      return ak < bk ? -1 : ak > bk ? 1 : 0;
+    };
+    return [...vec(args[0])].sort((a, b) => (desc ? -1 : 1) * cmpLabels(a.metric, b.metric));
+  };
+}
+
+interface Bucket {
+  upper: number;
+  count: number;
+}
+
+/** Quantile from classic cumulative buckets; also reports whether monotonicity had to be forced. */
+export function bucketQuantile(q: number, buckets: Bucket[]): { v: number; forced: boolean } {
+  const nan = { v: Number.NaN, forced: false };
+  if (Number.isNaN(q)) return nan;
+  if (q < 0) return { v: Number.NEGATIVE_INFINITY, forced: false };
+  if (q > 1) return { v: Number.POSITIVE_INFINITY, forced: false };
+  buckets.sort((a, b) => a.upper - b.upper);
+  if (buckets.length === 0 || buckets[buckets.length - 1].upper !== Number.POSITIVE_INFINITY) return nan;
+  // Coalesce buckets with the same upper bound.
+  const bs: Bucket[] = [];
+  for (const b of buckets) {
+    const last = bs[bs.length - 1];
+    if (last && last.upper === b.upper) last.count += b.count;
+    else bs.push({ upper: b.upper, count: b.count });
+  }
+  let forced = false;
+  let prev = bs[0].count;
+  for (let i = 1; i < bs.length; i++) {
+    const cur = bs[i].count;
+    if (cur === prev) continue;
+    if (almostEqual(prev, cur, 1e-12)) {
+      bs[i].count = prev;
+      continue;
+    }
+    if (cur < prev) {
+      bs[i].count = prev;
+      forced = true;
+      continue;
+    }
+    prev = cur;
+  }
+  if (bs.length < 2) return { v: Number.NaN, forced };
+  const observations = bs[bs.length - 1].count;
+  if (observations === 0) return { v: Number.NaN, forced };
+  let rank = q * observations;
+  let b = 0;
+  while (b < bs.length - 1 && !(bs[b].count >= rank)) b++;
+  if (b === bs.length - 1) return { v: bs[bs.length - 2].upper, forced };
+  if (b === 0 && bs[0].upper <= 0) return { v: bs[0].upper, forced };
+  let start = 0;
+  const end = bs[b].upper;
+  let count = bs[b].count;
+  if (b > 0) {
+    start = bs[b - 1].upper;
+    count -= bs[b - 1].count;
+    rank -= bs[b - 1].count;
+  }
+  return { v: start + (end - start) * (rank / count), forced };
+}
+
+/** Relative float comparison as Prometheus' util/almost. */
+export function almostEqual(a: number, b: number, eps: number): boolean {
+  if (Number.isNaN(a) && Number.isNaN(b)) return true;
+  if (a === b) return true;
+  const minNormal = 2.2250738585072014e-308;
+  const absSum = Math.abs(a) + Math.abs(b);
+  const diff = Math.abs(a - b);
+  if (a === 0 || b === 0 || absSum < minNormal) return diff < eps * minNormal;
+  return diff / Math.min(absSum, Number.MAX_VALUE) < eps;
+}
+
+function histogramQuantile(args: Value[], ctx: FnCtx): Sample[] {
+  const q = num(args[0]);
+  if (Number.isNaN(q) || q < 0 || q > 1)
+    ctx.notes.warn(`PromQL warning: quantile value should be between 0 and 1, got ${fmtG(q)}`);
+  const groups = new Map<string, { metric: Labels; buckets: Bucket[]; name: string }>();
+  for (const s of vec(args[0 + 1])) {
+    const le = getLabel(s.metric, 'le');
+    const upper = parseLe(le);
+    const name = getLabel(s.metric, '__name__');
+    if (upper === undefined) {
+      ctx.notes.warn(
+        `PromQL warning: bucket label "le" is missing or has a malformed value of "${le}" for metric name "${name}"`,
+      );
+      continue;
+    }
+    const metric = removeLabels(s.metric, ['le', '__name__']);
+    let key = '';
+    for (const l of metric) key += `${l.name}\xff${l.value}\xfe`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { metric, buckets: [], name }));
+    g.buckets.push({ upper, count: s.v });
+  }
+  const out: Sample[] = [];
+  for (const g of groups.values()) {
+    const r = bucketQuantile(q, g.buckets);
+    if (r.forced)
+      ctx.notes.info(
+        `PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name "${g.name}"`,
+      );
+    out.push({ metric: g.metric, v: r.v });
+  }
+  return out;
+}
+
+function parseLe(s: string): number | undefined {
+  const t = s.trim();
+  if (t === '') return undefined;
+  const l = t.toLowerCase();
+  if (l === '+inf' || l === 'inf') return Number.POSITIVE_INFINITY;
+  if (l === '-inf') return Number.NEGATIVE_INFINITY;
+  if (l === 'nan') return Number.NaN;
+  const v = Number(t);
+  return Number.isNaN(v) && !/^0x/i.test(t) ? undefined : v;
+}
+
+export const INSTANT_FUNCTIONS: Record<string, InstantFn> = {
+  abs: simple(Math.abs),
+  ceil: simple(Math.ceil),
+  floor: simple(Math.floor),
+  exp: simple(Math.exp),
+  sqrt: simple(Math.sqrt),
+  ln: simple(Math.log),
+  log2: simple(Math.log2),
+  log10: simple(Math.log10),
+  sgn: simple((x) => (x > 0 ? 1 : x < 0 ? -1 : x)),
+  sin: simple(Math.sin),
+  cos: simple(Math.cos),
+  tan: simple(Math.tan),
+  asin: simple(Math.asin),
+  acos: simple(Math.acos),
+  atan: simple(Math.atan),
+  sinh: simple(Math.sinh),
+  cosh: simple(Math.cosh),
+  tanh: simple(Math.tanh),
+  asinh: simple(Math.asinh),
+  acosh: simple(Math.acosh),
+  atanh: simple(Math.atanh),
+  deg: simple((x) => (x * 180) / Math.PI),
+  rad: simple((x) => (x * Math.PI) / 180),
+  round: (args) => {
+    const to = args.length > 1 ? num(args[1]) : 1;
+    const inv = 1 / to;
+    return vec(args[0]).map((s) => ({ metric: dropName(s.metric), v: Math.floor(s.v * inv + 0.5) / inv }));
+  },
+  clamp: (args) => {
+    const min = num(args[1]);
+    const max = num(args[2]);
+    if (max < min) return [];
+    return vec(args[0]).map((s) => ({ metric: dropName(s.metric), v: goMax(min, goMin(max, s.v)) }));
+  },
+  clamp_max: (args) => vec(args[0]).map((s) => ({ metric: dropName(s.metric), v: goMin(s.v, num(args[1])) })),
+  clamp_min: (args) => vec(args[0]).map((s) => ({ metric: dropName(s.metric), v: goMax(s.v, num(args[1])) })),
+  day_of_month: dateFn((d) => d.getUTCDate()),
+  day_of_week: dateFn((d) => d.getUTCDay()),
+  day_of_year: dateFn(dayOfYear),
+  days_in_month: dateFn(daysInMonth),
+  hour: dateFn((d) => d.getUTCHours()),
+  minute: dateFn((d) => d.getUTCMinutes()),
+  month: dateFn((d) => d.getUTCMonth() + 1),
+  year: dateFn((d) => d.getUTCFullYear()),
+  vector: (args) => [{ metric: [], v: num(args[0]) }],
+  label_replace: labelReplace,
+  label_join: labelJoin,
+  sort: sortByValue(false),
+  sort_desc: sortByValue(true),
+  sort_by_label: sortByLabel(false),
+  sort_by_label_desc: sortByLabel(true),
+  histogram_quantile: histogramQuantile,
+  // Native-histogram functions: classic float samples carry no histogram, so nothing is returned.
+  histogram_avg: () => [],
+  histogram_count: () => [],
+  histogram_sum: () => [],
+  histogram_stddev: () => [],
+  histogram_stdvar: () => [],
+  histogram_fraction: () => [],
+};
+
+/** Go's math.Max/Min: NaN wins, and +0 beats -0 for max. */
+function goMax(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.NaN;
+  return Math.max(a, b);
+}
+function goMin(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.NaN;
+  return Math.min(a, b);
+}

@@ -1,0 +1,14 @@
+/** Vigil's PromQL engine: parser, evaluator, in-memory querier and result formatting. */
+export type * from './ast.ts';
+export type { QueryOptions } from './engine.ts';
+export { type ParsePosition, PromQLEvalError, PromQLParseError } from './errors.ts';
+export { MemoryQuerier } from './memory-querier.ts';
+export { parseExpr, typeOf } from './parser.ts';
+export { instantQuery, type RangeQueryOptions, rangeQuery } from './query.ts';
+export {
+  formatPromValue,
+  type MatrixSeries,
+  type Point,
+  type QueryResult,
+  type VectorSample,
+} from './values.ts';

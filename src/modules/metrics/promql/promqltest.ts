@@ -1,0 +1,443 @@
+/**
+ * Runner for Prometheus' PromQL test scripts (promql/promqltest format: load/clear/eval with
+ * expectations). Native-histogram data (`{{...}}`) is not stored; any eval case that touches a
+ * series which had native-histogram samples is reported as skipped ("native histogram").
+ */
+import type { Labels, Matcher, Querier, SeriesSamples } from '../storage.ts';
+import { STALE_NAN } from '../storage.ts';
+import type { Expr } from './ast.ts';
+import { almostEqual } from './functions.ts';
+import { formatLabels, keyOf, removeLabels, setLabel } from './labels-util.ts';
+import { parsePromDuration, tokenize } from './lexer.ts';
+import { MemoryQuerier, matchLabel } from './memory-querier.ts';
+import { parseExpr } from './parser.ts';
+import { instantQuery, rangeQuery } from './query.ts';
+import type { QueryResult } from './values.ts';
+
+/** A case the harness skips on purpose; `line` is the 1-based line of the eval command. */
+export interface SkipEntry {
+  file: string;
+  line: number;
+  reason: string;
+}
+
+export interface CaseResult {
+  file: string;
+  line: number;
+  query: string;
+  status: 'pass' | 'fail' | 'skip';
+  detail?: string;
+}
+
+interface Expectation {
+  kind: 'fail' | 'warn' | 'info' | 'no_warn' | 'no_info' | 'ordered';
+  msg?: string;
+  regex?: RegExp;
+}
+
+interface ExpectedSeries {
+  labels: Labels;
+  /** undefined entries are omitted points (`_`). */
+  values: (number | undefined)[];
+  scalar: boolean;
+}
+
+/** Test store: floats in a MemoryQuerier plus the label sets of native-histogram series. */
+class ScriptStore implements Querier {
+  readonly floats = new MemoryQuerier();
+  native: Labels[] = [];
+  touchedNative = false;
+  select(matchers: Matcher[], mint: number, maxt: number): SeriesSamples[] {
+    if (this.native.some((l) => matchers.every((m) => matchLabel(m, l)))) this.touchedNative = true;
+    return this.floats.select(matchers, mint, maxt);
+  }
+  labelNames(m: Matcher[], a: number, b: number): string[] {
+    return this.floats.labelNames(m, a, b);
+  }
+  labelValues(n: string, m: Matcher[], a: number, b: number): string[] {
+    return this.floats.labelValues(n, m, a, b);
+  }
+}
+
+const FLOAT = String.raw`[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|0x[0-9a-fA-F]+|[Ii]nf|[Nn]a[Nn])`;
+const SEQ_RE = new RegExp(`^(${FLOAT})(?:([-+])(${FLOAT}))?x(\\d+)$`);
+
+function parseFloatTok(s: string): number {
+  const l = s.toLowerCase();
+  if (l === 'inf' || l === '+inf') return Number.POSITIVE_INFINITY;
+  if (l === '-inf') return Number.NEGATIVE_INFINITY;
+  if (l === 'nan' || l === '+nan' || l === '-nan') return Number.NaN;
+  const v = Number(s);
+  if (Number.isNaN(v)) throw new Error(`bad number ${s}`);
+  return v;
+}
+
+/** Splits a value sequence into tokens, keeping `{{ ... }}` histogram literals together. */
+function splitValues(s: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < s.length) {
+    while (i < s.length && /\s/.test(s[i])) i++;
+    if (i >= s.length) break;
+    let j = i;
+    let depth = 0;
+    while (j < s.length && (depth > 0 || !/\s/.test(s[j]))) {
+      if (s.startsWith('{{', j)) {
+        depth++;
+        j += 2;
+        continue;
+      }
+      if (s.startsWith('}}', j)) {
+        depth--;
+        j += 2;
+        continue;
+      }
+      j++;
+    }
+    out.push(s.slice(i, j));
+    i = j;
+  }
+  return out;
+}
+
+/** Expands series notation; `'h'` marks a native histogram sample. */
+export function expandValues(s: string): (number | undefined | 'h')[] {
+  const out: (number | undefined | 'h')[] = [];
+  for (const tok of splitValues(s)) {
+    if (tok.startsWith('{{')) {
+      const m = /x(\d+)$/.exec(tok);
+      const n = m && tok.endsWith(`}}x${m[1]}`) ? Number(m[1]) + 1 : 1;
+      for (let i = 0; i < n; i++) out.push('h');
+      continue;
+    }
+    if (tok === '_') out.push(undefined);
+    else if (/^_x\d+$/.test(tok)) for (let i = 0; i < Number(tok.slice(2)); i++) out.push(undefined);
+    else if (tok === 'stale') out.push(STALE_NAN);
+    else {
+      const m = SEQ_RE.exec(tok);
+      if (m) {
+        const a = parseFloatTok(m[1]);
+        const b = m[3] ? parseFloatTok(m[3]) * (m[2] === '-' ? -1 : 1) : 0;
+        for (let i = 0; i <= Number(m[4]); i++) out.push(a + b * i);
+      } else out.push(parseFloatTok(tok));
+    }
+  }
+  return out;
+}
+
+/** Splits `metric{a="b"} 1 2 3` into the series part and the rest. */
+function splitSeriesLine(line: string): [string, string] {
+  let i = 0;
+  let inStr: string | undefined;
+  let depth = 0;
+  for (; i < line.length; i++) {
+    const c = line[i];
+    if (inStr) {
+      if (c === '\\') i++;
+      else if (c === inStr) inStr = undefined;
+      continue;
+    }
+    if (c === '"' || c === "'" || c === '`') inStr = c;
+    else if (c === '{' && !line.startsWith('{{', i)) depth++;
+    else if (c === '}') depth--;
+    else if (/\s/.test(c) && depth === 0) break;
+  }
+  return [line.slice(0, i), line.slice(i).trim()];
+}
+
+/** Parses a series descriptor (`name{a="b"}`, `{}`, `{"quoted.name"}`) into labels. */
+function seriesLabels(desc: string): Labels {
+  const toks = tokenize(desc);
+  let labels: Labels = [];
+  let i = 0;
+  if (toks[i].kind === 'ident') labels = setLabel(labels, '__name__', toks[i++].text);
+  if (toks[i].text === '{') {
+    i++;
+    while (toks[i].text !== '}' && toks[i].kind !== 'eof') {
+      const name = toks[i].kind === 'string' ? toks[i].str! : toks[i].text;
+      if (toks[i + 1].text === '=') {
+        labels = setLabel(labels, name, toks[i + 2].str ?? '');
+        i += 3;
+      } else {
+        labels = setLabel(labels, '__name__', name);
+        i++;
+      }
+      if (toks[i].text === ',') i++;
+    }
+  }
+  return labels;
+}
+
+function parseTime(s: string): number {
+  if (/^-?\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
+  const d = parsePromDuration(s);
+  if (d === undefined) throw new Error(`bad time ${s}`);
+  return d;
+}
+
+function parseExpect(line: string): Expectation | undefined {
+  const m = /^expect\s+(fail|warn|info|no_warn|no_info|ordered)(?:\s+(msg|regex):\s*(.*))?$/.exec(line);
+  if (!m) return undefined;
+  const e: Expectation = { kind: m[1] as Expectation['kind'] };
+  let text = m[3]?.trim();
+  if (text?.startsWith('"') && text.endsWith('"') && text.length > 1) text = JSON.parse(text) as string;
+  if (m[2] === 'msg') e.msg = text;
+  if (m[2] === 'regex') e.regex = new RegExp(text!);
+  return e;
+}
+
+const EPSILON = 0.000001;
+
+function fmtVal(v: number | undefined): string {
+  return v === undefined ? '_' : String(v);
+}
+
+function checkAnnotations(exps: Expectation[], res: QueryResult): string | undefined {
+  for (const kind of ['warn', 'info'] as const) {
+    const got = kind === 'warn' ? res.warnings : res.infos;
+    const wants = exps.filter((e) => e.kind === kind);
+    const matches = (e: Expectation, a: string) =>
+      e.msg !== undefined ? a === e.msg : e.regex ? e.regex.test(a) : true;
+    for (const w of wants) {
+      if (!got.some((a) => matches(w, a)))
+        return `expected ${kind} annotation ${w.msg ?? w.regex ?? ''} but got [${got.join('; ')}]`;
+    }
+    if (wants.length) {
+      for (const a of got)
+        if (!wants.some((w) => matches(w, a))) return `unexpected ${kind} annotation: ${a}`;
+    }
+    if (exps.some((e) => e.kind === `no_${kind}`) && got.length)
+      return `unexpected ${kind} annotations: ${got.join('; ')}`;
+  }
+  return undefined;
+}
+
+/** Compares a query result with expected series; returns a failure description or undefined. */
+function compare(
+  res: QueryResult,
+  expected: ExpectedSeries[],
+  ordered: boolean,
+  range: { start: number; step: number } | undefined,
+): string | undefined {
+  if (res.resultType === 'scalar') {
+    if (expected.length !== 1 || !expected[0].scalar)
+      return `expected series but got scalar ${res.result[1]}`;
+    const want = expected[0].values[0]!;
+    return almostEqual(want, res.result[1], EPSILON)
+      ? undefined
+      : `expected scalar ${want}, got ${res.result[1]}`;
+  }
+  if (res.resultType === 'string') return 'string results are not compared';
+  const exp = new Map<string, { e: ExpectedSeries; idx: number }>();
+  expected.forEach((e, idx) => {
+    exp.set(keyOf(e.labels), { e, idx });
+  });
+  if (expected.some((e) => e.scalar)) return `expected scalar but got ${res.resultType}`;
+  if (res.result.length !== expected.length)
+    return `expected ${expected.length} series, got ${res.result.length}: ${res.result.map((s) => formatLabels(s.metric)).join(' ')}`;
+  for (let i = 0; i < res.result.length; i++) {
+    const s = res.result[i];
+    const hit = exp.get(keyOf(s.metric));
+    if (!hit) return `unexpected series ${formatLabels(s.metric)}`;
+    if (ordered && hit.idx !== i)
+      return `expected ${formatLabels(s.metric)} at position ${hit.idx}, got ${i}`;
+    if ('value' in s) {
+      if (!almostEqual(hit.e.values[0]!, s.value[1], EPSILON))
+        return `${formatLabels(s.metric)}: expected ${hit.e.values[0]}, got ${s.value[1]}`;
+      continue;
+    }
+    const want: [number | undefined, number][] = [];
+    hit.e.values.forEach((v, k) => {
+      if (v !== undefined) want.push([range ? range.start + k * range.step : Number.NaN, v]);
+    });
+    const got = s.values;
+    const desc = () =>
+      `${formatLabels(s.metric)}: expected [${hit.e.values.map(fmtVal).join(' ')}], got [${got.map((p) => `${p[1]}@${p[0]}`).join(' ')}]`;
+    if (want.length !== got.length) return desc();
+    for (let k = 0; k < want.length; k++) {
+      if (range && Math.round(got[k][0] * 1000) !== want[k][0]) return desc();
+      if (!almostEqual(want[k][1], got[k][1], EPSILON)) return desc();
+    }
+  }
+  return undefined;
+}
+
+interface EvalCase {
+  line: number;
+  query: string;
+  instant: boolean;
+  time: number;
+  end: number;
+  step: number;
+  expects: Expectation[];
+  expected: ExpectedSeries[];
+  nativeExpected: boolean;
+}
+
+function parseEval(header: string, body: string[], line: number): EvalCase {
+  const m = /^(eval(?:_fail|_warn|_info|_ordered)?)\s+(instant|range)\s+(.*)$/.exec(header);
+  if (!m) throw new Error(`line ${line}: bad eval command`);
+  const c: EvalCase = {
+    line,
+    query: '',
+    instant: m[2] === 'instant',
+    time: 0,
+    end: 0,
+    step: 0,
+    expects: [],
+    expected: [],
+    nativeExpected: false,
+  };
+  const variant = m[1].slice(5);
+  if (variant) c.expects.push({ kind: variant as Expectation['kind'] });
+  if (c.instant) {
+    const im = /^at\s+(\S+)\s+(.*)$/.exec(m[3]);
+    if (!im) throw new Error(`line ${line}: bad instant eval`);
+    c.time = parseTime(im[1]);
+    c.query = im[2];
+  } else {
+    const rm = /^from\s+(\S+)\s+to\s+(\S+)\s+step\s+(\S+)\s+(.*)$/.exec(m[3]);
+    if (!rm) throw new Error(`line ${line}: bad range eval`);
+    c.time = parseTime(rm[1]);
+    c.end = parseTime(rm[2]);
+    c.step = parseTime(rm[3]);
+    c.query = rm[4];
+  }
+  for (const b of body) {
+    const ex = parseExpect(b);
+    if (ex) {
+      c.expects.push(ex);
+      continue;
+    }
+    const fm = /^expected_fail_(message|regexp)\s+(.*)$/.exec(b);
+    if (fm) {
+      c.expects.push(
+        fm[1] === 'message' ? { kind: 'fail', msg: fm[2] } : { kind: 'fail', regex: new RegExp(fm[2]) },
+      );
+      continue;
+    }
+    if (b.includes('{{')) c.nativeExpected = true;
+    const [desc, rest] = splitSeriesLine(b);
+    if (rest === '' && SEQ_OR_FLOAT.test(desc)) {
+      c.expected.push({ labels: [], values: [parseFloatTok(desc)], scalar: true });
+      continue;
+    }
+    const values = expandValues(rest).map((v) => (v === 'h' ? Number.NaN : v));
+    c.expected.push({ labels: seriesLabels(desc), values, scalar: false });
+  }
+  return c;
+}
+const SEQ_OR_FLOAT = new RegExp(`^${FLOAT}$`);
+
+function runEval(store: ScriptStore, c: EvalCase): { ok: boolean; detail?: string } {
+  store.touchedNative = false;
+  const failExp = c.expects.filter((e) => e.kind === 'fail');
+  const ordered = c.expects.some((e) => e.kind === 'ordered');
+  let res: QueryResult | undefined;
+  let err: Error | undefined;
+  let ast: Expr | undefined;
+  try {
+    ast = parseExpr(c.query);
+    res = c.instant ? instantQuery(store, ast, c.time) : rangeQuery(store, ast, c.time, c.end, c.step);
+  } catch (e) {
+    if (!(e instanceof Error) || (e.name !== 'PromQLParseError' && e.name !== 'PromQLEvalError')) throw e;
+    err = e;
+  }
+  if (failExp.length) {
+    if (!err) return { ok: false, detail: 'expected the query to fail, but it succeeded' };
+    for (const f of failExp) {
+      if (f.msg !== undefined && err.message !== f.msg)
+        return { ok: false, detail: `expected error "${f.msg}", got "${err.message}"` };
+      if (f.regex && !f.regex.test(err.message))
+        return { ok: false, detail: `expected error matching ${f.regex}, got "${err.message}"` };
+    }
+    return { ok: true };
+  }
+  if (err) return { ok: false, detail: `unexpected error: ${err.message}` };
+  const bad =
+    checkAnnotations(c.expects, res!) ??
+    compare(res!, c.expected, ordered, c.instant ? undefined : { start: c.time, step: c.step });
+  if (bad) return { ok: false, detail: bad };
+  // Like Prometheus' runner: an instant query must give the same answer in range mode.
+  if (c.instant && !ordered && (res!.resultType === 'vector' || res!.resultType === 'scalar')) {
+    const rr = rangeQuery(store, ast!, c.time - 60_000, c.time + 60_000, 60_000);
+    if (rr.resultType !== 'matrix') return { ok: false, detail: 'range mode did not return a matrix' };
+    const t = c.time / 1000;
+    const vector = rr.result.flatMap((s) =>
+      s.values.filter((p) => p[0] === t).map((p) => ({ metric: s.metric, value: p })),
+    );
+    const asInstant: QueryResult =
+      res!.resultType === 'scalar'
+        ? { resultType: 'scalar', result: vector[0]?.value ?? [t, Number.NaN], warnings: [], infos: [] }
+        : { resultType: 'vector', result: vector, warnings: [], infos: [] };
+    const badRange = compare(asInstant, c.expected, false, undefined);
+    if (badRange) return { ok: false, detail: `range mode: ${badRange}` };
+  }
+  return { ok: true };
+}
+
+function load(store: ScriptStore, header: string, body: string[], line: number): void {
+  const m = /^load(_with_nhcb)?\s+(\S+)$/.exec(header);
+  if (!m) throw new Error(`line ${line}: bad load command`);
+  const interval = parseTime(m[2]);
+  for (const b of body) {
+    const [desc, rest] = splitSeriesLine(b);
+    const labels = seriesLabels(desc);
+    const values = expandValues(rest);
+    let native = false;
+    values.forEach((v, k) => {
+      if (v === 'h') native = true;
+      else if (v !== undefined) store.floats.append(labels, k * interval, v);
+    });
+    if (native) store.native.push(labels);
+    if (m[1]) {
+      // The converted native histogram series drops the suffix and the `le` label.
+      const name = labels.find((l) => l.name === '__name__')?.value ?? '';
+      const base = name.replace(/_(bucket|sum|count)$/, '');
+      if (base !== name) store.native.push(setLabel(removeLabels(labels, ['le']), '__name__', base));
+    }
+  }
+}
+
+/** Runs one script; cases listed in `skips` (by file and eval line) are reported as skipped. */
+export function runScript(file: string, text: string, skips: SkipEntry[]): CaseResult[] {
+  const lines = text.split('\n').map((l) => {
+    const t = l.trim();
+    return t.startsWith('#') ? '' : t;
+  });
+  let store = new ScriptStore();
+  const results: CaseResult[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (!l) continue;
+    if (l === 'clear') {
+      store = new ScriptStore();
+      continue;
+    }
+    const body: string[] = [];
+    let j = i + 1;
+    while (j < lines.length && lines[j] !== '') body.push(lines[j++]);
+    const lineNo = i + 1;
+    i = j - 1;
+    if (l.startsWith('load')) {
+      load(store, l, body, lineNo);
+      continue;
+    }
+    if (!l.startsWith('eval')) throw new Error(`${file}:${lineNo}: unknown command: ${l}`);
+    const c = parseEval(l, body, lineNo);
+    const skip = skips.find((s) => s.file === file && s.line === lineNo);
+    const r = runEval(store, c);
+    const base = { file, line: lineNo, query: c.query };
+    if (store.touchedNative || c.nativeExpected)
+      results.push({ ...base, status: 'skip', detail: 'native histogram' });
+    else if (skip && r.ok)
+      results.push({
+        ...base,
+        status: 'fail',
+        detail: `passes but is in the skip list (${skip.reason}): remove the entry`,
+      });
+    else if (skip) results.push({ ...base, status: 'skip', detail: skip.reason });
+    else results.push({ ...base, status: r.ok ? 'pass' : 'fail', detail: r.detail });
+  }
+  return results;
+}

@@ -1,0 +1,48 @@
+/** Internal value representation of the per-step evaluator. */
+import type { Labels } from '../storage.ts';
+
+/** One element of an instant vector at the current evaluation step. */
+export interface Sample {
+  metric: Labels;
+  v: number;
+}
+
+/** A series of a range vector (a window of samples, stale markers removed). */
+export interface RangeSeries {
+  metric: Labels;
+  ts: ArrayLike<number>;
+  vs: ArrayLike<number>;
+}
+
+export type Value =
+  | { type: 'scalar'; v: number }
+  | { type: 'string'; s: string }
+  | { type: 'vector'; samples: Sample[] }
+  | { type: 'matrix'; series: RangeSeries[] };
+
+/** Collects Prometheus-style annotations during one query. */
+export interface AnnotationSink {
+  warn(msg: string): void;
+  info(msg: string): void;
+}
+
+/** Context for functions over a range window. */
+export interface WindowCtx {
+  /** The evaluation step timestamp (ms). */
+  stepTs: number;
+  /** Window (rangeStart, rangeEnd] in ms. */
+  rangeStart: number;
+  rangeEnd: number;
+  rangeMs: number;
+  metric: Labels;
+  notes: AnnotationSink;
+}
+
+/** Kahan-Neumaier compensated summation step; returns [sum, compensation]. */
+export function kahanSumInc(inc: number, sum: number, c: number): [number, number] {
+  const t = sum + inc;
+  if (t === Number.POSITIVE_INFINITY || t === Number.NEGATIVE_INFINITY) c = 0;
+  else if (Math.abs(sum) >= Math.abs(inc)) c += sum - t + inc;
+  else c += inc - t + sum;
+  return [t, c];
+}
