@@ -37,6 +37,8 @@ export interface TestDbHandle {
   dialect: DialectName;
   /** Options that reopen the same database (for restart tests). */
   reopen(): Promise<Db>;
+  /** Options that open this database from another process (crash tests). */
+  options: { sqlitePath?: string; url?: string; pgSchema?: string };
   /** Removes the schema/files. */
   destroy(): Promise<void>;
 }
@@ -52,6 +54,7 @@ export async function createTestDb(dialect: DialectName): Promise<TestDbHandle> 
     return {
       db,
       dialect,
+      options: { sqlitePath: path },
       reopen: () => createDb({ sqlitePath: path }),
       destroy: async () => {
         await db.close().catch(() => {});
@@ -69,6 +72,7 @@ export async function createTestDb(dialect: DialectName): Promise<TestDbHandle> 
   return {
     db,
     dialect,
+    options: { url: PG_TEST_URL, pgSchema: schema },
     reopen: () => createDb({ url: PG_TEST_URL, pgSchema: schema }),
     destroy: async () => {
       await db.close().catch(() => {});
