@@ -2,6 +2,7 @@
 import type { Labels } from '../storage.ts';
 import type { AggregateExpr } from './ast.ts';
 import { PromQLEvalError } from './errors.ts';
+import { goQuote } from './lexer.ts';
 import { isWellFormed, keepLabels, removeLabels, setLabel, signatureFn } from './labels-util.ts';
 import { fmtG, kahanMean, quantile } from './range-functions.ts';
 import { type AnnotationSink, kahanSumInc, type Sample } from './types.ts';
@@ -198,7 +199,7 @@ function limitRatio(
 
 function countValues(node: AggregateExpr, samples: Sample[], label: string): Sample[] {
   if (!LABEL_NAME.test(label) || !isWellFormed(label))
-    throw new PromQLEvalError(`invalid label name ${JSON.stringify(label)}`);
+    throw new PromQLEvalError(`invalid label name ${goQuote(label)}`);
   const groups = new Map<string, Sample>();
   const sig = signatureFn(!node.without, node.grouping);
   for (const s of samples) {

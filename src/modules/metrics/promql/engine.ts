@@ -368,7 +368,7 @@ export class Evaluator implements AnnotationSink {
     if (!fn) throw new PromQLEvalError(`function "${name}" is not supported`);
     const args = node.args.map((a) => this.eval(a, ts));
     const out = fn(args, { ts, notes: this });
-    if (name === 'label_replace' || name === 'label_join') checkDuplicates(out);
+    if (name === 'label_replace' || name === 'label_join' || name.startsWith('histogram_')) checkDuplicates(out);
     else if (args[0]?.type === 'vector') checkNames(args[0].samples, out);
     return { type: 'vector', samples: out };
   }

@@ -241,9 +241,10 @@ function histogramQuantile(args: Value[], ctx: FnCtx): Sample[] {
       );
       continue;
     }
+    // Grouped by all labels but `le` (name included, as Prometheus); the output drops the name.
     const metric = removeLabels(s.metric, ['le', '__name__']);
     let key = '';
-    for (const l of metric) key += `${l.name}\xff${l.value}\xfe`;
+    for (const l of s.metric) if (l.name !== 'le') key += `${l.name}\xff${l.value}\xfe`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { metric, buckets: [], name }));
     g.buckets.push({ upper, count: s.v });
@@ -257,6 +258,83 @@ function histogramQuantile(args: Value[], ctx: FnCtx): Sample[] {
       );
     out.push({ metric: g.metric, v: r.v });
   }
+  return out;
+}
+
+/** Groups classic bucket series by their labels without `le`, warning about bad `le` values. */
+function bucketGroups(samples: Sample[], notes: AnnotationSink) {
+  const groups = new Map<string, { metric: Labels; buckets: Bucket[]; name: string }>();
+  for (const s of samples) {
+    const le = getLabel(s.metric, 'le');
+    const upper = parseLe(le);
+    const name = getLabel(s.metric, '__name__');
+    if (upper === undefined) {
+      notes.warn(`PromQL warning: bucket label "le" is missing or has a malformed value of "${le}" for metric name "${name}"`);
+      continue;
+    }
+    let key = '';
+    for (const l of s.metric) if (l.name !== 'le') key += `${l.name}\xff${l.value}\xfe`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { metric: removeLabels(s.metric, ['le', '__name__']), buckets: [], name }));
+    g.buckets.push({ upper, count: s.v });
+  }
+  return groups;
+}
+
+/** Fraction of observations between lower and upper, from classic buckets. */
+export function bucketFraction(lower: number, upper: number, buckets: Bucket[]): number {
+  buckets.sort((a, b) => a.upper - b.upper);
+  if (buckets.length === 0 || buckets[buckets.length - 1].upper !== Number.POSITIVE_INFINITY) return Number.NaN;
+  const bs: Bucket[] = [];
+  for (const b of buckets) {
+    const last = bs[bs.length - 1];
+    if (last && last.upper === b.upper) last.count += b.count;
+    else bs.push({ upper: b.upper, count: b.count });
+  }
+  const count = bs[bs.length - 1].count;
+  if (count === 0 || Number.isNaN(lower) || Number.isNaN(upper)) return Number.NaN;
+  if (lower >= upper) return 0;
+  let rank = 0;
+  let lowerRank = 0;
+  let upperRank = 0;
+  let lowerSet = false;
+  let upperSet = false;
+  for (let i = 0; i < bs.length; i++) {
+    const b = bs[i];
+    let lowerBound = i > 0 ? bs[i - 1].upper : Number.NEGATIVE_INFINITY;
+    if (i === 0 && b.upper > 0) lowerBound = 0;
+    const interp = (v: number) => rank + ((b.count - rank) * (v - lowerBound)) / (b.upper - lowerBound);
+    if (!lowerSet && lowerBound >= lower) {
+      lowerRank = rank;
+      lowerSet = true;
+    }
+    if (!upperSet && lowerBound >= upper) {
+      upperRank = rank;
+      upperSet = true;
+    }
+    if (lowerSet && upperSet) break;
+    if (!lowerSet && lowerBound < lower && b.upper > lower) {
+      lowerRank = interp(lower);
+      lowerSet = true;
+    }
+    if (!upperSet && lowerBound < upper && b.upper > upper) {
+      upperRank = interp(upper);
+      upperSet = true;
+    }
+    if (lowerSet && upperSet) break;
+    rank = b.count;
+  }
+  if (!lowerSet || lowerRank > count) lowerRank = count;
+  if (!upperSet || upperRank > count) upperRank = count;
+  return (upperRank - lowerRank) / count;
+}
+
+function histogramFraction(args: Value[], ctx: FnCtx): Sample[] {
+  const lower = num(args[0]);
+  const upper = num(args[1]);
+  const out: Sample[] = [];
+  for (const g of bucketGroups(vec(args[2]), ctx.notes).values())
+    out.push({ metric: g.metric, v: bucketFraction(lower, upper, g.buckets) });
   return out;
 }
 
@@ -330,7 +408,7 @@ export const INSTANT_FUNCTIONS: Record<string, InstantFn> = {
   histogram_sum: () => [],
   histogram_stddev: () => [],
   histogram_stdvar: () => [],
-  histogram_fraction: () => [],
+  histogram_fraction: histogramFraction,
 };
 
 /** Go's math.Max/Min: NaN wins, and +0 beats -0 for max. */

@@ -200,7 +200,7 @@ function lexString(input: string, i: number, out: Token[], fail: (at: number, m:
       const hex = input.slice(i + 2, i + 2 + len);
       if (hex.length !== len || !/^[0-9a-fA-F]+$/.test(hex)) fail(i, 'invalid escape sequence in string');
       const code = Number.parseInt(hex, 16);
-      if (e === 'x') s += String.fromCharCode(code);
+      if (e === 'x') s += byteChar(code);
       else {
         if (code > 0x10ffff || (code >= 0xd800 && code < 0xe000))
           fail(i, 'invalid Unicode code point in escape sequence');
@@ -211,10 +211,36 @@ function lexString(input: string, i: number, out: Token[], fail: (at: number, m:
       const oct = input.slice(i + 1, i + 4);
       if (!/^[0-7]{3}$/.test(oct) || Number.parseInt(oct, 8) > 255)
         fail(i, 'invalid escape sequence in string');
-      s += String.fromCharCode(Number.parseInt(oct, 8));
+      s += byteChar(Number.parseInt(oct, 8));
       i += 4;
     } else fail(i, `unknown escape sequence "\\${e}" in string`);
   }
-  out.push({ kind: 'string', text: input.slice(start, i + 1), pos: start, str: s });
+  out.push({ kind: 'string', text: input.slice(start, i + 1), pos: start, str: decodeByteRuns(s) });
   return i + 1;
+}
+
+/**
+ * Go strings are bytes: `\xNN` escapes >= 0x80 are kept as lone surrogates U+DC80..U+DCFF
+ * ("surrogateescape") and runs of them that form valid UTF-8 are decoded. What stays a lone
+ * surrogate is invalid UTF-8, which label-name validation then rejects, as Prometheus does.
+ */
+function byteChar(b: number): string {
+  return b < 0x80 ? String.fromCharCode(b) : String.fromCharCode(0xdc00 + b);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeByteRuns(s: string): string {
+  return s.replace(/[\udc80-\udcff]+/g, (run) => {
+    try {
+      return utf8.decode(Uint8Array.from(run, (c) => c.charCodeAt(0) - 0xdc00));
+    } catch {
+      return run;
+    }
+  });
+}
+
+/** Quotes a string like Go's %q, showing escaped invalid bytes as \xNN. */
+export function goQuote(s: string): string {
+  return JSON.stringify(s).replace(/\\udc([89a-f][0-9a-f])/g, '\\x$1');
 }

@@ -292,8 +292,8 @@ class Parser {
           `expected at least ${n - def.variadic} argument(s) in call to "${name}", got ${args.length}`,
         );
     }
-    if (def.variadic < 0 && args.length < n)
-      this.fail(nameTok.pos, `expected at least ${n} argument(s) in call to "${name}", got ${args.length}`);
+    if (def.variadic < 0 && args.length < n - 1)
+      this.fail(nameTok.pos, `expected at least ${n - 1} argument(s) in call to "${name}", got ${args.length}`);
     args.forEach((a, idx) => {
       const want = def.args[Math.min(idx, n - 1)];
       const got = typeOf(a);
@@ -503,8 +503,9 @@ class Parser {
     let sign = 1;
     if (this.isPunct('-') || this.isPunct('+')) sign = this.next().text === '-' ? -1 : 1;
     const n = this.next();
-    if (n.kind !== 'number') this.fail(n.pos, `unexpected ${describe(n)} in @ modifier, expected timestamp`);
-    const v = sign * n.num!;
+    if (n.kind !== 'number' && n.kind !== 'duration')
+      this.fail(n.pos, `unexpected ${describe(n)} in @ modifier, expected timestamp`);
+    const v = sign * (n.kind === 'duration' ? n.num! / 1000 : n.num!);
     if (!Number.isFinite(v) || Math.abs(v) > 9.2e15)
       this.fail(n.pos, 'timestamp out of bounds for @ modifier');
     return Math.round(v * 1000);
