@@ -2,7 +2,17 @@
  * One parsed plan file: the YAML document, its line index and helpers that turn a value path
  * (`['services', 2, 'owner']`) back into a 1-based line/column.
  */
-import { type Document, isAlias, isMap, isPair, isScalar, isSeq, type Node, parseDocument } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  type Node,
+  parseDocument,
+  visit,
+} from 'yaml';
 import type { PlanDiagnostic } from './types.ts';
 
 export type Segment = string | number;
@@ -46,16 +56,22 @@ export function parseSource(file: string, text: string, diags: PlanDiagnostic[])
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
   const src: SourceFile = { file, text, doc, lineStarts, value: undefined, broken: doc.errors.length > 0 };
+  const firstKeys = doc.errors.some((e) => e.code === 'DUPLICATE_KEY') ? firstKeyOffsets(doc) : new Map();
   for (const err of doc.errors) {
     const { line, column } = offsetPos(src, err.pos?.[0] ?? 0);
     const dup = err.code === 'DUPLICATE_KEY';
+    const first = firstKeys.get(err.pos?.[0] ?? -1);
+    const firstAt =
+      first === undefined
+        ? ''
+        : (({ line: l, column: c }) => ` (first at line ${l}, column ${c})`)(offsetPos(src, first));
     diags.push({
       file,
       line,
       column,
       severity: 'error',
       path: '',
-      message: dup ? `duplicate key ${keyAt(text, err.pos?.[0] ?? 0)}` : yamlMessage(err.message),
+      message: dup ? `duplicate key ${keyAt(text, err.pos?.[0] ?? 0)}${firstAt}` : yamlMessage(err.message),
       expected: dup ? 'each key at most once per mapping' : 'valid YAML',
       hint: dup ? 'remove or rename one of the two entries' : yamlHint(err.code),
     });
@@ -112,6 +128,9 @@ function yamlHint(code: string): string | undefined {
     case 'BAD_INDENT':
     case 'MULTILINE_IMPLICIT_KEY':
       return 'check the indentation of this line against the lines above';
+    case 'BAD_ALIAS':
+    case 'BAD_SCALAR_START':
+      return 'values starting with *, &, !, @, ` or % must be quoted, e.g. "*"';
     case 'MULTIPLE_DOCS':
       return 'put each document in its own file';
     case 'BLOCK_AS_IMPLICIT_KEY':
@@ -120,6 +139,23 @@ function yamlHint(code: string): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** For each repeated mapping key, the offset of its first occurrence (keyed by the repeat's offset). */
+function firstKeyOffsets(doc: Document.Parsed): Map<number, number> {
+  const out = new Map<number, number>();
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Map<unknown, number>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key) || pair.key.range === undefined || pair.key.range === null) continue;
+        const prev = seen.get(pair.key.value);
+        if (prev === undefined) seen.set(pair.key.value, pair.key.range[0]);
+        else out.set(pair.key.range[0], prev);
+      }
+    },
+  });
+  return out;
 }
 
 function keyAt(text: string, offset: number): string {
