@@ -20,6 +20,43 @@ export const MAX_REGEX_INPUT = 4096;
 // catastrophic backtracking in JavaScript's backtracking engine.
 const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d+,?\d*\})/;
 
+const POSIX_CLASSES: Record<string, string> = {
+  alpha: 'A-Za-z',
+  digit: '0-9',
+  alnum: 'A-Za-z0-9',
+  upper: 'A-Z',
+  lower: 'a-z',
+  space: '\\t\\n\\v\\f\\r ',
+  word: '\\w',
+  xdigit: '0-9A-Fa-f',
+  punct: '!-\\/:-@\\[-`{-~',
+};
+
+/**
+ * Translates an RE2-style pattern (what Unleash and most flag tools accept) into a JavaScript
+ * RegExp: POSIX classes (`[[:alpha:]]`) are expanded and a leading inline flag group (`(?i)`,
+ * also right after `^`) becomes RegExp flags. Backreferences are refused, as RE2 does.
+ */
+export function toRegExp(pattern: string, caseInsensitive = false): RegExp | string {
+  if (pattern.length > MAX_PATTERN_LENGTH) return `regex longer than ${MAX_PATTERN_LENGTH} characters`;
+  if (/\\[1-9]/.test(pattern)) return `regex /${pattern}/ uses a backreference (not supported)`;
+  if (NESTED_QUANTIFIER.test(pattern))
+    return `regex /${pattern}/ nests quantifiers (catastrophic backtracking)`;
+  let src = pattern.replace(/\[:([a-z]+):\]/g, (m, name: string) => POSIX_CLASSES[name] ?? m);
+  let flags = caseInsensitive ? 'i' : '';
+  const inline = /^(\^?)\(\?([imsU]+)\)/.exec(src);
+  if (inline) {
+    if (inline[2].includes('U')) return `regex /${pattern}/ uses the ungreedy flag (not supported)`;
+    for (const f of inline[2]) if (!flags.includes(f)) flags += f;
+    src = inline[1] + src.slice(inline[0].length);
+  }
+  try {
+    return new RegExp(src, flags);
+  } catch (e) {
+    return `invalid regex /${pattern}/: ${(e as Error).message}`;
+  }
+}
+
 /** Reads a possibly dotted attribute path; a literal key with dots wins over the path. */
 export function attributeGetter(attribute: string): (ctx: EvaluationContext) => unknown {
   if (!attribute.includes('.')) return (ctx) => ctx[attribute];
@@ -88,20 +125,13 @@ export function validateCondition(c: Condition): string[] {
   const out: string[] = [];
   const vals = listOf(c);
   if (!c.attribute && !c.op.startsWith('date_')) out.push('condition needs an attribute');
-  if (c.op !== 'exists' && vals.length === 0) out.push(`operator ${c.op} needs a value`);
+  // An empty list is meaningful for in/not_in (never in / always not in), as in Unleash.
+  const listOk = (c.op === 'in' || c.op === 'not_in') && Array.isArray(c.values);
+  if (c.op !== 'exists' && vals.length === 0 && !listOk) out.push(`operator ${c.op} needs a value`);
   if (c.op === 'matches') {
     for (const p of vals) {
-      const s = String(p);
-      if (s.length > MAX_PATTERN_LENGTH) out.push(`regex longer than ${MAX_PATTERN_LENGTH} characters`);
-      else if (NESTED_QUANTIFIER.test(s))
-        out.push(`regex /${s}/ nests quantifiers (catastrophic backtracking)`);
-      else {
-        try {
-          new RegExp(s);
-        } catch (e) {
-          out.push(`invalid regex /${s}/: ${(e as Error).message}`);
-        }
-      }
+      const re = toRegExp(String(p));
+      if (typeof re === 'string') out.push(re);
     }
   }
   if (c.op.startsWith('semver_')) {
@@ -167,14 +197,8 @@ function compileBase(c: Condition): Matcher {
       };
     }
     case 'matches': {
-      const res: RegExp[] = [];
-      for (const p of vals) {
-        try {
-          res.push(new RegExp(String(p), ci ? 'i' : ''));
-        } catch {
-          // invalid patterns are reported by validateCondition; here they simply never match
-        }
-      }
+      // Invalid patterns are reported by validateCondition; here they simply never match.
+      const res = vals.map((p) => toRegExp(String(p), ci)).filter((r): r is RegExp => typeof r !== 'string');
       return (ctx) => {
         const t = asText(get(ctx));
         if (t === undefined || t.length > MAX_REGEX_INPUT) return false;
