@@ -214,7 +214,7 @@ function loadInner(
   checkDuplicates(objects, objectFile, diags);
   if (!sources.some((s) => s.broken)) checkReferences(objects, objectFile, registry, failedKinds, diags);
 
-  for (const d of diags) addExcerpt(d, sources);
+  addExcerpts(diags, sources);
   const sorted = sortDiagnostics(diags);
   if (sorted.some((d) => d.severity === 'error')) return { ok: false, diagnostics: sorted };
   return {
@@ -321,9 +321,13 @@ function checkDuplicates(
   }
 }
 
-function addExcerpt(d: PlanDiagnostic, sources: SourceFile[]) {
-  const src = sources.find((s) => s.file === d.file);
-  if (!src) return;
-  const line = src.text.split(/\r?\n/)[d.line - 1];
-  if (line !== undefined) d.excerpt = line;
+function addExcerpts(diags: PlanDiagnostic[], sources: SourceFile[]) {
+  const lines = new Map<string, string[]>();
+  for (const d of diags) {
+    const src = sources.find((s) => s.file === d.file);
+    if (!src) continue;
+    if (!lines.has(src.file)) lines.set(src.file, src.text.split(/\r?\n/));
+    const line = lines.get(src.file)![d.line - 1];
+    if (line !== undefined) d.excerpt = line;
+  }
 }

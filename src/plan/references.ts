@@ -16,8 +16,12 @@ export function checkReferences(
   failedKinds: Set<string>,
   diags: PlanDiagnostic[],
 ): void {
-  const keysByKind = new Map<string, string[]>();
-  for (const o of objects) keysByKind.set(o.kind, [...(keysByKind.get(o.kind) ?? []), o.key]);
+  const keysByKind = new Map<string, Set<string>>();
+  for (const o of objects) {
+    let keys = keysByKind.get(o.kind);
+    if (!keys) keysByKind.set(o.kind, (keys = new Set()));
+    keys.add(o.key);
+  }
   const referencing = new Map<string, (o: PlanObject) => PlanReference[]>();
   for (const def of registry.list()) {
     if (!def.references) continue;
@@ -27,8 +31,9 @@ export function checkReferences(
     const refs = referencing.get(o.kind)?.(o) ?? [];
     for (const ref of refs) {
       if (failedKinds.has(ref.kind)) continue;
-      const known = keysByKind.get(ref.kind) ?? [];
-      if (known.includes(ref.key)) continue;
+      const knownSet = keysByKind.get(ref.kind);
+      if (knownSet?.has(ref.key)) continue;
+      const known = [...(knownSet ?? [])];
       const src = objectFile.get(o)!;
       const base = o.source.path ?? '';
       const full = parsePath(base ? `${base}.${ref.path}` : ref.path);
