@@ -172,7 +172,17 @@ describe('whoIsOnCall, gaps, hand-offs and reminders', () => {
       ['b', '2026-03-28T11:00Z', '2026-03-29T06:00Z'],
     );
     assert.equal(whoIsOnCall(berlin, T('2026-03-29T07:40:00Z')).user, null);
-    assert.equal(whoIsOnCall(stacked, T('2026-06-10T03:00:00Z')).user, null);
+    const night = whoIsOnCall(stacked, T('2026-06-10T03:00:00Z'));
+    assert.deepEqual(
+      [night.user, iso(night.shift.start), iso(night.shift.end)],
+      [null, '2026-06-09T18:00Z', '2026-06-10T09:00Z'],
+    );
+    // Before a layer starts the gap reaches back at most 14 days, and forward to the first hand-off.
+    const early = whoIsOnCall(berlin, T('2026-03-20T00:00:00Z'));
+    assert.deepEqual(
+      [iso(early.shift.start), iso(early.shift.end)],
+      ['2026-03-06T00:00Z', '2026-03-27T08:00Z'],
+    );
     assert.equal(whoIsOnCall(stacked, T('2026-06-13T03:00:00Z')).user, 'w2');
   });
 

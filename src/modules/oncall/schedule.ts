@@ -8,6 +8,9 @@ import { type CompiledLayer, compileLayer, rawLayerShifts } from './rotation.ts'
 import { isValidZone, parseInstant } from './time.ts';
 import type { Handoff, Reminder, Schedule, Shift } from './types.ts';
 
+const SCAN = 14 * DAY;
+const HORIZON = 2 * 366 * DAY;
+
 interface Source {
   start: number;
   end: number;
@@ -111,19 +114,33 @@ export function computeShifts(schedule: Schedule, fromMs: number, toMs: number):
     .map((x) => ({ ...x, start: Math.max(x.start, fromMs), end: Math.min(x.end, toMs) }));
 }
 
-/** Who is on call at `atMs`, with the whole (unclipped) shift that contains it. */
+/**
+ * Who is on call at `atMs`, with the whole (unclipped) shift that contains it. A gap has no true
+ * start, so its shift reaches back at most 14 days and forward to the next hand-off (≤ 2 years).
+ */
 export function whoIsOnCall(schedule: Schedule, atMs: number): { user: string | null; shift: Shift } {
   const shift = timeline(schedule, atMs, atMs + 1).find((x) => x.start <= atMs && x.end > atMs)!;
-  return { user: shift.userKey, shift };
+  if (shift.userKey !== null || shift.isOverride) return { user: shift.userKey, shift };
+  const before = timeline(schedule, atMs - SCAN, atMs + 1);
+  const start = before[before.length - 1].start;
+  const next = firstChange(schedule, atMs, null);
+  const end = next ?? atMs + HORIZON;
+  return { user: null, shift: { ...shift, start, end, id: `gap@${start}` } };
+}
+
+/** The first instant after `afterMs` at which the person on call is no longer `current`. */
+function firstChange(schedule: Schedule, afterMs: number, current: string | null): number | null {
+  for (let a = afterMs + 1; a < afterMs + HORIZON; a += SCAN) {
+    const hit = computeShifts(schedule, a, a + SCAN).find((x) => x.userKey !== current);
+    if (hit) return hit.start;
+  }
+  return null;
 }
 
 /** Stretches of [from, to) with nobody on call. */
 export function gaps(schedule: Schedule, fromMs: number, toMs: number): Shift[] {
   return computeShifts(schedule, fromMs, toMs).filter((x) => x.userKey === null);
 }
-
-const SCAN = 14 * DAY;
-const HORIZON = 2 * 366 * DAY;
 
 /** Changes of the person on call strictly after `afterMs` and before `toMs`. */
 function handoffsBetween(schedule: Schedule, afterMs: number, toMs: number, limit = Infinity): Handoff[] {
