@@ -19,8 +19,8 @@ import { systemRoutes } from './http/system-routes.ts';
 import { type Clock, SystemClock } from './kernel/clock.ts';
 import { newId } from './kernel/ids.ts';
 import { AuditLog } from './modules/audit/audit.ts';
-import { CatalogService } from './modules/catalog/catalog-service.ts';
 import { catalogRoutes } from './modules/catalog/catalog-routes.ts';
+import { CatalogService } from './modules/catalog/catalog-service.ts';
 import { ApplyService } from './modules/config/apply-service.ts';
 import { configRoutes } from './modules/config/config-routes.ts';
 import { identityRoutes } from './modules/identity/identity-routes.ts';
@@ -38,7 +38,9 @@ export function readCommit(): string | null {
   try {
     const head = readFileSync(join(root, '.git', 'HEAD'), 'utf8').trim();
     if (!head.startsWith('ref: ')) return head.slice(0, 40);
-    return readFileSync(join(root, '.git', head.slice(5)), 'utf8').trim().slice(0, 40);
+    return readFileSync(join(root, '.git', head.slice(5)), 'utf8')
+      .trim()
+      .slice(0, 40);
   } catch {
     return null;
   }
@@ -62,7 +64,10 @@ export async function compose(opts: ComposeOptions) {
     opts.logger ??
     pino({
       level: settings.logLevel,
-      redact: { paths: ['req.headers.authorization', '*.password', '*.secret', '*.token'], censor: '[redacted]' },
+      redact: {
+        paths: ['req.headers.authorization', '*.password', '*.secret', '*.token'],
+        censor: '[redacted]',
+      },
     });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'vigil_' });

@@ -18,7 +18,11 @@ export interface ClientOptions {
 
 /** Where to reach Vigil and with which token: flags, then VIGIL_URL/VIGIL_TOKEN, then local defaults. */
 export function resolveClient(opts: ClientOptions): { url: string; token: string | undefined } {
-  const url = (opts.url ?? process.env.VIGIL_URL ?? `http://localhost:${process.env.VIGIL_PORT ?? 7070}`).replace(/\/+$/, '');
+  const url = (
+    opts.url ??
+    process.env.VIGIL_URL ??
+    `http://localhost:${process.env.VIGIL_PORT ?? 7070}`
+  ).replace(/\/+$/, '');
   let token = opts.token ?? process.env.VIGIL_TOKEN;
   if (!token) {
     // A local Vigil writes its bootstrap admin token here; only read it for a local server.
@@ -52,7 +56,9 @@ export async function api<T = any>(
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {
-    throw new CliError(`cannot reach Vigil at ${url}: ${(err as Error).cause ?? (err as Error).message}. Is it running (npm start)? Use --url or VIGIL_URL.`);
+    throw new CliError(
+      `cannot reach Vigil at ${url}: ${(err as Error).cause ?? (err as Error).message}. Is it running (npm start)? Use --url or VIGIL_URL.`,
+    );
   }
   const text = await res.text();
   let data: any = null;

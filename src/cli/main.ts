@@ -3,24 +3,26 @@
  * directly; everything else is a client of the HTTP API (--url/--token or VIGIL_URL/VIGIL_TOKEN).
  * Exit codes: 0 ok, 1 failure, 2 bad input (invalid plan, rejected request).
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { createDb } from '../db/db.ts';
+import { VERSION } from '../compose.ts';
 import { backupTo, restoreFrom } from '../db/backup.ts';
+import { createDb } from '../db/db.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { formatDiagnostics, loadPlan } from '../plan/index.ts';
 import { loadSettings, SETTINGS_DOC, type Settings } from '../settings.ts';
 import { api, CliError } from './client.ts';
 import { type OutputFormat, print } from './output.ts';
 import { startServer } from './start.ts';
-import { VERSION } from '../compose.ts';
-import { join } from 'node:path';
 
 const program = new Command('vigil')
   .description('Vigil: the operations guide, executable.')
   .version(VERSION)
   .option('--url <url>', 'Vigil API base URL (env VIGIL_URL; default http://localhost:7070)')
-  .option('--token <token>', 'API token (env VIGIL_TOKEN; a local Vigil’s data/admin-token is used otherwise)')
+  .option(
+    '--token <token>',
+    'API token (env VIGIL_TOKEN; a local Vigil’s data/admin-token is used otherwise)',
+  )
   .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
   .showHelpAfterError()
   .exitOverride();
@@ -56,16 +58,18 @@ serverOpts(program.command('start').description('run the Vigil server (console, 
     await startServer(settingsFrom(opts));
   });
 
-serverOpts(program.command('migrate').description('apply pending store migrations and exit')).action(async (opts) => {
-  const s = settingsFrom(opts);
-  const db = await createDb({ url: s.databaseUrl, sqlitePath: join(s.dataDir, 'vigil.db') });
-  try {
-    const applied = await migrateToLatest(db);
-    console.log(applied.length ? `applied: ${applied.join(', ')}` : 'store is up to date');
-  } finally {
-    await db.close();
-  }
-});
+serverOpts(program.command('migrate').description('apply pending store migrations and exit')).action(
+  async (opts) => {
+    const s = settingsFrom(opts);
+    const db = await createDb({ url: s.databaseUrl, sqlitePath: join(s.dataDir, 'vigil.db') });
+    try {
+      const applied = await migrateToLatest(db);
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'store is up to date');
+    } finally {
+      await db.close();
+    }
+  },
+);
 
 async function loadOrExit(path: string) {
   const res = await loadPlan(resolve(path));
@@ -93,7 +97,11 @@ for (const verb of ['plan', 'apply'] as const) {
     .description(verb === 'plan' ? 'show what applying the plan would change' : 'apply the plan atomically')
     .action(async (path: string) => {
       const plan = await loadOrExit(path);
-      const res = await api(g(), 'POST', `/api/v1/${verb}`, { objects: plan.objects, prune: plan.prune, files: plan.files });
+      const res = await api(g(), 'POST', `/api/v1/${verb}`, {
+        objects: plan.objects,
+        prune: plan.prune,
+        files: plan.files,
+      });
       if (g().output === 'json') print('json', res);
       else console.log(verb === 'apply' ? `${res.text}\nApplied (apply id ${res.apply_id}).` : res.text);
     });
@@ -122,7 +130,11 @@ for (const [cmd, plural, columns] of KINDS) {
           const [k, ...v] = f.split('=');
           q.set(k, v.join('='));
         }
-        const page: { items: unknown[]; next_cursor: string | null } = await api(g(), 'GET', `/api/v1/${plural}?${q}`);
+        const page: { items: unknown[]; next_cursor: string | null } = await api(
+          g(),
+          'GET',
+          `/api/v1/${plural}?${q}`,
+        );
         items.push(...page.items);
         cursor = page.next_cursor;
       } while (cursor);
@@ -130,7 +142,9 @@ for (const [cmd, plural, columns] of KINDS) {
     });
   c.command('get <key>')
     .description(`show one of the ${plural}`)
-    .action(async (key: string) => print(g().output, await api(g(), 'GET', `/api/v1/${plural}/${encodeURIComponent(key)}`)));
+    .action(async (key: string) =>
+      print(g().output, await api(g(), 'GET', `/api/v1/${plural}/${encodeURIComponent(key)}`)),
+    );
 }
 
 program
@@ -139,13 +153,27 @@ program
   .action(async () => print(g().output, await api(g(), 'GET', '/api/v1/org')));
 
 const tokens = program.command('tokens').description('manage API tokens');
-tokens.command('list').action(async () =>
-  print(g().output, await api(g(), 'GET', '/api/v1/tokens'), ['id', 'name', 'prefix', 'role', 'expires_at', 'last_used_at', 'revoked_at']),
-);
+tokens
+  .command('list')
+  .action(async () =>
+    print(g().output, await api(g(), 'GET', '/api/v1/tokens'), [
+      'id',
+      'name',
+      'prefix',
+      'role',
+      'expires_at',
+      'last_used_at',
+      'revoked_at',
+    ]),
+  );
 tokens
   .command('create')
   .requiredOption('--name <name>', 'token name')
-  .addOption(new Option('--role <role>', 'role').choices(['viewer', 'responder', 'operator', 'admin']).default('viewer'))
+  .addOption(
+    new Option('--role <role>', 'role')
+      .choices(['viewer', 'responder', 'operator', 'admin'])
+      .default('viewer'),
+  )
   .option('--expires <iso>', 'expiry time (ISO 8601)')
   .action(async (o: { name: string; role: string; expires?: string }) => {
     const t = await api(g(), 'POST', '/api/v1/tokens', { name: o.name, role: o.role, expires_at: o.expires });
@@ -166,7 +194,13 @@ audit
   .option('--limit <n>', 'how many', '50')
   .action(async (o: Record<string, string>) => {
     const q = new URLSearchParams(Object.entries(o).filter(([, v]) => v !== undefined));
-    print(g().output, await api(g(), 'GET', `/api/v1/audit?${q}`), ['seq', 'at', 'actor', 'action', 'object']);
+    print(g().output, await api(g(), 'GET', `/api/v1/audit?${q}`), [
+      'seq',
+      'at',
+      'actor',
+      'action',
+      'object',
+    ]);
   });
 audit
   .command('verify')
@@ -174,38 +208,51 @@ audit
   .action(async () => {
     const r = await api(g(), 'GET', '/api/v1/audit/verify');
     if (g().output === 'json') print('json', r);
-    if (!r.ok) throw new CliError(`audit chain broken at event ${r.brokenAt}: ${r.reason} (${r.count} events verified before it)`);
+    if (!r.ok)
+      throw new CliError(
+        `audit chain broken at event ${r.brokenAt}: ${r.reason} (${r.count} events verified before it)`,
+      );
     if (g().output !== 'json') console.log(`audit chain intact: ${r.count} event(s) verified`);
   });
 
-serverOpts(program.command('backup <file>').description('write a consistent snapshot of the store (while Vigil runs)')).action(
-  async (file: string, opts) => {
-    const s = settingsFrom(opts);
-    const db = await createDb({ url: s.databaseUrl, sqlitePath: join(s.dataDir, 'vigil.db') });
-    try {
-      await migrateToLatest(db);
-      const r = await backupTo(db, resolve(file), Date.now());
-      console.log(`backup written to ${file}: ${Object.entries(r.tables).map(([t, n]) => `${t}=${n}`).join(' ')}`);
-    } finally {
-      await db.close();
-    }
-  },
-);
-serverOpts(program.command('restore <file>').description('replace the store contents with a backup (stop Vigil first)')).action(
-  async (file: string, opts) => {
-    const s = settingsFrom(opts);
-    const db = await createDb({ url: s.databaseUrl, sqlitePath: join(s.dataDir, 'vigil.db') });
-    try {
-      await migrateToLatest(db);
-      const r = await restoreFrom(db, resolve(file));
-      console.log(`restored from ${file}: ${Object.entries(r.tables).map(([t, n]) => `${t}=${n}`).join(' ')}`);
-    } catch (err) {
-      throw new CliError((err as Error).message, 2);
-    } finally {
-      await db.close();
-    }
-  },
-);
+serverOpts(
+  program.command('backup <file>').description('write a consistent snapshot of the store (while Vigil runs)'),
+).action(async (file: string, opts) => {
+  const s = settingsFrom(opts);
+  const db = await createDb({ url: s.databaseUrl, sqlitePath: join(s.dataDir, 'vigil.db') });
+  try {
+    await migrateToLatest(db);
+    const r = await backupTo(db, resolve(file), Date.now());
+    console.log(
+      `backup written to ${file}: ${Object.entries(r.tables)
+        .map(([t, n]) => `${t}=${n}`)
+        .join(' ')}`,
+    );
+  } finally {
+    await db.close();
+  }
+});
+serverOpts(
+  program
+    .command('restore <file>')
+    .description('replace the store contents with a backup (stop Vigil first)'),
+).action(async (file: string, opts) => {
+  const s = settingsFrom(opts);
+  const db = await createDb({ url: s.databaseUrl, sqlitePath: join(s.dataDir, 'vigil.db') });
+  try {
+    await migrateToLatest(db);
+    const r = await restoreFrom(db, resolve(file));
+    console.log(
+      `restored from ${file}: ${Object.entries(r.tables)
+        .map(([t, n]) => `${t}=${n}`)
+        .join(' ')}`,
+    );
+  } catch (err) {
+    throw new CliError((err as Error).message, 2);
+  } finally {
+    await db.close();
+  }
+});
 
 try {
   await program.parseAsync(process.argv);

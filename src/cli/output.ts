@@ -3,7 +3,8 @@ export type OutputFormat = 'table' | 'json';
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return '-';
-  if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(',') || '-';
+  if (Array.isArray(v))
+    return v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(',') || '-';
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }

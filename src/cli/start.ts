@@ -1,14 +1,17 @@
 /** `vigil start`: compose, migrate, bootstrap an admin token, listen, apply the plan (and re-apply on SIGHUP/change). */
 import { existsSync, watch, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { compose, type App } from '../compose.ts';
-import { loadPlan, formatDiagnostics } from '../plan/index.ts';
+import { type App, compose } from '../compose.ts';
+import { formatDiagnostics, loadPlan } from '../plan/index.ts';
 import type { Settings } from '../settings.ts';
 
 /** Creates the first admin token when none exists, written to <data dir>/admin-token (mode 0600). */
 async function bootstrapToken(app: App): Promise<string | null> {
   if ((await app.services.tokens.count()) > 0) return null;
-  const { secret } = await app.services.tokens.issue({ actor: 'system:bootstrap' }, { name: 'bootstrap-admin', role: 'admin' });
+  const { secret } = await app.services.tokens.issue(
+    { actor: 'system:bootstrap' },
+    { name: 'bootstrap-admin', role: 'admin' },
+  );
   const file = join(app.settings.dataDir, 'admin-token');
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return file;
@@ -18,7 +21,10 @@ async function bootstrapToken(app: App): Promise<string | null> {
 export async function applyPlanFile(app: App, path: string): Promise<boolean> {
   const res = await loadPlan(path);
   if (!res.ok) {
-    app.logger.error({ plan: path }, `ops plan has errors; nothing applied:\n${formatDiagnostics(res.diagnostics)}`);
+    app.logger.error(
+      { plan: path },
+      `ops plan has errors; nothing applied:\n${formatDiagnostics(res.diagnostics)}`,
+    );
     return false;
   }
   try {
@@ -29,7 +35,10 @@ export async function applyPlanFile(app: App, path: string): Promise<boolean> {
     app.logger.info({ plan: path, summary: r.summary, apply_id: r.applyId }, 'ops plan applied');
     return true;
   } catch (err) {
-    app.logger.error({ plan: path, err: (err as Error).message }, 'ops plan apply failed; previous state kept');
+    app.logger.error(
+      { plan: path, err: (err as Error).message },
+      'ops plan apply failed; previous state kept',
+    );
     return false;
   }
 }
@@ -54,7 +63,10 @@ export async function startServer(settings: Settings): Promise<App> {
     `Vigil ${app.info.version} listening on http://localhost:${port} (store: ${app.db.dialect} at ${app.db.location})`,
   );
   if (tokenFile) {
-    app.logger.info({ file: tokenFile }, `first start: an admin API token was written to ${tokenFile} (the CLI uses it for a local Vigil)`);
+    app.logger.info(
+      { file: tokenFile },
+      `first start: an admin API token was written to ${tokenFile} (the CLI uses it for a local Vigil)`,
+    );
   }
   if (settings.plan) {
     const planPath = settings.plan;
@@ -74,7 +86,10 @@ export async function startServer(settings: Settings): Promise<App> {
         const w = watch(planPath, { recursive: true }, () => reapply('file change'));
         w.unref();
       } catch (err) {
-        app.logger.warn({ err: (err as Error).message }, 'cannot watch the plan for changes; SIGHUP still re-applies');
+        app.logger.warn(
+          { err: (err as Error).message },
+          'cannot watch the plan for changes; SIGHUP still re-applies',
+        );
       }
     }
   }

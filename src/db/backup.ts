@@ -6,8 +6,8 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { sql } from 'kysely';
 import type { Db } from './db.ts';
@@ -42,12 +42,22 @@ export async function backupTo(db: Db, file: string, now: number): Promise<Backu
   if (db.dialect === 'postgres') trx = trx.setIsolationLevel('repeatable read');
   await trx.execute(async (tx) => {
     for (const t of BACKUP_TABLES) {
-      const rows = await tx.selectFrom(t as any).selectAll().execute();
+      const rows = await tx
+        .selectFrom(t as any)
+        .selectAll()
+        .execute();
       tables[t] = rows.length;
       for (const r of rows) lines.push(JSON.stringify({ t, r }));
     }
   });
-  const header = JSON.stringify({ format: BACKUP_FORMAT, version: 1, created_at: new Date(now).toISOString(), dialect: db.dialect, migrations, tables });
+  const header = JSON.stringify({
+    format: BACKUP_FORMAT,
+    version: 1,
+    created_at: new Date(now).toISOString(),
+    dialect: db.dialect,
+    migrations,
+    tables,
+  });
   async function* gen() {
     yield `${header}\n`;
     for (const l of lines) yield `${l}\n`;
@@ -80,7 +90,8 @@ export async function restoreFrom(db: Db, file: string): Promise<BackupSummary> 
   if (!header) throw new Error(`cannot read backup ${file}: empty file`);
   const have = new Set(await appliedMigrations(db));
   const missing = (header.migrations ?? []).filter((m) => !have.has(m));
-  if (missing.length) throw new Error(`backup needs a newer Vigil (unknown migrations: ${missing.join(', ')})`);
+  if (missing.length)
+    throw new Error(`backup needs a newer Vigil (unknown migrations: ${missing.join(', ')})`);
   const tables: Record<string, number> = {};
   await db.kysely.transaction().execute(async (tx) => {
     for (const t of [...BACKUP_TABLES].reverse()) await tx.deleteFrom(t as any).execute();
@@ -88,12 +99,17 @@ export async function restoreFrom(db: Db, file: string): Promise<BackupSummary> 
       const list = rows.get(t) ?? [];
       tables[t] = list.length;
       for (let i = 0; i < list.length; i += 200) {
-        await tx.insertInto(t as any).values(list.slice(i, i + 200)).execute();
+        await tx
+          .insertInto(t as any)
+          .values(list.slice(i, i + 200))
+          .execute();
       }
     }
     if (db.dialect === 'postgres') {
       for (const t of SEQ_TABLES) {
-        await sql`select setval(pg_get_serial_sequence(${t}, 'seq'), coalesce((select max(seq) from ${sql.table(t)}), 0) + 1, false)`.execute(tx);
+        await sql`select setval(pg_get_serial_sequence(${t}, 'seq'), coalesce((select max(seq) from ${sql.table(t)}), 0) + 1, false)`.execute(
+          tx,
+        );
       }
     }
   });

@@ -75,6 +75,33 @@ export async function createDb(opts: DbOptions): Promise<Db> {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }), log });
+  const kysely = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+    log,
+  });
   return { kysely, dialect: 'sqlite', location: path, close: () => kysely.destroy() };
+}
+
+/**
+ * Kysely prepares every query anew; better-sqlite3 statements are reusable, and Kysely runs one
+ * query at a time per connection, so caching them by SQL text removes a large per-query cost.
+ */
+function withStatementCache(database: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = (source: string) => {
+    let stmt = cache.get(source);
+    if (!stmt) {
+      stmt = database.prepare(source);
+      if (cache.size >= 1000) cache.clear();
+      cache.set(source, stmt);
+    }
+    return stmt;
+  };
+  return new Proxy(database, {
+    get(target, prop, receiver) {
+      if (prop === 'prepare') return prepare;
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
 }

@@ -4,8 +4,8 @@
  */
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Db } from './db.ts';
-import type { MigrationContext } from './migrations/helpers.ts';
 import * as m0001 from './migrations/0001-foundation.ts';
+import type { MigrationContext } from './migrations/helpers.ts';
 
 type PortableMigration = {
   up(db: Kysely<any>, ctx: MigrationContext): Promise<void>;

@@ -15,7 +15,9 @@ export interface Tx {
 /** Runs `fn` in one transaction; after-commit callbacks fire once it has committed. */
 export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const after: Array<() => void> = [];
-  const result = await db.kysely.transaction().execute((trx) => fn({ db: trx, afterCommit: (f) => after.push(f) }));
+  const result = await db.kysely
+    .transaction()
+    .execute((trx) => fn({ db: trx, afterCommit: (f) => after.push(f) }));
   for (const f of after) {
     try {
       f();

@@ -100,11 +100,19 @@ testBothDbs('timers: due rows are claimed exactly once, even by concurrent claim
   const clock = new VirtualClock(1_000_000);
   const timers = new TimerStore(h.db, clock);
   await inTransaction(h.db, async (tx) => {
-    for (let i = 0; i < 40; i++) await timers.schedule(tx, { kind: 'escalate', key: `inc-${i}`, dueAt: 1_000_000 + (i % 2) * 60_000, payload: { i } });
+    for (let i = 0; i < 40; i++)
+      await timers.schedule(tx, {
+        kind: 'escalate',
+        key: `inc-${i}`,
+        dueAt: 1_000_000 + (i % 2) * 60_000,
+        payload: { i },
+      });
     await timers.schedule(tx, { kind: 'other', key: 'x', dueAt: 0 });
   });
   // Rescheduling the same key moves it rather than duplicating it.
-  await inTransaction(h.db, (tx) => timers.schedule(tx, { kind: 'escalate', key: 'inc-0', dueAt: 2_000_000, payload: { i: 0 } }));
+  await inTransaction(h.db, (tx) =>
+    timers.schedule(tx, { kind: 'escalate', key: 'inc-0', dueAt: 2_000_000, payload: { i: 0 } }),
+  );
   const [a, b, c] = await Promise.all([
     timers.claimDue('escalate', 'w1', 100),
     timers.claimDue('escalate', 'w2', 100),
@@ -120,7 +128,10 @@ testBothDbs('timers: due rows are claimed exactly once, even by concurrent claim
   assert.equal(await inTransaction(h.db, (tx) => timers.complete(tx, first.id, holderOf(first))), true);
   await timers.release(second.id, holderOf(second), clock.now() + 1000);
   await clock.advance(1000);
-  assert.deepEqual((await timers.claimDue('escalate', 'w5')).map((t) => t.key), [second.key]);
+  assert.deepEqual(
+    (await timers.claimDue('escalate', 'w5')).map((t) => t.key),
+    [second.key],
+  );
   await clock.advance(60_000);
   // 20 odd ones now due + 17 whose 60 s lease expired (w5's re-claim is still leased).
   assert.equal((await timers.claimDue('escalate', 'w6')).length, 37);

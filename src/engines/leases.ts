@@ -19,7 +19,10 @@ export class LeaseStore {
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 1) return true;
     try {
-      await this.db.kysely.insertInto('engine_leases').values({ name, holder, expires_at: expires }).execute();
+      await this.db.kysely
+        .insertInto('engine_leases')
+        .values({ name, holder, expires_at: expires })
+        .execute();
       return true;
     } catch {
       return false; // someone else holds it (unique violation)
@@ -27,6 +30,10 @@ export class LeaseStore {
   }
 
   async release(name: string, holder: string): Promise<void> {
-    await this.db.kysely.deleteFrom('engine_leases').where('name', '=', name).where('holder', '=', holder).execute();
+    await this.db.kysely
+      .deleteFrom('engine_leases')
+      .where('name', '=', name)
+      .where('holder', '=', holder)
+      .execute();
   }
 }

@@ -40,7 +40,10 @@ export interface RunnerHooks {
 const MAX_BACKOFF = 5 * 60_000;
 
 export class EngineRunner {
-  private engines = new Map<string, { engine: Engine; status: EngineStatus; cancel?: () => void; running: boolean }>();
+  private engines = new Map<
+    string,
+    { engine: Engine; status: EngineStatus; cancel?: () => void; running: boolean }
+  >();
   private started = false;
 
   constructor(

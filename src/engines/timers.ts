@@ -55,7 +55,12 @@ export class TimerStore {
   }
 
   /** Claims up to `limit` due timers of `kind` for `holder` for `leaseMs`; each row goes to one claimer. */
-  async claimDue<P = unknown>(kind: string, holder: string, limit = 100, leaseMs = 60_000): Promise<DueTimer<P>[]> {
+  async claimDue<P = unknown>(
+    kind: string,
+    holder: string,
+    limit = 100,
+    leaseMs = 60_000,
+  ): Promise<DueTimer<P>[]> {
     const now = this.clock.now();
     const candidates = await this.db.kysely
       .selectFrom('timers')
@@ -91,7 +96,11 @@ export class TimerStore {
 
   /** Deletes a claimed timer once its work is done (only if still held by `holder`). */
   async complete(tx: Tx, id: string, holder: string): Promise<boolean> {
-    const res = await tx.db.deleteFrom('timers').where('id', '=', id).where('claimed_by', '=', holder).executeTakeFirst();
+    const res = await tx.db
+      .deleteFrom('timers')
+      .where('id', '=', id)
+      .where('claimed_by', '=', holder)
+      .executeTakeFirst();
     return Number(res.numDeletedRows) === 1;
   }
 

@@ -42,12 +42,24 @@ export function installAuth(app: FastifyInstance, tokens: TokenService, routeTab
     const header = req.headers.authorization;
     const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!m) {
-      return sendProblem(reply, req, 401, 'unauthorized', 'authentication required: send Authorization: Bearer <token>');
+      return sendProblem(
+        reply,
+        req,
+        401,
+        'unauthorized',
+        'authentication required: send Authorization: Bearer <token>',
+      );
     }
     const principal = await tokens.authenticate(m[1]);
     if (!principal) return sendProblem(reply, req, 401, 'unauthorized', 'invalid, expired or revoked token');
     if (!roleAtLeast(principal.role, policy)) {
-      return sendProblem(reply, req, 403, 'forbidden', `this action needs the ${policy} role (you have ${principal.role})`);
+      return sendProblem(
+        reply,
+        req,
+        403,
+        'forbidden',
+        `this action needs the ${policy} role (you have ${principal.role})`,
+      );
     }
     req.principal = principal;
   });

@@ -48,12 +48,23 @@ testBothDbs('every route declares an auth policy, and the role matrix holds', as
       }
     }
     // Revoked and unknown tokens are refused.
-    const { token, secret } = await t.app.services.tokens.issue({ actor: 'test' }, { name: 'gone', role: 'admin' });
+    const { token, secret } = await t.app.services.tokens.issue(
+      { actor: 'test' },
+      { name: 'gone', role: 'admin' },
+    );
     await t.app.services.tokens.revoke({ actor: 'test' }, token.id);
     assert.equal((await t.request('GET', '/api/v1/services', undefined, { token: secret })).statusCode, 401);
-    assert.equal((await t.request('GET', '/api/v1/services', undefined, { token: 'vgl_nope' })).statusCode, 401);
+    assert.equal(
+      (await t.request('GET', '/api/v1/services', undefined, { token: 'vgl_nope' })).statusCode,
+      401,
+    );
     // An operator cannot mint an admin token (no privilege escalation).
-    const r = await t.request('POST', '/api/v1/tokens', { name: 'x', role: 'admin' }, { token: tokens.operator });
+    const r = await t.request(
+      'POST',
+      '/api/v1/tokens',
+      { name: 'x', role: 'admin' },
+      { token: tokens.operator },
+    );
     assert.equal(r.statusCode, 403);
   } finally {
     await t.close();
@@ -63,8 +74,13 @@ testBothDbs('every route declares an auth policy, and the role matrix holds', as
 testBothDbs('self-observability: health, version, metrics, OpenAPI, request ids', async (h) => {
   const t = await createTestApp(h);
   try {
-    assert.deepEqual((await t.request('GET', '/health/live', undefined, { token: null })).json(), { status: 'ok' });
-    assert.equal((await t.request('GET', '/health/ready', undefined, { token: null })).json().checks.store, 'ok');
+    assert.deepEqual((await t.request('GET', '/health/live', undefined, { token: null })).json(), {
+      status: 'ok',
+    });
+    assert.equal(
+      (await t.request('GET', '/health/ready', undefined, { token: null })).json().checks.store,
+      'ok',
+    );
     const v = (await t.request('GET', '/version', undefined, { token: null })).json();
     assert.match(v.version, /^\d+\.\d+\.\d+/);
     assert.equal(v.store, h.dialect);
@@ -77,7 +93,9 @@ testBothDbs('self-observability: health, version, metrics, OpenAPI, request ids'
     assert.equal(doc.openapi, '3.1.0');
     assert.ok(doc.paths['/api/v1/services']?.post, 'services are documented');
     assert.ok(doc.paths['/api/v1/services/{key}']?.put);
-    const r = await t.request('GET', '/api/v1/services', undefined, { headers: { 'x-request-id': 'abc-123' } });
+    const r = await t.request('GET', '/api/v1/services', undefined, {
+      headers: { 'x-request-id': 'abc-123' },
+    });
     assert.equal(r.headers['x-request-id'], 'abc-123');
     const p = (await t.request('GET', '/nope')).json();
     assert.equal(p.request_id.length > 0, true);
@@ -103,24 +121,39 @@ testBothDbs('property: no request body or query makes the API answer 500', async
     const body = fc.oneof(
       fc.json(),
       fc.string(),
-      fc.record({
-        key: fc.oneof(fc.string(), fc.constantFrom('api', 'ops', 'a@b.c', 'default')),
-        name: fc.oneof(fc.string(), fc.integer()),
-        owner: fc.oneof(fc.constant('ops'), fc.string()),
-        tier: fc.oneof(fc.integer(), fc.string()),
-        role: fc.constantFrom('viewer', 'admin', 'root', ''),
-        tags: fc.array(fc.string()),
-        objects: fc.array(fc.record({ kind: fc.constantFrom('service', 'team', 'nope'), key: fc.string(), spec: fc.object(), source: fc.record({ file: fc.string(), line: fc.nat(), column: fc.nat() }) })),
-        prune: fc.oneof(fc.boolean(), fc.array(fc.string())),
-        files: fc.array(fc.string()),
-      }, { requiredKeys: [] }),
+      fc.record(
+        {
+          key: fc.oneof(fc.string(), fc.constantFrom('api', 'ops', 'a@b.c', 'default')),
+          name: fc.oneof(fc.string(), fc.integer()),
+          owner: fc.oneof(fc.constant('ops'), fc.string()),
+          tier: fc.oneof(fc.integer(), fc.string()),
+          role: fc.constantFrom('viewer', 'admin', 'root', ''),
+          tags: fc.array(fc.string()),
+          objects: fc.array(
+            fc.record({
+              kind: fc.constantFrom('service', 'team', 'nope'),
+              key: fc.string(),
+              spec: fc.object(),
+              source: fc.record({ file: fc.string(), line: fc.nat(), column: fc.nat() }),
+            }),
+          ),
+          prune: fc.oneof(fc.boolean(), fc.array(fc.string())),
+          files: fc.array(fc.string()),
+        },
+        { requiredKeys: [] },
+      ),
     );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...routes), body, fc.string(), async ([method, url], b, q) => {
         const payload = typeof b === 'string' ? b : JSON.stringify(b);
-        const r = await t.request(method, `${url}?${encodeURIComponent(q)}=${encodeURIComponent(q)}`, payload);
+        const r = await t.request(
+          method,
+          `${url}?${encodeURIComponent(q)}=${encodeURIComponent(q)}`,
+          payload,
+        );
         assert.ok(r.statusCode < 500, `${method} ${url} ${payload} → ${r.statusCode} ${r.body}`);
-        if (r.statusCode >= 400) assert.match(String(r.headers['content-type']), /application\/problem\+json/);
+        if (r.statusCode >= 400)
+          assert.match(String(r.headers['content-type']), /application\/problem\+json/);
       }),
       { numRuns: 150 },
     );

@@ -79,9 +79,18 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
     return sendProblem(reply, req, 415, 'unsupported-media-type', fe.message);
   }
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
-    const type = fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || /JSON/i.test(fe.message) ? 'malformed-body' : 'bad-request';
+    const type =
+      fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || /JSON/i.test(fe.message)
+        ? 'malformed-body'
+        : 'bad-request';
     return sendProblem(reply, req, fe.statusCode, type, fe.message);
   }
   req.log.error({ err }, 'unhandled error');
-  return sendProblem(reply, req, 500, 'internal', 'internal error; see the server log for request id ' + req.id);
+  return sendProblem(
+    reply,
+    req,
+    500,
+    'internal',
+    'internal error; see the server log for request id ' + req.id,
+  );
 }

@@ -3,7 +3,12 @@
  * auth policies, OpenAPI 3.1, HTTP metrics, and each module's routes. Tests use `inject()`.
  */
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  LogController,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { Histogram } from 'prom-client';
 import { newId } from '../kernel/ids.ts';
@@ -28,12 +33,17 @@ export interface BuiltServer {
 
 export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
   const routes: RouteEntry[] = [];
+  // Request ids: a per-process prefix plus a counter (cheap, unique across replicas and restarts).
+  const idPrefix = newId().slice(-10).toLowerCase();
+  let seq = 0;
   const app = Fastify({
     loggerInstance: deps.logger as unknown as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : newId();
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given)
+        ? given
+        : `${idPrefix}-${(++seq).toString(36)}`;
     },
     requestIdHeader: false,
     // We log one line per request ourselves (onResponse) with the matched route and duration.
@@ -50,7 +60,10 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
   });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    deps.httpDuration?.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    deps.httpDuration?.observe(
+      { method: req.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
     const level = reply.statusCode >= 500 ? 'error' : 'info';
     req.log[level](
       { method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
@@ -60,13 +73,19 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Vigil API', version: deps.version, description: 'The Vigil operations control plane API.' },
+      info: {
+        title: 'Vigil API',
+        version: deps.version,
+        description: 'The Vigil operations control plane API.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
   });
   installAuth(app, deps.tokens, routes);
-  app.get('/api/v1/openapi.json', { config: { policy: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/v1/openapi.json', { config: { policy: 'public' }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
   for (const p of deps.plugins) await app.register(p);
   return { app, routes };
 }

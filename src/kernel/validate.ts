@@ -6,7 +6,9 @@ import { VigilError } from './errors.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-export const ajv = addFormats(new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false }));
+export const ajv = addFormats(
+  new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false }),
+);
 
 const cache = new WeakMap<object, ValidateFunction>();
 

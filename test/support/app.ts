@@ -41,7 +41,10 @@ export async function createTestApp(
   const clock = opts.clock ?? new VirtualClock('2026-11-23T09:00:00Z');
   const settings = loadSettings({}, { VIGIL_DATA_DIR: '/nonexistent-test-dir', VIGIL_LOG_LEVEL: 'silent' });
   const app = await compose({ settings, clock, db, logger: pino({ level: 'silent' }) });
-  const { secret: adminToken } = await app.services.tokens.issue({ actor: 'test' }, { name: 'test-admin', role: 'admin' });
+  const { secret: adminToken } = await app.services.tokens.issue(
+    { actor: 'test' },
+    { name: 'test-admin', role: 'admin' },
+  );
   if (opts.startEngines) app.runner.start();
   const t: TestApp = {
     app,

@@ -28,7 +28,11 @@ export async function up(db: Kysely<any>, ctx: MigrationContext): Promise<void> 
     .addColumn('actor', 'text', (c) => c.notNull())
     .addColumn('data', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('events_subject').on('events').columns(['subject_kind', 'subject_key', 'seq']).execute();
+  await db.schema
+    .createIndex('events_subject')
+    .on('events')
+    .columns(['subject_kind', 'subject_key', 'seq'])
+    .execute();
 
   await db.schema
     .createTable('audit_events')
@@ -46,7 +50,11 @@ export async function up(db: Kysely<any>, ctx: MigrationContext): Promise<void> 
     .addColumn('prev_hash', 'text', (c) => c.notNull())
     .addColumn('hash', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('audit_object').on('audit_events').columns(['object_kind', 'object_key']).execute();
+  await db.schema
+    .createIndex('audit_object')
+    .on('audit_events')
+    .columns(['object_kind', 'object_key'])
+    .execute();
 
   await db.schema
     .createTable('timers')
@@ -97,7 +105,15 @@ export async function up(db: Kysely<any>, ctx: MigrationContext): Promise<void> 
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['plan_applies', 'api_tokens', 'engine_leases', 'timers', 'audit_events', 'events', 'config_objects']) {
+  for (const t of [
+    'plan_applies',
+    'api_tokens',
+    'engine_leases',
+    'timers',
+    'audit_events',
+    'events',
+    'config_objects',
+  ]) {
     await db.schema.dropTable(t).execute();
   }
 }

@@ -6,12 +6,15 @@ import { VirtualClock } from '../../kernel/clock.ts';
 import { AuditLog, redact } from './audit.ts';
 
 test('redact hides secret-looking fields at any depth', () => {
-  assert.deepEqual(redact({ name: 'x', password: 'p', nested: [{ api_key: 'k', ok: 1 }], webhook_secret: 's' }), {
-    name: 'x',
-    password: '[redacted]',
-    nested: [{ api_key: '[redacted]', ok: 1 }],
-    webhook_secret: '[redacted]',
-  });
+  assert.deepEqual(
+    redact({ name: 'x', password: 'p', nested: [{ api_key: 'k', ok: 1 }], webhook_secret: 's' }),
+    {
+      name: 'x',
+      password: '[redacted]',
+      nested: [{ api_key: '[redacted]', ok: 1 }],
+      webhook_secret: '[redacted]',
+    },
+  );
 });
 
 testBothDbs('audit: hash chain verifies, and tampering is found at the first broken link', async (h) => {
@@ -19,7 +22,13 @@ testBothDbs('audit: hash chain verifies, and tampering is found at the first bro
   const audit = new AuditLog(h.db, clock);
   for (let i = 0; i < 5; i++) {
     await inTransaction(h.db, (tx) =>
-      audit.append(tx, { actor: 'user:ann@acme.test', action: 'service.update', object: { kind: 'service', key: `s${i}` }, before: { n: i }, after: { n: i + 1, token: 'secret' } }),
+      audit.append(tx, {
+        actor: 'user:ann@acme.test',
+        action: 'service.update',
+        object: { kind: 'service', key: `s${i}` },
+        before: { n: i },
+        after: { n: i + 1, token: 'secret' },
+      }),
     );
     await clock.advance(1000);
   }
@@ -31,13 +40,21 @@ testBothDbs('audit: hash chain verifies, and tampering is found at the first bro
 
   // Someone edits history in the database: verify names the event.
   const third = (await audit.list({ key: 's2' }))[0];
-  await h.db.kysely.updateTable('audit_events').set({ after: '{"n":99}' }).where('seq', '=', third.seq).execute();
+  await h.db.kysely
+    .updateTable('audit_events')
+    .set({ after: '{"n":99}' })
+    .where('seq', '=', third.seq)
+    .execute();
   const res = await audit.verify();
   assert.equal(res.ok, false);
   assert.equal(!res.ok && res.brokenAt, third.seq);
   assert.equal(res.count, 2);
   // Deleting an event breaks the link of the next one.
-  await h.db.kysely.updateTable('audit_events').set({ after: third.after === null ? null : JSON.stringify(third.after) }).where('seq', '=', third.seq).execute();
+  await h.db.kysely
+    .updateTable('audit_events')
+    .set({ after: third.after === null ? null : JSON.stringify(third.after) })
+    .where('seq', '=', third.seq)
+    .execute();
   assert.equal((await audit.verify()).ok, true);
   await h.db.kysely.deleteFrom('audit_events').where('seq', '=', third.seq).execute();
   const res2 = await audit.verify();

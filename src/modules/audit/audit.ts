@@ -49,10 +49,27 @@ export function redact(value: unknown): unknown {
   return value;
 }
 
-function chainHash(prev: string, e: Omit<AuditEvent, 'seq' | 'hash' | 'prevHash'>, before: string | null, after: string | null) {
+function chainHash(
+  prev: string,
+  e: Omit<AuditEvent, 'seq' | 'hash' | 'prevHash'>,
+  before: string | null,
+  after: string | null,
+) {
   return createHash('sha256')
     .update(
-      JSON.stringify([prev, e.id, e.at, e.actor, e.action, e.object.kind, e.object.key, before, after, e.requestId, e.sourceIp]),
+      JSON.stringify([
+        prev,
+        e.id,
+        e.at,
+        e.actor,
+        e.action,
+        e.object.kind,
+        e.object.key,
+        before,
+        after,
+        e.requestId,
+        e.sourceIp,
+      ]),
     )
     .digest('hex');
 }
@@ -68,7 +85,12 @@ export class AuditLog {
     if (this.db.dialect === 'postgres') {
       await sql`select pg_advisory_xact_lock(727272)`.execute(tx.db);
     }
-    const last = await tx.db.selectFrom('audit_events').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    const last = await tx.db
+      .selectFrom('audit_events')
+      .select('hash')
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     const prevHash = last?.hash ?? GENESIS;
     const before = input.before === undefined ? null : JSON.stringify(redact(input.before));
     const after = input.after === undefined ? null : JSON.stringify(redact(input.after));
@@ -105,9 +127,21 @@ export class AuditLog {
 
   /** Lists events, newest first, filtered by object, actor and time range. */
   async list(
-    f: { kind?: string; key?: string; actor?: string; from?: number; to?: number; beforeSeq?: number; limit?: number } = {},
+    f: {
+      kind?: string;
+      key?: string;
+      actor?: string;
+      from?: number;
+      to?: number;
+      beforeSeq?: number;
+      limit?: number;
+    } = {},
   ): Promise<AuditEvent[]> {
-    let q = this.db.kysely.selectFrom('audit_events').selectAll().orderBy('seq', 'desc').limit(f.limit ?? 50);
+    let q = this.db.kysely
+      .selectFrom('audit_events')
+      .selectAll()
+      .orderBy('seq', 'desc')
+      .limit(f.limit ?? 50);
     if (f.kind) q = q.where('object_kind', '=', f.kind);
     if (f.key) q = q.where('object_key', '=', f.key);
     if (f.actor) q = q.where('actor', '=', f.actor);
@@ -118,7 +152,9 @@ export class AuditLog {
   }
 
   /** Walks the whole chain; returns the first broken link, if any. */
-  async verify(): Promise<{ ok: true; count: number } | { ok: false; count: number; brokenAt: number; reason: string }> {
+  async verify(): Promise<
+    { ok: true; count: number } | { ok: false; count: number; brokenAt: number; reason: string }
+  > {
     let prev = GENESIS;
     let count = 0;
     let after = -1;
@@ -133,9 +169,11 @@ export class AuditLog {
       if (rows.length === 0) return { ok: true, count };
       for (const r of rows) {
         const e = toAudit(r);
-        if (e.prevHash !== prev) return { ok: false, count, brokenAt: e.seq, reason: 'previous-hash mismatch' };
+        if (e.prevHash !== prev)
+          return { ok: false, count, brokenAt: e.seq, reason: 'previous-hash mismatch' };
         const expect = chainHash(prev, e, r.before, r.after);
-        if (expect !== e.hash) return { ok: false, count, brokenAt: e.seq, reason: 'content does not match its hash' };
+        if (expect !== e.hash)
+          return { ok: false, count, brokenAt: e.seq, reason: 'content does not match its hash' };
         prev = e.hash;
         count++;
         after = e.seq;

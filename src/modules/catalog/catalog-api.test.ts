@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { testBothDbs } from '../../../test/support/db.ts';
 import { createTestApp } from '../../../test/support/app.ts';
+import { testBothDbs } from '../../../test/support/db.ts';
 
 testBothDbs('catalog API: create, read with ETag, conditional update, delete', async (h) => {
   const t = await createTestApp(h);
@@ -23,14 +23,23 @@ testBothDbs('catalog API: create, read with ETag, conditional update, delete', a
     assert.equal(r.statusCode, 200);
     assert.equal(r.json().owner, 'platform');
     assert.equal(r.json().managed, false);
-    assert.equal((await t.request('GET', '/api/v1/services/api', undefined, { headers: { 'if-none-match': '"1"' } })).statusCode, 304);
+    assert.equal(
+      (await t.request('GET', '/api/v1/services/api', undefined, { headers: { 'if-none-match': '"1"' } }))
+        .statusCode,
+      304,
+    );
 
     const spec = { name: 'Public API v2', owner: 'platform', tier: 2 };
     r = await t.request('PUT', '/api/v1/services/api', spec, { headers: { 'if-match': '"1"' } });
     assert.equal(r.statusCode, 200, r.body);
     assert.equal(r.headers.etag, '"2"');
     // A stale If-Match loses nothing and says why.
-    r = await t.request('PUT', '/api/v1/services/api', { ...spec, name: 'stale' }, { headers: { 'if-match': '"1"' } });
+    r = await t.request(
+      'PUT',
+      '/api/v1/services/api',
+      { ...spec, name: 'stale' },
+      { headers: { 'if-match': '"1"' } },
+    );
     assert.equal(r.statusCode, 412);
     assert.equal(r.headers['content-type'], 'application/problem+json; charset=utf-8');
     assert.equal((await t.request('GET', '/api/v1/services/api')).json().name, 'Public API v2');
@@ -62,7 +71,13 @@ testBothDbs('catalog API: bad input gets specific 4xx problems and writes nothin
     await t.request('POST', '/api/v1/teams', { key: 'ops', name: 'Ops' });
     const cases: Array<[string, string, unknown, number, RegExp]> = [
       ['POST', '/api/v1/services', '{"key": "x", ', 400, /JSON/i],
-      ['POST', '/api/v1/services', { key: 'api', name: 'API', owner: 'nobody' }, 400, /unknown team "nobody"/],
+      [
+        'POST',
+        '/api/v1/services',
+        { key: 'api', name: 'API', owner: 'nobody' },
+        400,
+        /unknown team "nobody"/,
+      ],
       ['POST', '/api/v1/services', { key: 'Bad Key', name: 'x', owner: 'ops' }, 400, /invalid service key/],
       ['POST', '/api/v1/services', { key: 'api', name: 'API', owner: 'ops', tier: 'high' }, 400, /tier/],
       ['POST', '/api/v1/services', { key: 'api', name: 'API', owner: 'ops', colour: 'red' }, 400, /colour/],
@@ -94,13 +109,20 @@ testBothDbs('catalog API: cursor pagination and filters', async (h) => {
     await t.request('POST', '/api/v1/teams', { key: 'a', name: 'A' });
     await t.request('POST', '/api/v1/teams', { key: 'b', name: 'B' });
     for (let i = 0; i < 7; i++) {
-      const r = await t.request('POST', '/api/v1/services', { key: `svc-${i}`, name: `S${i}`, owner: i % 2 ? 'a' : 'b', tags: [`t${i % 3}`] });
+      const r = await t.request('POST', '/api/v1/services', {
+        key: `svc-${i}`,
+        name: `S${i}`,
+        owner: i % 2 ? 'a' : 'b',
+        tags: [`t${i % 3}`],
+      });
       assert.equal(r.statusCode, 201);
     }
     const keys: string[] = [];
     let cursor: string | null = null;
     do {
-      const r: any = (await t.request('GET', `/api/v1/services?limit=3${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      const r: any = (
+        await t.request('GET', `/api/v1/services?limit=3${cursor ? `&cursor=${cursor}` : ''}`)
+      ).json();
       assert.ok(r.items.length <= 3);
       keys.push(...r.items.map((i: any) => i.key));
       cursor = r.next_cursor;

@@ -40,7 +40,10 @@ function sendObject(reply: FastifyReply, o: ConfigObject, code = 200) {
 }
 
 const ListQuery = Type.Object(
-  { cursor: Type.Optional(Type.String({ maxLength: 400 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) },
+  {
+    cursor: Type.Optional(Type.String({ maxLength: 400 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  },
   { additionalProperties: true },
 );
 const KeyParams = Type.Object({ key: Type.String({ minLength: 1, maxLength: 320 }) });
@@ -54,8 +57,10 @@ export function catalogRoutes(catalog: CatalogService) {
     for (const def of allKinds()) {
       const tags = [def.plural];
       if (def.keyStyle === 'singleton') {
-        app.get(`/api/v1/${def.plural}`, { config: { policy: 'viewer' }, schema: { tags } }, async (_req, reply) =>
-          sendObject(reply, await catalog.get(def.kind, 'default')),
+        app.get(
+          `/api/v1/${def.plural}`,
+          { config: { policy: 'viewer' }, schema: { tags } },
+          async (_req, reply) => sendObject(reply, await catalog.get(def.kind, 'default')),
         );
         app.put(
           `/api/v1/${def.plural}`,
@@ -103,7 +108,11 @@ export function catalogRoutes(catalog: CatalogService) {
           const { key, ...spec } = req.body as { key: string } & Record<string, unknown>;
           if (typeof key !== 'string') throw invalid('missing key');
           const o = await catalog.create(actorOf(req), def.kind, key, spec);
-          return sendObject(reply.header('location', `/api/v1/${def.plural}/${encodeURIComponent(key)}`), o, 201);
+          return sendObject(
+            reply.header('location', `/api/v1/${def.plural}/${encodeURIComponent(key)}`),
+            o,
+            201,
+          );
         },
       );
       app.put(
@@ -111,7 +120,13 @@ export function catalogRoutes(catalog: CatalogService) {
         { config: { policy: writeRole(def) }, schema: { tags, params: KeyParams, body: def.spec } },
         async (req, reply) => {
           const { key } = req.params as { key: string };
-          const o = await catalog.update(actorOf(req), def.kind, key, req.body as Record<string, unknown>, ifMatchVersion(req));
+          const o = await catalog.update(
+            actorOf(req),
+            def.kind,
+            key,
+            req.body as Record<string, unknown>,
+            ifMatchVersion(req),
+          );
           return sendObject(reply, o);
         },
       );

@@ -66,7 +66,9 @@ export class CatalogService {
     const after = opts.cursor ? decodeCursor(opts.cursor) : undefined;
     for (const f of Object.keys(opts.filters ?? {})) {
       if (!def.filters?.includes(f)) {
-        throw invalid(`unknown filter "${f}" for ${def.plural}; allowed: ${(def.filters ?? []).join(', ') || 'none'}`);
+        throw invalid(
+          `unknown filter "${f}" for ${def.plural}; allowed: ${(def.filters ?? []).join(', ') || 'none'}`,
+        );
       }
     }
     const rows = await catalogStore.listKind({ db: this.db.kysely, afterCommit: () => {} }, kind, after);
@@ -97,7 +99,9 @@ export class CatalogService {
     for (const ref of def.references?.(spec) ?? []) {
       if (!(await catalogStore.get(tx, ref.kind, ref.key))) {
         const target = getKind(ref.kind)?.label ?? ref.kind;
-        throw invalid(`${def.label} field ${ref.field} refers to unknown ${target} "${ref.key}"`, { field: ref.field });
+        throw invalid(`${def.label} field ${ref.field} refers to unknown ${target} "${ref.key}"`, {
+          field: ref.field,
+        });
       }
     }
   }
@@ -119,7 +123,12 @@ export class CatalogService {
     }
   }
 
-  async create(ctx: ActorContext, kind: string, key: string, spec: Record<string, unknown>): Promise<ConfigObject> {
+  async create(
+    ctx: ActorContext,
+    kind: string,
+    key: string,
+    spec: Record<string, unknown>,
+  ): Promise<ConfigObject> {
     const def = this.kind(kind);
     this.validate(kind, key, spec);
     return inTransaction(this.db, async (tx) => {
@@ -143,7 +152,9 @@ export class CatalogService {
       if (!cur) throw notFound(def.label, key);
       if (cur.managed) throw managedByPlan(def.label, key, cur.source);
       if (ifMatch !== undefined && ifMatch !== cur.version) {
-        throw preconditionFailed(`${def.label} "${key}" has changed (version ${cur.version}, If-Match ${ifMatch})`);
+        throw preconditionFailed(
+          `${def.label} "${key}" has changed (version ${cur.version}, If-Match ${ifMatch})`,
+        );
       }
       await this.checkReferences(tx, def, spec);
       return this.applyObject(tx, ctx, kind, key, spec, { managed: false, source: null });
@@ -157,7 +168,9 @@ export class CatalogService {
       if (!cur) throw notFound(def.label, key);
       if (cur.managed) throw managedByPlan(def.label, key, cur.source);
       if (ifMatch !== undefined && ifMatch !== cur.version) {
-        throw preconditionFailed(`${def.label} "${key}" has changed (version ${cur.version}, If-Match ${ifMatch})`);
+        throw preconditionFailed(
+          `${def.label} "${key}" has changed (version ${cur.version}, If-Match ${ifMatch})`,
+        );
       }
       await this.removeObject(tx, ctx, kind, key);
     });
@@ -176,7 +189,16 @@ export class CatalogService {
     const now = this.clock.now();
     const cur = await catalogStore.get(tx, kind, key);
     if (!cur) {
-      const o: ConfigObject = { id: newId(this.clock), kind, key, spec, ...meta, version: 1, createdAt: now, updatedAt: now };
+      const o: ConfigObject = {
+        id: newId(this.clock),
+        kind,
+        key,
+        spec,
+        ...meta,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      };
       await catalogStore.insert(tx, o);
       await this.audit.append(tx, { ...ctx, action: `${kind}.create`, object: { kind, key }, after: spec });
       await this.timeline.append(tx, {
@@ -198,19 +220,40 @@ export class CatalogService {
       before: { spec: cur.spec, managed: cur.managed },
       after: { spec, managed: meta.managed },
     });
-    await this.timeline.append(tx, { type: `${kind}.updated`, subject: { kind, key }, actor: ctx.actor, data: { spec } });
+    await this.timeline.append(tx, {
+      type: `${kind}.updated`,
+      subject: { kind, key },
+      actor: ctx.actor,
+      data: { spec },
+    });
     return next;
   }
 
   /** Deletes inside `tx` after checking nothing still refers to the object. */
-  async removeObject(tx: Tx, ctx: ActorContext, kind: string, key: string, ignoreRefs?: Set<string>): Promise<void> {
+  async removeObject(
+    tx: Tx,
+    ctx: ActorContext,
+    kind: string,
+    key: string,
+    ignoreRefs?: Set<string>,
+  ): Promise<void> {
     const def = this.kind(kind);
     const cur = await catalogStore.get(tx, kind, key);
     if (!cur) return;
     await this.checkNotReferenced(tx, def, key, ignoreRefs);
     await catalogStore.delete(tx, kind, key);
-    await this.audit.append(tx, { ...ctx, action: `${kind}.delete`, object: { kind, key }, before: cur.spec });
-    await this.timeline.append(tx, { type: `${kind}.deleted`, subject: { kind, key }, actor: ctx.actor, data: {} });
+    await this.audit.append(tx, {
+      ...ctx,
+      action: `${kind}.delete`,
+      object: { kind, key },
+      before: cur.spec,
+    });
+    await this.timeline.append(tx, {
+      type: `${kind}.deleted`,
+      subject: { kind, key },
+      actor: ctx.actor,
+      data: {},
+    });
   }
 
   /** Every object of the given kinds (for plan diffs). */

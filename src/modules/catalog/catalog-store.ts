@@ -1,6 +1,7 @@
 /** Persistence of configuration objects (one table, keyed by kind + key, optimistic versions). */
-import type { Tx } from '../../db/tx.ts';
+
 import type { ConfigObjectRow } from '../../db/schema.ts';
+import type { Tx } from '../../db/tx.ts';
 
 export interface ConfigObject<S = Record<string, unknown>> {
   id: string;

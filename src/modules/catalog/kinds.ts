@@ -26,7 +26,10 @@ export interface KindDef {
 }
 
 const Link = Type.Object(
-  { title: Type.String({ minLength: 1, maxLength: 100 }), url: Type.String({ format: 'uri', maxLength: 2000 }) },
+  {
+    title: Type.String({ minLength: 1, maxLength: 100 }),
+    url: Type.String({ format: 'uri', maxLength: 2000 }),
+  },
   { additionalProperties: false },
 );
 
@@ -104,7 +107,10 @@ registerKind({
   keyStyle: 'slug',
   order: 2,
   spec: Type.Object(
-    { name: Type.String({ minLength: 1, maxLength: 200 }), description: Type.Optional(Type.String({ maxLength: 2000 })) },
+    {
+      name: Type.String({ minLength: 1, maxLength: 200 }),
+      description: Type.Optional(Type.String({ maxLength: 2000 })),
+    },
     { additionalProperties: false },
   ),
 });
@@ -128,7 +134,11 @@ registerKind({
 });
 
 export const Grant = Type.Object(
-  { role: RoleSchema, team: Type.Optional(Slug), environments: Type.Optional(Type.Array(Slug, { maxItems: 50 })) },
+  {
+    role: RoleSchema,
+    team: Type.Optional(Slug),
+    environments: Type.Optional(Type.Array(Slug, { maxItems: 50 })),
+  },
   { additionalProperties: false },
 );
 
@@ -154,7 +164,11 @@ registerKind({
     ...(s.teams ?? []).map((k: string) => ({ kind: 'team', key: k, field: 'teams' })),
     ...(s.grants ?? []).flatMap((g: any, i: number) => [
       ...(g.team ? [{ kind: 'team', key: g.team, field: `grants[${i}].team` }] : []),
-      ...(g.environments ?? []).map((e: string) => ({ kind: 'environment', key: e, field: `grants[${i}].environments` })),
+      ...(g.environments ?? []).map((e: string) => ({
+        kind: 'environment',
+        key: e,
+        field: `grants[${i}].environments`,
+      })),
     ]),
   ],
 });

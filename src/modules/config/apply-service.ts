@@ -8,7 +8,13 @@ import { inTransaction } from '../../db/tx.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { invalid, VigilError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
-import { diffPlan, type PlanChange, type PlanObject, type PruneSetting, renderPlan } from '../../plan/index.ts';
+import {
+  diffPlan,
+  type PlanChange,
+  type PlanObject,
+  type PruneSetting,
+  renderPlan,
+} from '../../plan/index.ts';
 import type { AuditLog } from '../audit/audit.ts';
 import type { ActorContext, CatalogService } from '../catalog/catalog-service.ts';
 import { catalogStore } from '../catalog/catalog-store.ts';
@@ -52,7 +58,8 @@ export class ApplyService {
         problems.push({ kind: o.kind, key: o.key, source: sourceOf(o), message: `unknown kind "${o.kind}"` });
         continue;
       }
-      if (seen.has(id)) problems.push({ kind: o.kind, key: o.key, source: sourceOf(o), message: 'declared twice' });
+      if (seen.has(id))
+        problems.push({ kind: o.kind, key: o.key, source: sourceOf(o), message: 'declared twice' });
       seen.add(id);
       try {
         this.catalog.validate(o.kind, o.key, o.spec);
@@ -73,7 +80,13 @@ export class ApplyService {
     this.check(req);
     const current = await this.catalog.snapshot(allKinds().map((k) => k.kind));
     const changes = diffPlan(
-      current.map((o) => ({ kind: o.kind, key: o.key, spec: o.spec, managed: o.managed, source: o.source ?? undefined })),
+      current.map((o) => ({
+        kind: o.kind,
+        key: o.key,
+        spec: o.spec,
+        managed: o.managed,
+        source: o.source ?? undefined,
+      })),
       req.objects,
       { prune: req.prune },
     );
@@ -91,7 +104,13 @@ export class ApplyService {
         allKinds().map((k) => k.kind),
       );
       const changes = diffPlan(
-        current.map((o) => ({ kind: o.kind, key: o.key, spec: o.spec, managed: o.managed, source: o.source ?? undefined })),
+        current.map((o) => ({
+          kind: o.kind,
+          key: o.key,
+          spec: o.spec,
+          managed: o.managed,
+          source: o.source ?? undefined,
+        })),
         req.objects,
         { prune: req.prune },
       );
@@ -104,7 +123,10 @@ export class ApplyService {
       for (const c of changes) {
         if (c.action === 'create' || c.action === 'update' || c.action === 'adopt') {
           const o = byId.get(`${c.kind}/${c.key}`)!;
-          await this.catalog.applyObject(tx, actx, c.kind, c.key, o.spec, { managed: true, source: sourceOf(o) });
+          await this.catalog.applyObject(tx, actx, c.kind, c.key, o.spec, {
+            managed: true,
+            source: sourceOf(o),
+          });
         } else if (c.action === 'noop') {
           // Keep the recorded source location current even when nothing else changed.
           const o = byId.get(`${c.kind}/${c.key}`);
@@ -155,7 +177,12 @@ export class ApplyService {
 
   /** Recent applies, newest first. */
   async history(limit = 20) {
-    const rows = await this.db.kysely.selectFrom('plan_applies').selectAll().orderBy('at', 'desc').limit(limit).execute();
+    const rows = await this.db.kysely
+      .selectFrom('plan_applies')
+      .selectAll()
+      .orderBy('at', 'desc')
+      .limit(limit)
+      .execute();
     return rows.map((r) => ({
       id: r.id,
       at: new Date(Number(r.at)).toISOString(),

@@ -13,7 +13,11 @@ const PlanBody = Type.Object(
           key: Type.String({ minLength: 1, maxLength: 320 }),
           spec: Type.Object({}, { additionalProperties: true }),
           source: Type.Object(
-            { file: Type.String({ maxLength: 1000 }), line: Type.Integer({ minimum: 0 }), column: Type.Integer({ minimum: 0 }) },
+            {
+              file: Type.String({ maxLength: 1000 }),
+              line: Type.Integer({ minimum: 0 }),
+              column: Type.Integer({ minimum: 0 }),
+            },
             { additionalProperties: true },
           ),
         },
@@ -30,14 +34,27 @@ const PlanBody = Type.Object(
 export function configRoutes(applier: ApplyService) {
   return async (app: FastifyInstance) => {
     const tags = ['plan'];
-    app.post('/api/v1/plan', { config: { policy: 'viewer' }, schema: { tags, body: PlanBody }, bodyLimit: 16 * 1024 * 1024 }, async (req) => {
-      const r = await applier.plan(req.body as PlanRequest);
-      return { changes: r.changes, summary: r.summary, text: r.text };
-    });
-    app.post('/api/v1/apply', { config: { policy: 'admin' }, schema: { tags, body: PlanBody }, bodyLimit: 16 * 1024 * 1024 }, async (req) => {
-      const r = await applier.apply(actorOf(req), req.body as PlanRequest);
-      return { apply_id: r.applyId, changes: r.changes.filter((c) => c.action !== 'noop'), summary: r.summary, text: r.text };
-    });
+    app.post(
+      '/api/v1/plan',
+      { config: { policy: 'viewer' }, schema: { tags, body: PlanBody }, bodyLimit: 16 * 1024 * 1024 },
+      async (req) => {
+        const r = await applier.plan(req.body as PlanRequest);
+        return { changes: r.changes, summary: r.summary, text: r.text };
+      },
+    );
+    app.post(
+      '/api/v1/apply',
+      { config: { policy: 'admin' }, schema: { tags, body: PlanBody }, bodyLimit: 16 * 1024 * 1024 },
+      async (req) => {
+        const r = await applier.apply(actorOf(req), req.body as PlanRequest);
+        return {
+          apply_id: r.applyId,
+          changes: r.changes.filter((c) => c.action !== 'noop'),
+          summary: r.summary,
+          text: r.text,
+        };
+      },
+    );
     app.get('/api/v1/applies', { config: { policy: 'viewer' }, schema: { tags } }, async () => ({
       items: await applier.history(),
     }));

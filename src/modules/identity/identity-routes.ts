@@ -1,11 +1,11 @@
 /** Token management and the audit trail over HTTP. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { AuditLog, AuditEvent } from '../audit/audit.ts';
+import { forbidden } from '../../kernel/errors.ts';
+import type { AuditEvent, AuditLog } from '../audit/audit.ts';
 import { actorOf } from '../catalog/catalog-routes.ts';
 import { ROLES, type Role } from '../catalog/kinds.ts';
-import { roleAtLeast, type ApiToken, type TokenService } from './tokens.ts';
-import { forbidden } from '../../kernel/errors.ts';
+import { type ApiToken, roleAtLeast, type TokenService } from './tokens.ts';
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 const presentToken = (t: ApiToken) => ({
@@ -73,7 +73,10 @@ export function identityRoutes(tokens: TokenService, audit: AuditLog) {
     );
     app.delete(
       '/api/v1/tokens/:id',
-      { config: { policy: 'admin' }, schema: { tags, params: Type.Object({ id: Type.String({ maxLength: 64 }) }) } },
+      {
+        config: { policy: 'admin' },
+        schema: { tags, params: Type.Object({ id: Type.String({ maxLength: 64 }) }) },
+      },
       async (req, reply) => {
         await tokens.revoke(actorOf(req), (req.params as { id: string }).id);
         return reply.code(204).send();

@@ -42,7 +42,14 @@ const ROLE_RANK: Record<Role, number> = { viewer: 0, responder: 1, operator: 2, 
 /** True when `have` is at least `need`. */
 export const roleAtLeast = (have: Role, need: Role) => ROLE_RANK[have] >= ROLE_RANK[need];
 
+/** How long a verified token is trusted without a store read (revocation elsewhere lands within this). */
+const CACHE_TTL_MS = 5_000;
+const CACHE_MAX = 10_000;
+
 export class TokenService {
+  /** hash → principal and its expiry; keeps the hot path (every API call) off the store. */
+  private cache = new Map<string, { principal: Principal; until: number; expiresAt: number | null }>();
+
   constructor(
     private db: Db,
     private clock: Clock,
@@ -97,27 +104,48 @@ export class TokenService {
   /** Resolves a presented secret to a principal, or null when unknown, revoked or expired. */
   async authenticate(secret: string): Promise<Principal | null> {
     if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) return null;
+    const hash = hashToken(secret);
+    const now = this.clock.now();
+    const hit = this.cache.get(hash);
+    if (hit && hit.until > now && (hit.expiresAt === null || hit.expiresAt > now)) return hit.principal;
     const row = await this.db.kysely
       .selectFrom('api_tokens')
       .selectAll()
-      .where('token_hash', '=', hashToken(secret))
+      .where('token_hash', '=', hash)
       .executeTakeFirst();
-    const now = this.clock.now();
-    if (!row || row.revoked_at !== null || (row.expires_at !== null && Number(row.expires_at) <= now)) return null;
+    if (!row || row.revoked_at !== null || (row.expires_at !== null && Number(row.expires_at) <= now)) {
+      this.cache.delete(hash);
+      return null;
+    }
     // last_used_at is advisory: update at most once a minute to keep reads cheap.
     if (row.last_used_at === null || now - Number(row.last_used_at) > 60_000) {
-      await this.db.kysely.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
+      await this.db.kysely
+        .updateTable('api_tokens')
+        .set({ last_used_at: now })
+        .where('id', '=', row.id)
+        .execute();
     }
-    return {
+    const principal: Principal = {
       kind: 'token',
       actor: row.user_key ? `user:${row.user_key}` : `token:${row.name}`,
       role: row.role as Role,
       tokenId: row.id,
     };
+    if (this.cache.size >= CACHE_MAX) this.cache.clear();
+    this.cache.set(hash, {
+      principal,
+      until: now + CACHE_TTL_MS,
+      expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+    });
+    return principal;
   }
 
   async list(): Promise<ApiToken[]> {
-    const rows = await this.db.kysely.selectFrom('api_tokens').selectAll().orderBy('created_at', 'desc').execute();
+    const rows = await this.db.kysely
+      .selectFrom('api_tokens')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .execute();
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -141,6 +169,9 @@ export class TokenService {
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) throw notFound('active token', id);
+      tx.afterCommit(() => {
+        for (const [h, v] of this.cache) if (v.principal.tokenId === id) this.cache.delete(h);
+      });
       await this.audit.append(tx, { ...ctx, action: 'token.revoke', object: { kind: 'token', key: id } });
     });
   }

@@ -35,12 +35,24 @@ export function timelineRoutes(timeline: Timeline) {
         },
       },
       async (req) => {
-        const q = req.query as { subject_kind?: string; subject_key?: string; type?: string; cursor?: number; limit?: number };
+        const q = req.query as {
+          subject_kind?: string;
+          subject_key?: string;
+          type?: string;
+          cursor?: number;
+          limit?: number;
+        };
         if (q.subject_kind && q.subject_key) {
-          return { items: (await timeline.forSubject(q.subject_kind, q.subject_key, q.limit ?? 500)).map(present) };
+          return {
+            items: (await timeline.forSubject(q.subject_kind, q.subject_key, q.limit ?? 500)).map(present),
+          };
         }
         const limit = q.limit ?? 50;
-        const items = await timeline.recent({ limit, beforeSeq: q.cursor, types: q.type ? q.type.split(',') : undefined });
+        const items = await timeline.recent({
+          limit,
+          beforeSeq: q.cursor,
+          types: q.type ? q.type.split(',') : undefined,
+        });
         return {
           items: items.map(present),
           next_cursor: items.length === limit ? String(items[items.length - 1].seq) : null,

@@ -3,10 +3,11 @@
  * inside their transaction; the timeline of a subject is the ordered list of its events, and
  * in-process subscribers (SSE, engines) hear about each event once it has committed.
  */
+
+import type { Db } from '../../db/db.ts';
+import type { Tx } from '../../db/tx.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
-import type { Tx } from '../../db/tx.ts';
-import type { Db } from '../../db/db.ts';
 
 export interface DomainEvent {
   id: string;
@@ -64,7 +65,11 @@ export class Timeline {
 
   /** Most recent events across subjects, newest first; `afterSeq` pages backwards. */
   async recent(opts: { limit?: number; beforeSeq?: number; types?: string[] } = {}): Promise<DomainEvent[]> {
-    let q = this.db.kysely.selectFrom('events').selectAll().orderBy('seq', 'desc').limit(opts.limit ?? 50);
+    let q = this.db.kysely
+      .selectFrom('events')
+      .selectAll()
+      .orderBy('seq', 'desc')
+      .limit(opts.limit ?? 50);
     if (opts.beforeSeq !== undefined) q = q.where('seq', '<', opts.beforeSeq);
     if (opts.types?.length) q = q.where('type', 'in', opts.types);
     return (await q.execute()).map(toEvent);
