@@ -64,7 +64,7 @@ test('start serves the API with the example plan applied and a bootstrap admin t
   assert.equal(ready.status, 200);
   const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
   assert.match(token, /^vgl_/);
-  const services = await (
+  const services: any = await (
     await fetch(`${url}/api/v1/services`, { headers: { authorization: `Bearer ${token}` } })
   ).json();
   assert.ok(services.items.length >= 3);
