@@ -72,13 +72,15 @@ export function mergeIntervals(xs: Interval[]): Interval[] {
  */
 export function restrictionWindows(rs: Restriction[], zone: string, from: number, to: number): Interval[] {
   const compiled = rs.map(compileRestriction);
+  if (compiled.length === 0) return [];
   const first = localParts(zone, from);
   const last = localParts(zone, to);
-  // Weekly windows last up to 7 days, so start scanning 8 local days back.
-  const start0 = addDays(first, -8);
+  // A window may start up to its length in days before `from` (7 for a weekly one), plus one day of zone slack.
+  const back = Math.max(...compiled.map((c) => c.endDayOffset)) + 1;
+  const start0 = addDays(first, -back);
   const n = daysBetween(start0, last) + 1;
   const windows: Interval[] = [];
-  for (let i = 0; i <= n; i++) {
+  for (let i = 0; i < n + 1; i++) {
     const d = addDays(start0, i);
     const weekday = weekdayOf(d);
     for (const c of compiled) {

@@ -18,8 +18,13 @@ export interface LocalDate {
 
 /** True when `zone` is an IANA zone name Luxon (and so the ICU data of this Node) knows. */
 export function isValidZone(zone: string): boolean {
-  return IANAZone.isValidZone(zone);
+  // Luxon builds an Intl formatter per check, which dominated profiles; the answer never changes.
+  let ok = validZones.get(zone);
+  if (ok === undefined) validZones.set(zone, (ok = IANAZone.isValidZone(zone)));
+  return ok;
 }
+
+const validZones = new Map<string, boolean>();
 
 /** Parses `HH:MM` (00:00–24:00) into minutes after local midnight. */
 export function parseClock(hhmm: string): number {
@@ -51,13 +56,13 @@ export function parseInstant(v: Instant): number {
 
 /** Adds whole calendar days to a date (pure calendar arithmetic, no zone involved). */
 export function addDays(d: LocalDate, days: number): LocalDate {
-  const t = DateTime.utc(d.year, d.month, d.day).plus({ days });
-  return { year: t.year, month: t.month, day: t.day };
+  const t = new Date(Date.UTC(d.year, d.month - 1, d.day + days));
+  return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
 }
 
 /** ISO weekday (1 = Monday … 7 = Sunday) of a calendar date. */
 export function weekdayOf(d: LocalDate): number {
-  return DateTime.utc(d.year, d.month, d.day).weekday;
+  return new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay() || 7;
 }
 
 /** Whole calendar days from `a` to `b`. */
@@ -72,12 +77,22 @@ export function daysBetween(a: LocalDate, b: LocalDate): number {
  */
 export function localToMs(zone: string, d: LocalDate, minutes: number): number {
   if (minutes === 24 * 60) return localToMs(zone, addDays(d, 1), 0);
-  const hour = Math.floor(minutes / 60);
-  return DateTime.fromObject(
-    { year: d.year, month: d.month, day: d.day, hour, minute: minutes % 60 },
-    { zone },
-  ).toMillis();
+  const key = `${zone}|${d.year}-${d.month}-${d.day}|${minutes}`;
+  let ms = memo.get(key);
+  if (ms === undefined) {
+    const hour = Math.floor(minutes / 60);
+    ms = DateTime.fromObject(
+      { year: d.year, month: d.month, day: d.day, hour, minute: minutes % 60 },
+      { zone },
+    ).toMillis();
+    // Zone rules do not change while the process runs, so the answer can be kept; the cap bounds memory.
+    if (memo.size >= 50_000) memo.clear();
+    memo.set(key, ms);
+  }
+  return ms;
 }
+
+const memo = new Map<string, number>();
 
 /** Local date, ISO weekday (1 = Monday … 7 = Sunday) and minute of day of an instant in `zone`. */
 export function localParts(zone: string, ms: number): LocalDate & { weekday: number; minute: number } {
