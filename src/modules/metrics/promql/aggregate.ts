@@ -2,8 +2,8 @@
 import type { Labels } from '../storage.ts';
 import type { AggregateExpr } from './ast.ts';
 import { PromQLEvalError } from './errors.ts';
-import { goQuote } from './lexer.ts';
 import { isWellFormed, keepLabels, removeLabels, setLabel, signatureFn } from './labels-util.ts';
+import { goQuote } from './lexer.ts';
 import { fmtG, kahanMean, quantile } from './range-functions.ts';
 import { type AnnotationSink, kahanSumInc, type Sample } from './types.ts';
 import { formatPromValue } from './values.ts';

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type SkipEntry, runScript } from './promqltest.ts';
+import { runScript, type SkipEntry } from './promqltest.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const dataDir = path.resolve(repoRoot, '..', 'shared', 'testdata', 'promql');
@@ -43,7 +43,9 @@ if (!existsSync(dataDir)) {
     test(`promql conformance: ${file}`, () => {
       const results = runScript(file, readFileSync(path.join(dataDir, file), 'utf8'), SKIPS);
       const count = (s: string) => results.filter((r) => r.status === s).length;
-      console.log(`promql ${file}: ${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped`);
+      console.log(
+        `promql ${file}: ${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped`,
+      );
       const failures = results.filter((r) => r.status === 'fail');
       assert.equal(
         failures.length,

@@ -33,6 +33,40 @@ export interface QueryOptions {
   noStepSubqueryIntervalMs?: number;
 }
 
+/** Selected series in monomorphic form, with per-series cursors for increasing step times. */
+interface Selection {
+  labels: Labels[];
+  ts: Float64Array[];
+  vs: Float64Array[];
+  /** Cursor: first index with t > last bound (for windows: start and end bounds). */
+  lo: Int32Array;
+  hi: Int32Array;
+  lastStart: number;
+  lastEnd: number;
+}
+
+const asF64 = (a: ArrayLike<number>): Float64Array => (a instanceof Float64Array ? a : Float64Array.from(a));
+
+/** First index i >= from with ts[i] > bound, scanning forward (cursor) or by binary search. */
+function advance(ts: Float64Array, from: number, bound: number, monotonic: boolean): number {
+  if (!monotonic) return lowerBound(ts, ts.length, bound + 1);
+  let i = from;
+  const n = ts.length;
+  // Short linear scan first (the common step-to-step case), then fall back to binary search.
+  for (let k = 0; k < 8 && i < n && ts[i] <= bound; k++) i++;
+  if (i < n && ts[i] <= bound) {
+    let lo = i;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ts[mid] <= bound) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+  return i;
+}
+
 type WindowCb = (
   metric: Labels,
   ts: ArrayLike<number>,
@@ -49,7 +83,7 @@ export class Evaluator implements AnnotationSink {
   private readonly maxSamples: number;
   private readonly subStep: number;
   private readonly ranges = new Map<VectorSelector, [number, number]>();
-  private readonly selected = new Map<VectorSelector, SeriesSamples[]>();
+  private readonly selected = new Map<VectorSelector, Selection>();
   private readonly subCache = new Map<SubqueryExpr, Map<number, Sample[]>>();
   private loaded = 0;
   private scratchT = new Float64Array(256);
@@ -95,7 +129,7 @@ export class Evaluator implements AnnotationSink {
       let n = 0;
       for (const s of series) n += s.timestamps.length;
       this.addSamples(n);
-      this.selected.set(node, series);
+      this.selected.set(node, toSelection(series));
     }
   }
 
@@ -188,13 +222,19 @@ export class Evaluator implements AnnotationSink {
     const refT = (this.atTime(node.at) ?? ts) - node.offsetMs;
     const minT = refT - this.lookback;
     const out: Sample[] = [];
-    for (const s of this.selected.get(node) ?? []) {
-      const t = s.timestamps;
-      const idx = lowerBound(t, t.length, refT + 1) - 1;
+    const sel = this.selected.get(node);
+    if (!sel) return out;
+    const mono = refT >= sel.lastEnd;
+    sel.lastEnd = refT;
+    for (let i = 0; i < sel.ts.length; i++) {
+      const t = sel.ts[i];
+      const next = advance(t, mono ? sel.hi[i] : 0, refT, mono);
+      sel.hi[i] = next;
+      const idx = next - 1;
       if (idx < 0 || t[idx] <= minT) continue;
-      const v = s.values[idx];
+      const v = sel.vs[i][idx];
       if (Number.isNaN(v) && isStaleNaN(v)) continue;
-      const sample = { metric: s.labels, v };
+      const sample = { metric: sel.labels[i], v };
       out.push(sample);
       withTime?.(sample, t[idx]);
     }
@@ -222,10 +262,18 @@ export class Evaluator implements AnnotationSink {
       }
       return;
     }
-    for (const s of this.selected.get(sel!) ?? []) {
-      const t = s.timestamps;
-      const lo = lowerBound(t, t.length, rangeStart + 1);
-      const hi = lowerBound(t, t.length, rangeEnd + 1);
+    const data = this.selected.get(sel!);
+    if (!data) return;
+    const monoStart = rangeStart >= data.lastStart;
+    const monoEnd = rangeEnd >= data.lastEnd;
+    data.lastStart = rangeStart;
+    data.lastEnd = rangeEnd;
+    for (let si = 0; si < data.ts.length; si++) {
+      const t = data.ts[si];
+      const lo = advance(t, monoStart ? data.lo[si] : 0, rangeStart, monoStart);
+      const hi = advance(t, monoEnd ? Math.max(lo, data.hi[si]) : lo, rangeEnd, monoEnd);
+      data.lo[si] = lo;
+      data.hi[si] = hi;
       if (hi <= lo) continue;
       if (hi - lo > this.scratchT.length) {
         this.scratchT = new Float64Array((hi - lo) * 2);
@@ -233,7 +281,7 @@ export class Evaluator implements AnnotationSink {
       }
       const st = this.scratchT;
       const sv = this.scratchV;
-      const vals = s.values;
+      const vals = data.vs[si];
       let n = 0;
       for (let i = lo; i < hi; i++) {
         const v = vals[i];
@@ -243,8 +291,9 @@ export class Evaluator implements AnnotationSink {
         n++;
       }
       if (n === 0) continue;
-      w.metric = s.labels;
-      cb(s.labels, st, sv, n, w);
+      const labels = data.labels[si];
+      w.metric = labels;
+      cb(labels, st, sv, n, w);
     }
   }
 
@@ -368,7 +417,8 @@ export class Evaluator implements AnnotationSink {
     if (!fn) throw new PromQLEvalError(`function "${name}" is not supported`);
     const args = node.args.map((a) => this.eval(a, ts));
     const out = fn(args, { ts, notes: this });
-    if (name === 'label_replace' || name === 'label_join' || name.startsWith('histogram_')) checkDuplicates(out);
+    if (name === 'label_replace' || name === 'label_join' || name.startsWith('histogram_'))
+      checkDuplicates(out);
     else if (args[0]?.type === 'vector') checkNames(args[0].samples, out);
     return { type: 'vector', samples: out };
   }
@@ -383,6 +433,19 @@ export class Evaluator implements AnnotationSink {
     const samples = v.type === 'vector' ? v.samples : [];
     return { type: 'vector', samples: aggregate(node, samples, param, this) };
   }
+}
+
+function toSelection(series: SeriesSamples[]): Selection {
+  const n = series.length;
+  return {
+    labels: series.map((s) => s.labels),
+    ts: series.map((s) => asF64(s.timestamps)),
+    vs: series.map((s) => asF64(s.values)),
+    lo: new Int32Array(n),
+    hi: new Int32Array(n),
+    lastStart: Number.POSITIVE_INFINITY,
+    lastEnd: Number.POSITIVE_INFINITY,
+  };
 }
 
 /** Duplicate check after a name-dropping operation, skipped when all inputs share one name. */

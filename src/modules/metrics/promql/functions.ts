@@ -269,7 +269,9 @@ function bucketGroups(samples: Sample[], notes: AnnotationSink) {
     const upper = parseLe(le);
     const name = getLabel(s.metric, '__name__');
     if (upper === undefined) {
-      notes.warn(`PromQL warning: bucket label "le" is missing or has a malformed value of "${le}" for metric name "${name}"`);
+      notes.warn(
+        `PromQL warning: bucket label "le" is missing or has a malformed value of "${le}" for metric name "${name}"`,
+      );
       continue;
     }
     let key = '';
@@ -284,7 +286,8 @@ function bucketGroups(samples: Sample[], notes: AnnotationSink) {
 /** Fraction of observations between lower and upper, from classic buckets. */
 export function bucketFraction(lower: number, upper: number, buckets: Bucket[]): number {
   buckets.sort((a, b) => a.upper - b.upper);
-  if (buckets.length === 0 || buckets[buckets.length - 1].upper !== Number.POSITIVE_INFINITY) return Number.NaN;
+  if (buckets.length === 0 || buckets[buckets.length - 1].upper !== Number.POSITIVE_INFINITY)
+    return Number.NaN;
   const bs: Bucket[] = [];
   for (const b of buckets) {
     const last = bs[bs.length - 1];

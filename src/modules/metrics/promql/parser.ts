@@ -293,7 +293,10 @@ class Parser {
         );
     }
     if (def.variadic < 0 && args.length < n - 1)
-      this.fail(nameTok.pos, `expected at least ${n - 1} argument(s) in call to "${name}", got ${args.length}`);
+      this.fail(
+        nameTok.pos,
+        `expected at least ${n - 1} argument(s) in call to "${name}", got ${args.length}`,
+      );
     args.forEach((a, idx) => {
       const want = def.args[Math.min(idx, n - 1)];
       const got = typeOf(a);

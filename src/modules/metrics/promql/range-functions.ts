@@ -49,9 +49,16 @@ function extrapolatedRate(
   return result * factor;
 }
 
+const counterNameOk = new WeakMap<object, boolean>();
+
 function checkCounterName(ctx: WindowCtx): void {
+  let ok = counterNameOk.get(ctx.metric);
   const name = getLabel(ctx.metric, '__name__');
-  if (name !== '' && !/(_total|_sum|_count|_bucket)$/.test(name)) {
+  if (ok === undefined) {
+    ok = name === '' || /(_total|_sum|_count|_bucket)$/.test(name);
+    counterNameOk.set(ctx.metric, ok);
+  }
+  if (!ok) {
     ctx.notes.info(
       `PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "${name}"`,
     );
