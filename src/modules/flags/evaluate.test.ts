@@ -88,6 +88,13 @@ describe('evaluate', () => {
     const tm = set.evaluate('ui_new_exporter', {}, { expectedKind: 'string', defaultValue: 'x' });
     assert.deepEqual([tm.errorCode, tm.value], ['TYPE_MISMATCH', 'x']);
     assert.equal(set.evaluate('broken', {}).errorCode, 'PARSE_ERROR');
+    assert.deepEqual(Object.keys(set.problems()), ['broken']);
+    const withBadSegment = compileFlagSet(
+      [],
+      [{ key: 's', conditions: [{ attribute: 'x', op: 'matches', value: '(' }] }],
+      'prod',
+    );
+    assert.match(String(withBadSegment.problems()['segment:s']), /invalid regex/);
     assert.equal(set.evaluate('ui_new_exporter', null as any).errorCode, 'INVALID_CONTEXT');
   });
 

@@ -38,6 +38,8 @@ export interface CompiledFlagSet {
   readonly env: string;
   has(key: string): boolean;
   keys(): string[];
+  /** Definition problems by flag key or `segment:<key>` (flags listed here always evaluate to ERROR/PARSE_ERROR). */
+  problems(): Record<string, readonly string[]>;
   evaluate(key: string, ctx: EvaluationContext, opts?: EvaluateOptions): EvaluationResult;
 }
 
@@ -210,13 +212,21 @@ export function compileFlagSet(
   segments: Iterable<Segment>,
   env: string,
 ): CompiledFlagSet {
-  const segMap = compileSegments(segments);
+  const segList = [...segments];
+  const segMap = compileSegments(segList);
   const byKey = new Map<string, CompiledFlag>();
   for (const f of flags) byKey.set(f.key, compileFlag(f, env, segMap));
+  const found: Record<string, readonly string[]> = {};
+  for (const s of segList) {
+    const p = validateSegment(s);
+    if (p.length) found[`segment:${s.key}`] = p;
+  }
+  for (const [k, f] of byKey) if (f.problems.length) found[k] = f.problems;
   return {
     env,
     has: (key) => byKey.has(key),
     keys: () => [...byKey.keys()],
+    problems: () => found,
     evaluate(key, ctx, opts) {
       const f = byKey.get(key);
       if (f === undefined) return errorResult('FLAG_NOT_FOUND', `flag "${key}" not found`, opts);
