@@ -16,10 +16,20 @@ export {
   compilePolicy,
   type EscalationLevel,
   type EscalationPolicy,
+  type PolicyReferences,
+  policyReferences,
   type SeverityRule,
 } from './policy.ts';
 export { layerShifts } from './rotation.ts';
-export { compileSchedule, computeShifts, gaps, nextHandoffs, reminders, whoIsOnCall } from './schedule.ts';
+export {
+  compileSchedule,
+  computeShifts,
+  gaps,
+  nextHandoffs,
+  reminders,
+  scheduleUsers,
+  whoIsOnCall,
+} from './schedule.ts';
 export {
   EscalationPoliciesSectionSchema,
   type EscalationPolicyDoc,

@@ -78,3 +78,37 @@ export function compilePolicy(p: EscalationPolicy): CompiledPolicy {
   const fallback = { page: levels.length > 0, also_notify: [], channels: [], ticket: null };
   return { key: p.key, levels, repeat, ackTimeoutMs, rule: (sev) => rules.get(sev) ?? fallback };
 }
+
+/** Everything a policy refers to, so a plan check can report unknown schedules, teams or channels. */
+export interface PolicyReferences {
+  users: string[];
+  schedules: string[];
+  teams: string[];
+  channels: string[];
+  tickets: string[];
+}
+
+/** Lists (sorted, without duplicates) the users, schedules, teams, channels and ticket webhooks a policy names. */
+export function policyReferences(p: EscalationPolicy): PolicyReferences {
+  const sets = { users: new Set<string>(), schedules: new Set<string>(), teams: new Set<string>() };
+  const channels = new Set<string>();
+  const tickets = new Set<string>();
+  const add = (spec: TargetSpec) => {
+    const t = parseTarget(spec);
+    sets[t.type === 'user' ? 'users' : t.type === 'schedule' ? 'schedules' : 'teams'].add(t.key);
+  };
+  for (const l of p.levels) l.targets.forEach(add);
+  for (const r of Object.values(p.severity_overrides ?? {})) {
+    (r.also_notify ?? []).forEach(add);
+    for (const c of r.channels ?? []) channels.add(c);
+    if (r.ticket) tickets.add(r.ticket);
+  }
+  const sorted = (s: Set<string>) => [...s].sort();
+  return {
+    users: sorted(sets.users),
+    schedules: sorted(sets.schedules),
+    teams: sorted(sets.teams),
+    channels: sorted(channels),
+    tickets: sorted(tickets),
+  };
+}

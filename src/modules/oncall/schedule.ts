@@ -168,3 +168,11 @@ export function reminders(schedule: Schedule, fromMs: number, toMs: number, lead
     .filter((h) => h.to !== null)
     .map((h) => ({ at: h.at - leadMs, userKey: h.to!, shift: h.shift }));
 }
+
+/** Every user a schedule can put on call (participants and override users), sorted. */
+export function scheduleUsers(schedule: Schedule): string[] {
+  const users = new Set<string>();
+  for (const l of schedule.layers) for (const p of l.participants) users.add(p);
+  for (const o of schedule.overrides ?? []) if (o.user !== null) users.add(o.user);
+  return [...users].sort();
+}

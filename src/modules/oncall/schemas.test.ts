@@ -5,8 +5,8 @@ import { Value } from '@sinclair/typebox/value';
 import { parse } from 'yaml';
 import { type EscalationAction, startEscalation, stepEscalation } from './escalation.ts';
 import type { EscalationPolicy } from './policy.ts';
-import { compilePolicy } from './policy.ts';
-import { compileSchedule, gaps, whoIsOnCall } from './schedule.ts';
+import { compilePolicy, policyReferences } from './policy.ts';
+import { compileSchedule, gaps, scheduleUsers, whoIsOnCall } from './schedule.ts';
 import { EscalationPoliciesSectionSchema, SchedulesSectionSchema } from './schemas.ts';
 import { makeResolver } from './targets.ts';
 import type { Schedule } from './types.ts';
@@ -110,6 +110,24 @@ describe('plan schemas and the docs examples', () => {
         ['2026-03-02T23:00:00.000Z', '2026-03-03T00:00:00.000Z'],
       ],
     );
+  });
+
+  it('lists what policies and schedules refer to, for plan cross-checks', () => {
+    assert.deepEqual(policyReferences(policy('forge-factory')), {
+      users: ['cto', 'ff-manager'],
+      schedules: ['ff-primary', 'ff-secondary'],
+      teams: [],
+      channels: ['ff-incidents'],
+      tickets: ['ff-tickets'],
+    });
+    assert.deepEqual(policyReferences(policy('wiretuner')).users, [
+      'ceo',
+      'cto',
+      'devops-lead',
+      'eng-manager',
+    ]);
+    assert.deepEqual(scheduleUsers(schedule('wt-oncall')), ['alice', 'bob', 'chen']);
+    assert.deepEqual(scheduleUsers(schedule('ff-primary')), ['dana', 'eli', 'fay', 'gus', 'hana']);
   });
 
   it('the schemas reject malformed sections', () => {
