@@ -27,6 +27,7 @@ export const Url = (description?: string) =>
   Type.String({
     format: 'uri',
     pattern: '^https?://',
+    maxLength: 2000,
     description,
     'x-expected': 'an absolute URL such as https://example.com/path',
   });
@@ -36,10 +37,15 @@ export const Obj = <P extends Record<string, TSchema>>(noun: string, properties:
   Type.Object(properties, { additionalProperties: false, 'x-noun': noun, description });
 
 /** A list of `item` (with a friendly expectation when a single value is given instead). */
-export const List = <T extends TSchema>(item: T, description?: string) => Type.Array(item, { description });
+export const List = <T extends TSchema>(item: T, description?: string, maxItems?: number) =>
+  Type.Array(item, { description, maxItems });
 
 /** A non-empty, trimmed display string. */
-export const Name = (description?: string) => Type.String({ minLength: 1, description });
+export const Name = (description?: string, maxLength = 200) =>
+  Type.String({ minLength: 1, maxLength, description });
+
+/** Free text with a length limit. */
+export const Text = (maxLength: number, description?: string) => Type.String({ maxLength, description });
 
 /** A closed set of strings (a plain `enum`, so errors can list the allowed values). */
 export const Enum = <const T extends readonly string[]>(values: T, description?: string) =>

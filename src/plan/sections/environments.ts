@@ -8,7 +8,7 @@ const EnvironmentSchema = Obj('environment', {
   name: Name('Display name.'),
   production: Type.Optional(Type.Boolean({ description: 'True for environments that serve customers.' })),
   branch: Type.Optional(
-    Type.String({ minLength: 1, description: 'Branch (or glob) allowed to deploy here.' }),
+    Type.String({ minLength: 1, maxLength: 200, description: 'Branch (or glob) allowed to deploy here.' }),
   ),
   order: Type.Optional(
     Type.Integer({ description: 'Position in the promotion path (dev=1, staging=2, prod=3).' }),

@@ -1,9 +1,9 @@
 /** `services:` — what is operated: owner team, tier, tags and links (kind `service`). */
 import { type Static, Type } from '@sinclair/typebox';
 import type { SectionDef } from '../registry.ts';
-import { compact, List, Name, Obj, Slug, Url } from '../schema-helpers.ts';
+import { compact, List, Name, Obj, Slug, Text, Url } from '../schema-helpers.ts';
 
-const LinkSchema = Obj('link', { title: Name('Link text.'), url: Url() });
+const LinkSchema = Obj('link', { title: Name('Link text.', 100), url: Url() });
 
 const ServiceSchema = Obj('service', {
   key: Slug('Stable identifier, e.g. "payments-api".'),
@@ -12,12 +12,20 @@ const ServiceSchema = Obj('service', {
   tier: Type.Optional(
     Type.Integer({ minimum: 1, maximum: 4, description: '1 = most critical … 4 = least.' }),
   ),
-  tags: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { uniqueItems: true })),
-  description: Type.Optional(Type.String()),
+  tags: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { uniqueItems: true, maxItems: 50 }),
+  ),
+  description: Type.Optional(Text(4000)),
   links: Type.Optional(
-    Type.Union([List(LinkSchema), Type.Record(Type.String(), Url())], {
-      description: 'A list of {title, url}, or a map of title → url.',
-    }),
+    Type.Union(
+      [
+        List(LinkSchema, undefined, 50),
+        Type.Record(Type.String({ minLength: 1, maxLength: 100 }), Url(), { maxProperties: 50 }),
+      ],
+      {
+        description: 'A list of {title, url}, or a map of title → url.',
+      },
+    ),
   ),
 });
 

@@ -6,7 +6,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { parseDuration } from '../../kernel/clock.ts';
 import type { SectionDef } from '../registry.ts';
-import { compact, Enum, List, Obj, Slug } from '../schema-helpers.ts';
+import { compact, Enum, List, Obj, Slug, Text } from '../schema-helpers.ts';
 
 /** One level of a severity ladder. */
 export interface SeverityLevel {
@@ -64,12 +64,15 @@ export const SEVERITY_PRESETS: Record<string, SeverityLevel[]> = {
   ],
 };
 
-const TARGET_PATTERN = '^(?:next_business_day|(?:\\d+(?:\\.\\d+)?(?:ms|s|m|h|d|w))+)$';
+// Whole units only (no `1.5h`): the catalog stores targets in this exact grammar.
+const TARGET_PATTERN = '^(?:next_business_day|(?:\\d+(?:ms|s|m|h|d|w))+)$';
 
 const LevelSchema = Obj('severity level', {
-  key: Slug('Level key, e.g. "p1".'),
-  label: Type.Optional(Type.String({ minLength: 1, description: 'Display label, e.g. "P1".' })),
-  rank: Type.Optional(Type.Integer({ minimum: 0, description: '0 = most severe.' })),
+  key: Type.String({ ...Slug('Level key, e.g. "p1".'), maxLength: 32 }),
+  label: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 100, description: 'Display label, e.g. "P1".' }),
+  ),
+  rank: Type.Optional(Type.Integer({ minimum: 0, maximum: 99, description: '0 = most severe.' })),
   response_target: Type.Optional(
     Type.String({
       pattern: TARGET_PATTERN,
@@ -77,7 +80,7 @@ const LevelSchema = Obj('severity level', {
       description: 'Time to first response.',
     }),
   ),
-  description: Type.Optional(Type.String()),
+  description: Type.Optional(Text(2000)),
 });
 
 const SeveritiesSchema = Obj(

@@ -1,12 +1,12 @@
 /** `teams:` — the groups that own services and receive pages (kind `team`). */
 import { type Static, Type } from '@sinclair/typebox';
 import type { SectionDef } from '../registry.ts';
-import { compact, List, Name, Obj, Slug } from '../schema-helpers.ts';
+import { compact, List, Name, Obj, Slug, Text } from '../schema-helpers.ts';
 
 const TeamSchema = Obj('team', {
   key: Slug('Stable identifier, referenced by services and users.'),
   name: Name('Display name.'),
-  description: Type.Optional(Type.String()),
+  description: Type.Optional(Text(2000)),
 });
 
 const TeamsSchema = List(TeamSchema, 'Teams.');

@@ -10,16 +10,26 @@ export const ROLES = ['viewer', 'responder', 'operator', 'admin'] as const;
 const GrantSchema = Obj('grant', {
   role: Enum(ROLES, 'Role granted within the scope.'),
   team: Type.Optional(Slug('Limit the grant to this team’s services.')),
-  environments: Type.Optional(Type.Array(Slug(), { description: 'Limit the grant to these environments.' })),
+  environments: Type.Optional(
+    Type.Array(Slug(), { maxItems: 50, description: 'Limit the grant to these environments.' }),
+  ),
 });
 
 const UserSchema = Obj('user', {
-  email: Type.String({ format: 'email', 'x-expected': 'an email address such as ada@example.com' }),
+  email: Type.String({
+    format: 'email',
+    maxLength: 320,
+    'x-expected': 'an email address such as ada@example.com',
+  }),
   name: Name('Display name.'),
-  time_zone: Type.Optional(Type.String({ description: 'IANA time zone, e.g. Europe/Berlin.' })),
+  time_zone: Type.Optional(
+    Type.String({ maxLength: 64, description: 'IANA time zone, e.g. Europe/Berlin.' }),
+  ),
   role: Enum(ROLES, 'Organisation-wide role.'),
-  teams: Type.Optional(Type.Array(Slug(), { description: 'Keys of the teams this user belongs to.' })),
-  grants: Type.Optional(List(GrantSchema, 'Extra, scoped permissions.')),
+  teams: Type.Optional(
+    Type.Array(Slug(), { maxItems: 100, description: 'Keys of the teams this user belongs to.' }),
+  ),
+  grants: Type.Optional(List(GrantSchema, 'Extra, scoped permissions.', 100)),
 });
 
 const UsersSchema = List(UserSchema, 'Users.');
