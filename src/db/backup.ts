@@ -68,7 +68,10 @@ export async function backupTo(db: Db, file: string, now: number): Promise<Backu
 
 /** Replaces the store's contents with the snapshot in `file` (one transaction). */
 export async function restoreFrom(db: Db, file: string): Promise<BackupSummary> {
-  const rl = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
+  const gunzip = createGunzip();
+  // pipeline forwards a read error (missing file) into the gunzip stream, which readline reports.
+  pipeline(createReadStream(file), gunzip).catch((err) => gunzip.destroy(err));
+  const rl = createInterface({ input: gunzip, crlfDelay: Infinity });
   let header: { format?: string; migrations?: string[]; tables?: Record<string, number> } | null = null;
   const rows = new Map<string, Record<string, unknown>[]>();
   try {
