@@ -19,6 +19,7 @@ import type { HeadChunk } from './head.ts';
 import { labelsFromSymbols } from './labels.ts';
 import type { Postings } from './postings.ts';
 import type { SeriesSource } from './querier.ts';
+import { SampleBuf } from './samplebuf.ts';
 
 const MAGIC = Buffer.from('VIGTSDB1');
 const FOOTER = 32;
@@ -338,15 +339,19 @@ export class BlockReader implements SeriesSource {
     return out;
   }
 
+  /** Appends the samples of a series within [mint, maxt] to `out`. */
+  decodeInto(id: number, mint: number, maxt: number, out: SampleBuf): void {
+    for (const c of this.chunksById(id, mint, maxt)) {
+      out.reserve(chunkCount(c.bytes));
+      out.n = decodeChunkInto(c.bytes, out.ts, out.vs, out.n, mint, maxt);
+    }
+  }
+
+  /** Samples of one series within [mint, maxt] in fresh arrays (tests, tools). */
   samplesById(id: number, mint: number, maxt: number): { ts: Float64Array; vs: Float64Array } {
-    const chunks = this.chunksById(id, mint, maxt);
-    let n = 0;
-    for (const c of chunks) n += chunkCount(c.bytes);
-    const ts = new Float64Array(n);
-    const vs = new Float64Array(n);
-    let at = 0;
-    for (const c of chunks) at = decodeChunkInto(c.bytes, ts, vs, at, mint, maxt);
-    return { ts: ts.subarray(0, at), vs: vs.subarray(0, at) };
+    const b = new SampleBuf(16);
+    this.decodeInto(id, mint, maxt, b);
+    return { ts: b.ts.slice(0, b.n), vs: b.vs.slice(0, b.n) };
   }
 
   close(): void {

@@ -11,7 +11,7 @@
  *             bit count (64 stored as 0) + the meaningful bits.
  * Values are compared and stored by bits, so NaN payloads (STALE_NAN), -0 and ±Inf round-trip.
  */
-import { BitReader, BitWriter } from './bits.ts';
+import { BitWriter } from './bits.ts';
 
 /** Samples per chunk before a new one is cut (Prometheus' default). */
 export const SAMPLES_PER_CHUNK = 120;
@@ -38,6 +38,8 @@ export class XorEncoder {
   private vLo = 0;
   private leading = 0xff; // 0xff = no previous window
   private trailing = 0;
+  /** Where queries may resume decoding this (growing) chunk; allocated on first query. */
+  resume: ResumePoint | null = null;
 
   constructor(initialBytes = 32) {
     this.w = new BitWriter(initialBytes);
@@ -161,28 +163,94 @@ export function chunkCount(bytes: Uint8Array): number {
 }
 
 /**
+ * Decoder state at one sample of a chunk, so a later decode can start there instead of at the
+ * chunk's beginning (Gorilla streams are sequential). Valid while the chunk's earlier bits are
+ * unchanged, which holds for a chunk being appended to. Rule queries slide forward in time, so
+ * the head keeps one per active chunk. Layout: [valid, i, bitPos, t, tDelta, hi, lo, lead, trail].
+ */
+export type ResumePoint = Float64Array;
+const R_VALID = 0;
+const R_I = 1;
+const R_POS = 2;
+const R_T = 3;
+const R_DELTA = 4;
+const R_HI = 5;
+const R_LO = 6;
+const R_LEAD = 7;
+const R_TRAIL = 8;
+
+/** A fresh (invalid) resume point. */
+export function newResumePoint(): ResumePoint {
+  return new Float64Array(9);
+}
+
+/** The 32 bits starting at bit `pos` (MSB-first); bits past the end read as 0. */
+function peek32(buf: Uint8Array, pos: number): number {
+  const b = pos >>> 3;
+  const off = pos & 7;
+  if (b + 4 < buf.length) {
+    const w = (buf[b] << 24) | (buf[b + 1] << 16) | (buf[b + 2] << 8) | buf[b + 3];
+    return off === 0 ? w >>> 0 : ((w << off) | (buf[b + 4] >>> (8 - off))) >>> 0;
+  }
+  let w = 0;
+  for (let i = 0; i < 5; i++) w = w * 256 + (b + i < buf.length ? buf[b + i] : 0);
+  // w holds 40 bits; drop `off` leading bits and keep 32.
+  return Math.floor(w / 2 ** (8 - off)) % 4294967296;
+}
+
+/**
  * Decodes a chunk, appending samples with mint ≤ t ≤ maxt to the output arrays starting at
  * `at`; returns the new fill position. Outputs must have room for chunkCount() more samples.
+ * The bit reads are inlined here (rather than via BitReader) because queries spend their time
+ * in this loop.
  */
 export function decodeChunkInto(
-  bytes: Uint8Array,
+  buf: Uint8Array,
   ts: Float64Array,
   vs: Float64Array,
   at: number,
   mint = Number.NEGATIVE_INFINITY,
   maxt = Number.POSITIVE_INFINITY,
+  resume: ResumePoint | null = null,
 ): number {
-  const n = chunkCount(bytes);
+  const n = chunkCount(buf);
   if (n === 0) return at;
-  const r = new BitReader(bytes, 16);
-  const thi = r.readBits(32) | 0;
-  let t = thi * TWO32 + r.readBits(32);
-  let hi = r.readBits(32);
-  let lo = r.readBits(32);
+  let i = 0;
+  let pos = 16;
+  let t: number;
+  let hi: number;
+  let lo: number;
   let tDelta = 0;
   let leading = 0;
   let trailing = 0;
-  for (let i = 0; ; ) {
+  if (resume !== null && resume[R_VALID] === 1 && resume[R_T] < mint && resume[R_I] < n) {
+    i = resume[R_I];
+    pos = resume[R_POS];
+    t = resume[R_T];
+    tDelta = resume[R_DELTA];
+    hi = resume[R_HI];
+    lo = resume[R_LO];
+    leading = resume[R_LEAD];
+    trailing = resume[R_TRAIL];
+  } else {
+    const thi = peek32(buf, pos) | 0;
+    t = thi * TWO32 + peek32(buf, pos + 32);
+    hi = peek32(buf, pos + 64);
+    lo = peek32(buf, pos + 96);
+    pos += 128;
+  }
+  // The newest decoder state before `mint`, saved so the next query can start there.
+  let skipped = false;
+  let sI = 0;
+  let sPos = 0;
+  let sT = 0;
+  let sDelta = 0;
+  let sHi = 0;
+  let sLo = 0;
+  let sLead = 0;
+  let sTrail = 0;
+  const limit = buf.length * 8;
+  for (;;) {
     if (t > maxt) break;
     if (t >= mint) {
       u32[0] = lo;
@@ -190,60 +258,88 @@ export function decodeChunkInto(
       ts[at] = t;
       vs[at] = f64[0];
       at++;
+    } else if (resume !== null) {
+      skipped = true;
+      sI = i;
+      sPos = pos;
+      sT = t;
+      sDelta = tDelta;
+      sHi = hi;
+      sLo = lo;
+      sLead = leading;
+      sTrail = trailing;
     }
     if (++i >= n) break;
-    // Timestamp.
-    // The prefix is up to four 1-bits terminated by a 0 (the fourth 1 has no terminator).
-    let ones = 0;
-    while (ones < 4 && r.readBit() === 1) ones++;
-    let dod = 0;
-    if (ones === 1) dod = signExtend(r.readBits(14), 14);
-    else if (ones === 2) dod = signExtend(r.readBits(17), 17);
-    else if (ones === 3) dod = signExtend(r.readBits(20), 20);
-    else if (ones === 4) {
-      const dhi = r.readBits(32) | 0;
-      dod = dhi * TWO32 + r.readBits(32);
+    if (pos >= limit) throw new RangeError('chunk: read past end');
+    // Timestamp: the prefix is up to four 1-bits terminated by a 0.
+    let w = peek32(buf, pos);
+    if (w >>> 31 === 0) {
+      pos += 1;
+    } else if (w >>> 30 === 2) {
+      const d = (w >>> 16) & 0x3fff; // bits after '10'
+      tDelta += d >= 0x2000 ? d - 0x4000 : d;
+      pos += 16;
+    } else if (w >>> 29 === 6) {
+      const d = (w >>> 12) & 0x1ffff;
+      tDelta += d >= 0x10000 ? d - 0x20000 : d;
+      pos += 20;
+    } else if (w >>> 28 === 14) {
+      const d = (w >>> 8) & 0xfffff;
+      tDelta += d >= 0x80000 ? d - 0x100000 : d;
+      pos += 24;
+    } else {
+      const dhi = peek32(buf, pos + 4) | 0;
+      tDelta += dhi * TWO32 + peek32(buf, pos + 36);
+      pos += 68;
     }
-    tDelta += dod;
     t += tDelta;
     // Value.
-    if (r.readBit() === 1) {
-      if (r.readBit() === 1) {
-        leading = r.readBits(5);
-        let sig = r.readBits(6);
-        if (sig === 0) sig = 64;
-        trailing = 64 - leading - sig;
-      }
-      const sig = 64 - leading - trailing;
-      let shi = 0;
-      let slo: number;
-      if (sig > 32) {
-        shi = r.readBits(sig - 32);
-        slo = r.readBits(32);
-      } else {
-        slo = r.readBits(sig);
-      }
-      let xhi: number;
-      let xlo: number;
-      if (trailing >= 32) {
-        xhi = slo << (trailing - 32);
-        xlo = 0;
-      } else if (trailing === 0) {
-        xhi = shi;
-        xlo = slo;
-      } else {
-        xhi = (shi << trailing) | (slo >>> (32 - trailing));
-        xlo = slo << trailing;
-      }
-      hi = (hi ^ xhi) >>> 0;
-      lo = (lo ^ xlo) >>> 0;
+    w = peek32(buf, pos);
+    if (w >>> 31 === 0) {
+      pos += 1;
+      continue;
+    }
+    if (w >>> 30 === 3) {
+      leading = (w >>> 25) & 31;
+      let sig = (w >>> 19) & 63;
+      if (sig === 0) sig = 64;
+      trailing = 64 - leading - sig;
+      pos += 13;
+    } else {
+      pos += 2;
+    }
+    const sig = 64 - leading - trailing;
+    let shi = 0;
+    let slo: number;
+    if (sig > 32) {
+      shi = peek32(buf, pos) >>> (64 - sig);
+      slo = peek32(buf, pos + sig - 32);
+    } else {
+      slo = peek32(buf, pos) >>> (32 - sig);
+    }
+    pos += sig;
+    if (trailing >= 32) {
+      hi = (hi ^ (slo << (trailing - 32))) >>> 0;
+    } else if (trailing === 0) {
+      hi = (hi ^ shi) >>> 0;
+      lo = (lo ^ slo) >>> 0;
+    } else {
+      hi = (hi ^ ((shi << trailing) | (slo >>> (32 - trailing)))) >>> 0;
+      lo = (lo ^ (slo << trailing)) >>> 0;
     }
   }
+  if (skipped && resume !== null) {
+    resume[R_VALID] = 1;
+    resume[R_I] = sI;
+    resume[R_POS] = sPos;
+    resume[R_T] = sT;
+    resume[R_DELTA] = sDelta;
+    resume[R_HI] = sHi;
+    resume[R_LO] = sLo;
+    resume[R_LEAD] = sLead;
+    resume[R_TRAIL] = sTrail;
+  }
   return at;
-}
-
-function signExtend(v: number, bits: number): number {
-  return v >= 2 ** (bits - 1) ? v - 2 ** bits : v;
 }
 
 /** Decodes a whole chunk into fresh arrays (tests, tools). */

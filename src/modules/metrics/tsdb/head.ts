@@ -7,10 +7,11 @@
  */
 import type { Labels } from '../storage.ts';
 import { labelsKey } from '../storage.ts';
-import { chunkCount, decodeChunkInto, SAMPLES_PER_CHUNK, XorEncoder } from './chunk.ts';
+import { chunkCount, decodeChunkInto, newResumePoint, SAMPLES_PER_CHUNK, XorEncoder } from './chunk.ts';
 import { INGEST_REASONS, IngestError, type IngestReason } from './errors.ts';
 import { internLabels, labelsFromSymbols, SymbolTable, type TsdbLimits } from './labels.ts';
 import type { IndexReader, Postings } from './postings.ts';
+import { SampleBuf } from './samplebuf.ts';
 
 /** A closed, immutable chunk. */
 export interface HeadChunk {
@@ -156,17 +157,33 @@ export class Head implements IndexReader {
     if (s.enc && s.enc.count > 0) yield { bytes: s.enc.bytes(), mint: s.enc.mint, maxt: s.enc.maxt };
   }
 
-  /** Samples of a series within [mint, maxt]. */
-  samplesOf(s: MemSeries, mint: number, maxt: number): { ts: Float64Array; vs: Float64Array } {
-    let n = 0;
-    for (const c of this.chunksOf(s)) if (c.maxt >= mint && c.mint <= maxt) n += chunkCount(c.bytes);
-    const ts = new Float64Array(n);
-    const vs = new Float64Array(n);
-    let at = 0;
-    for (const c of this.chunksOf(s)) {
-      if (c.maxt >= mint && c.mint <= maxt) at = decodeChunkInto(c.bytes, ts, vs, at, mint, maxt);
+  /** Appends the samples of a series within [mint, maxt] to `out`. */
+  decodeInto(id: number, mint: number, maxt: number, out: SampleBuf): void {
+    const s = this.series[id]!;
+    const closed = s.closed;
+    if (closed !== null) {
+      for (let k = 0; k < closed.length; k++) {
+        const c = closed[k];
+        if (c.maxt < mint || c.mint > maxt) continue;
+        out.reserve(chunkCount(c.bytes));
+        out.n = decodeChunkInto(c.bytes, out.ts, out.vs, out.n, mint, maxt);
+      }
     }
-    return { ts: ts.subarray(0, at), vs: vs.subarray(0, at) };
+    const enc = s.enc;
+    if (enc !== null && enc.count > 0 && enc.maxt >= mint && enc.mint <= maxt) {
+      // A query starting inside the growing chunk keeps a resume point for the next one.
+      const resume = enc.mint < mint ? (enc.resume ??= newResumePoint()) : null;
+      out.reserve(enc.count);
+      // The whole backing buffer: bits past the written end are zero and never read.
+      out.n = decodeChunkInto(enc.w.buf, out.ts, out.vs, out.n, mint, maxt, resume);
+    }
+  }
+
+  /** Samples of one series within [mint, maxt] in fresh arrays (tests, tools). */
+  samplesById(id: number, mint: number, maxt: number): { ts: Float64Array; vs: Float64Array } {
+    const b = new SampleBuf(16);
+    this.decodeInto(id, mint, maxt, b);
+    return { ts: b.ts.slice(0, b.n), vs: b.vs.slice(0, b.n) };
   }
 
   get minTime(): number {
@@ -179,10 +196,6 @@ export class Head implements IndexReader {
 
   labelsById(id: number): Labels {
     return this.labelsOf(this.series[id]!);
-  }
-
-  samplesById(id: number, mint: number, maxt: number): { ts: Float64Array; vs: Float64Array } {
-    return this.samplesOf(this.series[id]!, mint, maxt);
   }
 
   postings(name: string, value: string): Postings {

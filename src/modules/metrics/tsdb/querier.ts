@@ -6,6 +6,7 @@ import type { Labels, Matcher, SeriesSamples } from '../storage.ts';
 import { labelsKey } from '../storage.ts';
 import { compareLabels } from './labels.ts';
 import { type IndexReader, selectPostings } from './postings.ts';
+import { releaseScratch, type SampleBuf, takeScratch } from './samplebuf.ts';
 
 /** A time-partitioned piece of the store (a block or the head). */
 export interface SeriesSource extends IndexReader {
@@ -14,7 +15,8 @@ export interface SeriesSource extends IndexReader {
   readonly maxTime: number;
   labelNames(): string[];
   labelsById(id: number): Labels;
-  samplesById(id: number, mint: number, maxt: number): { ts: Float64Array; vs: Float64Array };
+  /** Appends the series' samples within [mint, maxt] to `out` (reserving room first). */
+  decodeInto(id: number, mint: number, maxt: number, out: SampleBuf): void;
 }
 
 const overlaps = (s: SeriesSource, mint: number, maxt: number) => s.minTime <= maxt && s.maxTime >= mint;
@@ -27,53 +29,53 @@ export function selectSeries(
   maxt: number,
 ): SeriesSamples[] {
   const hit = sources.filter((s) => overlaps(s, mint, maxt));
-  const out: SeriesSamples[] = [];
+  // Each series: its labels and the (source, id) parts holding its data, oldest source first.
+  const series: { labels: Labels; src: SeriesSource; id: number; more: [SeriesSource, number][] | null }[] =
+    [];
   if (hit.length === 1) {
     const src = hit[0];
     const ids = selectPostings(src, matchers);
-    for (let i = 0; i < ids.length; i++) {
-      const { ts, vs } = src.samplesById(ids[i], mint, maxt);
-      if (ts.length) out.push({ labels: src.labelsById(ids[i]), timestamps: ts, values: vs });
-    }
+    for (let i = 0; i < ids.length; i++)
+      series.push({ labels: src.labelsById(ids[i]), src, id: ids[i], more: null });
   } else {
-    const byKey = new Map<string, { labels: Labels; parts: { ts: Float64Array; vs: Float64Array }[] }>();
+    const byKey = new Map<string, (typeof series)[number]>();
     for (const src of hit) {
       const ids = selectPostings(src, matchers);
       for (let i = 0; i < ids.length; i++) {
-        const part = src.samplesById(ids[i], mint, maxt);
-        if (part.ts.length === 0) continue;
         const labels = src.labelsById(ids[i]);
         const key = labelsKey(labels);
         const e = byKey.get(key);
-        if (e) e.parts.push(part);
-        else byKey.set(key, { labels, parts: [part] });
+        if (!e) byKey.set(key, { labels, src, id: ids[i], more: null });
+        else (e.more ??= []).push([src, ids[i]]);
       }
     }
-    for (const { labels, parts } of byKey.values()) out.push({ labels, ...concatParts(parts) });
+    series.push(...byKey.values());
   }
-  return out.sort((a, b) => compareLabels(a.labels, b.labels));
-}
-
-/** Concatenates time-ordered parts, dropping any timestamp not after the previous one. */
-function concatParts(parts: { ts: Float64Array; vs: Float64Array }[]): {
-  timestamps: Float64Array;
-  values: Float64Array;
-} {
-  if (parts.length === 1) return { timestamps: parts[0].ts, values: parts[0].vs };
-  let n = 0;
-  for (const p of parts) n += p.ts.length;
-  const ts = new Float64Array(n);
-  const vs = new Float64Array(n);
-  let at = 0;
-  for (const p of parts) {
-    for (let i = 0; i < p.ts.length; i++) {
-      if (at > 0 && p.ts[i] <= ts[at - 1]) continue;
-      ts[at] = p.ts[i];
-      vs[at] = p.vs[i];
-      at++;
+  series.sort((a, b) => compareLabels(a.labels, b.labels));
+  // Decode everything into the scratch buffer, then copy once into an exact-size result.
+  const buf = takeScratch();
+  const bounds = new Int32Array(series.length + 1);
+  for (let i = 0; i < series.length; i++) {
+    const e = series[i];
+    const start = buf.n;
+    e.src.decodeInto(e.id, mint, maxt, buf);
+    if (e.more !== null) {
+      for (const [src, id] of e.more) src.decodeInto(id, mint, maxt, buf);
+      buf.dedupe(start);
     }
+    bounds[i + 1] = buf.n;
   }
-  return { timestamps: ts.subarray(0, at), values: vs.subarray(0, at) };
+  const ts = buf.ts.slice(0, buf.n);
+  const vs = buf.vs.slice(0, buf.n);
+  releaseScratch();
+  const out: SeriesSamples[] = [];
+  for (let i = 0; i < series.length; i++) {
+    const a = bounds[i];
+    const b = bounds[i + 1];
+    if (b > a)
+      out.push({ labels: series[i].labels, timestamps: ts.subarray(a, b), values: vs.subarray(a, b) });
+  }
+  return out;
 }
 
 /** Sorted label names on matching series (all series when there are no matchers). */
