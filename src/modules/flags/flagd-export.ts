@@ -62,6 +62,18 @@ function condition(c: Condition): unknown {
     case 'exists':
       out = { '!!': [v(c.attribute)] };
       break;
+    case 'date_before':
+    case 'date_after': {
+      // Only the evaluation time maps to flagd, as `$flagd.timestamp` in whole seconds.
+      if (c.attribute && c.attribute !== 'currentTime')
+        throw new Unsupported(`${c.op} on "${c.attribute}" has no flagd equivalent`);
+      const t = Date.parse(String(values[0]));
+      out =
+        c.op === 'date_after'
+          ? { '>=': [v('$flagd.timestamp'), Math.ceil((t + 1) / 1000)] }
+          : { '<': [v('$flagd.timestamp'), Math.ceil(t / 1000)] };
+      break;
+    }
     case 'num_eq':
       out = { '==': [v(c.attribute), Number(values[0])] };
       break;

@@ -84,6 +84,20 @@ const NUM_OPS: Record<string, Condition['op']> = {
 };
 const FLIP: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
 
+/**
+ * `$flagd.timestamp` (whole Unix seconds of the evaluation) compared with N, as an exact condition
+ * on the evaluation time in ms: ts > N ⇔ now ≥ (N+1)·1000, ts ≥ N ⇔ now ≥ N·1000,
+ * ts < N ⇔ now < N·1000, ts ≤ N ⇔ now < (N+1)·1000.
+ */
+function timestamp(op: string, n: number): Condition {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  if (op === '>')
+    return { attribute: 'currentTime', op: 'date_after', value: iso((Math.floor(n) + 1) * 1000 - 1) };
+  if (op === '>=') return { attribute: 'currentTime', op: 'date_after', value: iso(Math.ceil(n) * 1000 - 1) };
+  if (op === '<') return { attribute: 'currentTime', op: 'date_before', value: iso(Math.ceil(n) * 1000) };
+  return { attribute: 'currentTime', op: 'date_before', value: iso((Math.floor(n) + 1) * 1000) };
+}
+
 class Translator {
   readonly segments = new Map<string, Segment>();
   private readonly refStack: string[] = [];
@@ -138,6 +152,11 @@ class Translator {
         ];
       }
       const [l, r] = a;
+      if (a.length === 2 && varName(l) === '$flagd.timestamp' && typeof r === 'number')
+        return [timestamp(op, r)];
+      if (a.length === 2 && varName(r) === '$flagd.timestamp' && typeof l === 'number') {
+        return [timestamp(FLIP[op], l)];
+      }
       if (attr(l) !== null && typeof r === 'number')
         return [{ attribute: attr(l)!, op: NUM_OPS[op], value: r }];
       if (attr(r) !== null && typeof l === 'number')

@@ -74,6 +74,22 @@ const DOC = {
         ],
       },
     },
+    timeBoxed: {
+      state: 'ENABLED',
+      variants: { on: true, off: false },
+      defaultVariant: 'off',
+      targeting: {
+        if: [
+          {
+            and: [
+              { '>': [{ var: '$flagd.timestamp' }, 1767225600] },
+              { '<=': [{ var: '$flagd.timestamp' }, 1798761600] },
+            ],
+          },
+          'on',
+        ],
+      },
+    },
     targeted: {
       state: 'ENABLED',
       variants: { on: true, off: false },
@@ -143,13 +159,37 @@ describe('flagd import', () => {
         for (const flag of imported.flags) {
           if (flag.key === 'disabledFlag') continue; // flagd returns the code default, Vigil the off variant
           const theirs = resolvers[flag.kind](flag.key, ctx);
-          const ours = set.evaluate(flag.key, ctx);
+          const ours = set.evaluate(flag.key, ctx, { now: Date.now() }); // flagd-core reads the wall clock
           assert.equal(ours.variant, theirs.variant, `${flag.key} ${JSON.stringify(ctx)}`);
           assert.equal(ours.value, theirs.value);
         }
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('maps $flagd.timestamp comparisons to exact date conditions on the evaluation time', () => {
+    const N = 1767225600;
+    const at = (op: string, now: number) => {
+      const doc = {
+        flags: {
+          t: {
+            state: 'ENABLED',
+            variants: { on: true, off: false },
+            defaultVariant: 'off',
+            targeting: { if: [{ [op]: [{ var: '$flagd.timestamp' }, N] }, 'on'] },
+          },
+        },
+      };
+      const r = importFlagd(doc);
+      assert.deepEqual(r.problems, []);
+      return compileFlagSet(r.flags, r.segments, 'default').evaluate('t', {}, { now }).value;
+    };
+    const s = N * 1000; // ts === N during [s, s + 999]
+    assert.deepEqual([at('>', s + 999), at('>', s + 1000)], [false, true]);
+    assert.deepEqual([at('>=', s - 1), at('>=', s)], [false, true]);
+    assert.deepEqual([at('<', s - 1), at('<', s)], [true, false]);
+    assert.deepEqual([at('<=', s + 999), at('<=', s + 1000)], [true, false]);
   });
 
   it('reports unsupported constructs per flag and keeps the rest', () => {
@@ -172,7 +212,7 @@ describe('flagd import', () => {
           state: 'ENABLED',
           variants: { on: true, off: false },
           defaultVariant: 'off',
-          targeting: { if: [{ '>': [{ var: '$flagd.timestamp' }, 1700000000] }, 'on'] },
+          targeting: { if: [{ '==': [{ var: '$flagd.flagKey' }, 'x'] }, 'on'] },
         },
         badVariant: {
           state: 'ENABLED',
@@ -190,7 +230,7 @@ describe('flagd import', () => {
     const byFlag = Object.fromEntries(r.problems.map((p) => [p.flag, p.message]));
     assert.match(byFlag.mapped, /operator "some" is not supported/);
     assert.match(byFlag.defaulted, /default value/);
-    assert.match(byFlag.timed, /\$flagd\.timestamp/);
+    assert.match(byFlag.timed, /\$flagd\.flagKey/);
     assert.match(byFlag.badVariant, /"maybe" is not a variant/);
     assert.match(byFlag.mixed, /same type/);
     assert.match(importFlagd('{nope').problems[0].message, /invalid JSON/);
