@@ -237,6 +237,22 @@ describe('restrictions hide time but never shift whose turn it is', () => {
       [['2026-03-28T21:00:00Z', '2026-03-29T04:00:00Z']],
     );
 
+    // The same 22:00–06:00 night on every 2026 transition: 7 h in spring, 9 h in autumn.
+    const nights: Array<[string, string, string, string]> = [
+      ['Europe/Berlin', '2026-10-24T12:00:00Z', '2026-10-24T20:00:00Z', '2026-10-25T05:00:00Z'],
+      ['America/New_York', '2026-03-07T12:00:00Z', '2026-03-08T03:00:00Z', '2026-03-08T10:00:00Z'],
+      ['America/New_York', '2026-10-31T12:00:00Z', '2026-11-01T02:00:00Z', '2026-11-01T11:00:00Z'],
+      ['Asia/Kolkata', '2026-03-28T12:00:00Z', '2026-03-28T16:30:00Z', '2026-03-29T00:30:00Z'],
+    ];
+    for (const [zone, from, start, end] of nights) {
+      const got = layerShifts({ ...night, time_zone: zone }, T(from), T(from) + 24 * H);
+      assert.deepEqual(
+        got.map((x) => [iso(x.start), iso(x.end)]),
+        [[start, end]],
+        zone,
+      );
+    }
+
     const weekend: RotationLayer = {
       key: 'w',
       participants: ['w'],
