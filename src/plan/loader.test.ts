@@ -77,6 +77,12 @@ const CASES: Array<{ name: string; yaml: string; at: string; msg: RegExp; hint?:
     msg: /wrong type for "teams": expected a list, got a mapping/,
   },
   {
+    name: 'list item of the wrong shape',
+    yaml: 'services:\n  - api\n',
+    at: '2:5',
+    msg: /wrong type for "services\[0\]": expected a mapping, got the string "api"/,
+  },
+  {
     name: 'bad enum',
     yaml: `${BASE}users:\n  - email: ada@example.com\n    name: Ada\n    role: admn\n`,
     at: '11:11',

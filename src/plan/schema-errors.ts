@@ -145,7 +145,9 @@ function describe(
   const path = [...prefix, ...rel];
   const value = valueAt(data, rel);
   const parent: any = err.parentSchema ?? {};
-  const field = [...path].reverse().find((s) => typeof s === 'string') ?? '';
+  // Name the value by its key, or by its full path for list items ("services[0]", not "services").
+  const last = path.at(-1);
+  const field = last === undefined ? '' : typeof last === 'number' ? formatPath(path) : last;
   const base = { file: src.file, severity: 'error' as const };
   const at = (p: readonly Segment[], where: 'key' | 'value' = 'value') => ({
     ...positionOf(src, p, where),

@@ -67,6 +67,20 @@ describe('severities', () => {
     assert.equal(p3.source.line, 4);
   });
 
+  it('requires label, rank and response_target for a level the preset does not have', () => {
+    const r = loadPlanFromString('severities:\n  preset: p0-p3\n  levels: [{ key: p9, label: P9 }]\n');
+    assert.equal(r.ok, false);
+    if (!r.ok) {
+      assert.equal(r.diagnostics.length, 1);
+      assert.equal(`${r.diagnostics[0].line}:${r.diagnostics[0].column}`, '3:12');
+      assert.match(
+        r.diagnostics[0].message,
+        /missing required keys "rank", "response_target" in severity level "p9"/,
+      );
+      assert.match(r.diagnostics[0].hint ?? '', /not a level of preset p0-p3/);
+    }
+  });
+
   it('accepts explicit levels without a preset and rejects duplicate ranks', () => {
     const ok = loadPlanFromString(
       'severities:\n  levels:\n    - { key: high, label: High, rank: 0, response_target: 10m }\n    - { key: low, label: Low, rank: 1, response_target: 1d }\n',

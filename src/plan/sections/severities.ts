@@ -124,18 +124,21 @@ export const severitiesSection: SectionDef<Static<typeof SeveritiesSchema>> = {
     const out = [];
     const ranks = new Map<number, string>();
     for (const [key, { level: l, path }] of merged) {
-      let complete = true;
-      for (const field of ['label', 'rank', 'response_target'] as const) {
-        if (l[field] !== undefined) continue;
-        complete = false;
-        ctx.error(path, `missing required key "${field}" in severity level "${key}"`, {
-          expected: `a "${field}" entry`,
-          hint: value.preset
-            ? `"${key}" is not a level of preset ${value.preset}, so nothing is inherited`
-            : undefined,
-        });
+      const missing = (['label', 'rank', 'response_target'] as const).filter((f) => l[f] === undefined);
+      if (missing.length > 0) {
+        const names = missing.map((f) => `"${f}"`).join(', ');
+        ctx.error(
+          path,
+          `missing required key${missing.length > 1 ? 's' : ''} ${names} in severity level "${key}"`,
+          {
+            expected: 'label, rank and response_target for every level',
+            hint: value.preset
+              ? `"${key}" is not a level of preset ${value.preset}, so nothing is inherited`
+              : undefined,
+          },
+        );
+        continue;
       }
-      if (!complete) continue;
       const other = ranks.get(l.rank!);
       if (other !== undefined) {
         ctx.error(
