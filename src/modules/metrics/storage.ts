@@ -64,7 +64,7 @@ export const STALE_NAN: number = staleBuf.getFloat64(0);
 const probe = new DataView(new ArrayBuffer(8));
 /** True when `v` is Prometheus' staleness marker (not any other NaN). */
 export function isStaleNaN(v: number): boolean {
-  if (v === v) return false; // not NaN
+  if (!Number.isNaN(v)) return false;
   probe.setFloat64(0, v);
   return probe.getUint32(0) === 0x7ff00000 && probe.getUint32(4) === 0x00000002;
 }
