@@ -325,22 +325,128 @@ function parseEval(header: string, body: string[], line: number): EvalCase {
     const values = expandValues(rest).map((v) => (v === 'h' ? Number.NaN : v));
     c.expected.push({ labels: seriesLabels(desc), values, scalar: false });
   }
+  // Stricter than the new script semantics, as the older runner was: a plain `eval` without
+  // warn/info expectations must not produce such annotations (spurious annotations are bugs too).
+  if (!variant) {
+    if (!c.expects.some((e) => e.kind === 'warn' || e.kind === 'no_warn'))
+      c.expects.push({ kind: 'no_warn' });
+    if (!c.expects.some((e) => e.kind === 'info' || e.kind === 'no_info'))
+      c.expects.push({ kind: 'no_info' });
+  }
   return c;
 }
 const SEQ_OR_FLOAT = new RegExp(`^${FLOAT}$`);
+
+/** Functions whose result depends on the evaluation time even with step-invariant arguments. */
+const AT_UNSAFE = new Set([
+  'days_in_month',
+  'day_of_month',
+  'day_of_week',
+  'day_of_year',
+  'hour',
+  'minute',
+  'month',
+  'year',
+  'predict_linear',
+  'time',
+  'timestamp',
+]);
+
+/**
+ * Like Prometheus' runner: the same query with `@ <evalTime>` on every selector and subquery
+ * (not inside subqueries that got one) must give the same result at other evaluation times.
+ */
+function atModifierVariants(ast: Expr, t: number): { ast: Expr; time: number }[] {
+  const clone = structuredClone(ast);
+  let unsafe = false;
+  const visit = (e: Expr, underAt: boolean): void => {
+    switch (e.type) {
+      case 'VectorSelector':
+        if (!underAt && e.at === undefined) e.at = t;
+        return;
+      case 'MatrixSelector':
+        if (!underAt && e.selector.at === undefined) e.selector.at = t;
+        return;
+      case 'SubqueryExpr':
+        if (!underAt && e.at === undefined) e.at = t;
+        visit(e.expr, true);
+        return;
+      case 'Call':
+        if (AT_UNSAFE.has(e.func)) unsafe = true;
+        for (const a of e.args) visit(a, underAt);
+        return;
+      case 'AggregateExpr':
+        if (e.param) visit(e.param, underAt);
+        visit(e.expr, underAt);
+        return;
+      case 'BinaryExpr':
+        visit(e.lhs, underAt);
+        visit(e.rhs, underAt);
+        return;
+      case 'UnaryExpr':
+      case 'ParenExpr':
+        visit(e.expr, underAt);
+        return;
+      default:
+        return;
+    }
+  };
+  visit(clone, false);
+  if (unsafe) return [];
+  const times = t === 0 ? [-1000, 0, 1000] : [-10 * t, 0, Math.trunc(t / 5), t, 10 * t];
+  return times.map((time) => ({ ast: clone, time }));
+}
+
+function isQueryError(e: unknown): e is Error {
+  return e instanceof Error && (e.name === 'PromQLParseError' || e.name === 'PromQLEvalError');
+}
+
+/** One instant evaluation: result, annotations and the same query in range mode. */
+function checkInstant(
+  store: ScriptStore,
+  c: EvalCase,
+  ast: Expr,
+  time: number,
+  ordered: boolean,
+): string | undefined {
+  let res: QueryResult;
+  try {
+    res = instantQuery(store, ast, time);
+  } catch (e) {
+    if (!isQueryError(e)) throw e;
+    return `unexpected error: ${e.message}`;
+  }
+  const bad = checkAnnotations(c.expects, res) ?? compare(res, c.expected, ordered, undefined);
+  if (bad) return bad;
+  if (ordered || (res.resultType !== 'vector' && res.resultType !== 'scalar')) return undefined;
+  const rr = rangeQuery(store, ast, time - 60_000, time + 60_000, 60_000);
+  if (rr.resultType !== 'matrix') return 'range mode did not return a matrix';
+  const t = time / 1000;
+  const vector = rr.result.flatMap((s) =>
+    s.values.filter((p) => p[0] === t).map((p) => ({ metric: s.metric, value: p })),
+  );
+  const asInstant: QueryResult =
+    res.resultType === 'scalar'
+      ? { resultType: 'scalar', result: vector[0]?.value ?? [t, Number.NaN], warnings: [], infos: [] }
+      : { resultType: 'vector', result: vector, warnings: [], infos: [] };
+  const badRange = compare(asInstant, c.expected, false, undefined);
+  return badRange ? `range mode: ${badRange}` : undefined;
+}
 
 function runEval(store: ScriptStore, c: EvalCase): { ok: boolean; detail?: string } {
   store.touchedNative = false;
   const failExp = c.expects.filter((e) => e.kind === 'fail');
   const ordered = c.expects.some((e) => e.kind === 'ordered');
-  let res: QueryResult | undefined;
-  let err: Error | undefined;
   let ast: Expr | undefined;
+  let err: Error | undefined;
+  let res: QueryResult | undefined;
   try {
     ast = parseExpr(c.query);
-    res = c.instant ? instantQuery(store, ast, c.time) : rangeQuery(store, ast, c.time, c.end, c.step);
+    if (failExp.length || !c.instant) {
+      res = c.instant ? instantQuery(store, ast, c.time) : rangeQuery(store, ast, c.time, c.end, c.step);
+    }
   } catch (e) {
-    if (!(e instanceof Error) || (e.name !== 'PromQLParseError' && e.name !== 'PromQLEvalError')) throw e;
+    if (!isQueryError(e)) throw e;
     err = e;
   }
   if (failExp.length) {
@@ -354,24 +460,18 @@ function runEval(store: ScriptStore, c: EvalCase): { ok: boolean; detail?: strin
     return { ok: true };
   }
   if (err) return { ok: false, detail: `unexpected error: ${err.message}` };
-  const bad =
-    checkAnnotations(c.expects, res!) ??
-    compare(res!, c.expected, ordered, c.instant ? undefined : { start: c.time, step: c.step });
+  if (!c.instant) {
+    const bad =
+      checkAnnotations(c.expects, res!) ??
+      compare(res!, c.expected, ordered, { start: c.time, step: c.step });
+    return bad ? { ok: false, detail: bad } : { ok: true };
+  }
+  const bad = checkInstant(store, c, ast!, c.time, ordered);
   if (bad) return { ok: false, detail: bad };
-  // Like Prometheus' runner: an instant query must give the same answer in range mode.
-  if (c.instant && !ordered && (res!.resultType === 'vector' || res!.resultType === 'scalar')) {
-    const rr = rangeQuery(store, ast!, c.time - 60_000, c.time + 60_000, 60_000);
-    if (rr.resultType !== 'matrix') return { ok: false, detail: 'range mode did not return a matrix' };
-    const t = c.time / 1000;
-    const vector = rr.result.flatMap((s) =>
-      s.values.filter((p) => p[0] === t).map((p) => ({ metric: s.metric, value: p })),
-    );
-    const asInstant: QueryResult =
-      res!.resultType === 'scalar'
-        ? { resultType: 'scalar', result: vector[0]?.value ?? [t, Number.NaN], warnings: [], infos: [] }
-        : { resultType: 'vector', result: vector, warnings: [], infos: [] };
-    const badRange = compare(asInstant, c.expected, false, undefined);
-    if (badRange) return { ok: false, detail: `range mode: ${badRange}` };
+  for (const v of atModifierVariants(ast!, c.time)) {
+    const badAt = checkInstant(store, c, v.ast, v.time, ordered);
+    if (badAt)
+      return { ok: false, detail: `with @ ${c.time / 1000} evaluated at ${v.time / 1000}s: ${badAt}` };
   }
   return { ok: true };
 }
