@@ -85,6 +85,7 @@ describe('evaluate', () => {
     const nf = set.evaluate('missing', {}, { defaultValue: true });
     assert.deepEqual([nf.reason, nf.errorCode, nf.value], ['ERROR', 'FLAG_NOT_FOUND', true]);
     assert.equal(set.evaluate('old', {}).errorCode, 'FLAG_NOT_FOUND');
+    assert.equal(set.evaluate('old', {}, { expectedKind: 'string' }).errorCode, 'FLAG_NOT_FOUND');
     const tm = set.evaluate('ui_new_exporter', {}, { expectedKind: 'string', defaultValue: 'x' });
     assert.deepEqual([tm.errorCode, tm.value], ['TYPE_MISMATCH', 'x']);
     assert.equal(set.evaluate('broken', {}).errorCode, 'PARSE_ERROR');

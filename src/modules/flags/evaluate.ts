@@ -116,6 +116,7 @@ export function compileFlag(
     kind: flag.kind,
     problems,
     evaluate: (ctx, opts) => {
+      if (flag.archived) return errorResult('FLAG_NOT_FOUND', `flag "${flag.key}" is archived`, opts);
       if (opts?.expectedKind !== undefined && opts.expectedKind !== flag.kind) {
         return errorResult(
           'TYPE_MISMATCH',

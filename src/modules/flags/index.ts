@@ -9,6 +9,7 @@ export {
   MAX_REGEX_INPUT,
   type Matcher,
   parseVersion,
+  toRegExp,
   validateCondition,
 } from './conditions.ts';
 export {
