@@ -14,7 +14,7 @@ import type { IngestReason } from './errors.ts';
 import { Head, type MemSeries } from './head.ts';
 import { DEFAULT_LIMITS, type TsdbLimits } from './labels.ts';
 import { type SeriesSource, selectLabelNames, selectLabelValues, selectSeries } from './querier.ts';
-import { Wal, type WalFsync, type WalSeries } from './wal.ts';
+import { NoWal, Wal, type WalFsync, type WalSeries } from './wal.ts';
 
 export { IngestError, type IngestReason } from './errors.ts';
 export type { TsdbLimits } from './labels.ts';
@@ -33,6 +33,8 @@ export interface TsdbOptions {
   limits?: Partial<TsdbLimits>;
   /** fsync after commits: always, never, or at most every N ms (default 1000). */
   walFsync?: WalFsync;
+  /** false: no write-ahead log; nothing in the head survives a restart (tests, benchmarks). */
+  wal?: boolean;
   /** WAL segment size cap in bytes (default 32 MiB). */
   walSegmentBytes?: number;
 }
@@ -67,7 +69,7 @@ const SERIES_OVERHEAD_BYTES = 700;
 export class Tsdb implements Querier {
   readonly head: Head;
   private blocks: BlockReader[] = [];
-  private readonly wal: Wal;
+  private readonly wal: Wal | NoWal;
   private readonly now: () => number;
   readonly blockDurationMs: number;
   readonly retentionMs: number;
@@ -82,12 +84,10 @@ export class Tsdb implements Querier {
     this.maxBlockDurationMs = opts.maxBlockDurationMs ?? 12 * this.blockDurationMs;
     mkdirSync(this.blocksDir, { recursive: true });
     this.head = new Head(this.blockDurationMs, { ...DEFAULT_LIMITS, ...opts.limits });
-    this.wal = new Wal(
-      join(opts.dir, 'wal'),
-      opts.walFsync ?? 1000,
-      opts.walSegmentBytes ?? 32 << 20,
-      this.now,
-    );
+    this.wal =
+      opts.wal === false
+        ? new NoWal()
+        : new Wal(join(opts.dir, 'wal'), opts.walFsync ?? 1000, opts.walSegmentBytes ?? 32 << 20, this.now);
   }
 
   get blocksDir(): string {

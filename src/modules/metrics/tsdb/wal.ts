@@ -289,3 +289,17 @@ export class Wal {
     this.fd = -1;
   }
 }
+
+/** Stand-in when the WAL is disabled (ephemeral stores, benchmarks): nothing is persisted. */
+export class NoWal {
+  corruptions = 0;
+  replay(_visit: WalVisitor): void {}
+  logSeries(_entries: WalSeries[]): void {}
+  logSamples(_refs: ArrayLike<number>, _ts: Float64Array, _vs: Float64Array, _n: number): void {}
+  sync(_force = false): void {}
+  truncate(_cutT: number, _live: WalSeries[]): void {}
+  size(): { bytes: number; segments: number } {
+    return { bytes: 0, segments: 0 };
+  }
+  close(): void {}
+}
