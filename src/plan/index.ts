@@ -26,7 +26,18 @@ export {
   SectionRegistry,
 } from './registry.ts';
 export { renderPlan } from './render.ts';
-export { compact, DURATION_PATTERN, Duration, Enum, List, Name, Obj, Slug, Text, Url } from './schema-helpers.ts';
+export {
+  compact,
+  DURATION_PATTERN,
+  Duration,
+  Enum,
+  List,
+  Name,
+  Obj,
+  Slug,
+  Text,
+  Url,
+} from './schema-helpers.ts';
 export {
   FOUNDATION_SECTIONS,
   isTimeZone,
