@@ -20,7 +20,7 @@ import { PromQLEvalError } from './errors.ts';
 import { INSTANT_FUNCTIONS } from './functions.ts';
 import { dropName, getLabel, keyOf, setLabel } from './labels-util.ts';
 import { lowerBound } from './memory-querier.ts';
-import { KEEPS_NAME, RANGE_FUNCTIONS } from './range-functions.ts';
+import { KEEPS_NAME, RANGE_FUNCTIONS, type RangeFn } from './range-functions.ts';
 import type { AnnotationSink, RangeSeries, Sample, Value, WindowCtx } from './types.ts';
 
 /** Per-query options. */
@@ -43,6 +43,10 @@ interface Selection {
   hi: Int32Array;
   lastStart: number;
   lastEnd: number;
+  /** Lazily derived per-series data for range functions. */
+  dropped?: Labels[];
+  mixedNames?: boolean;
+  counterOk?: Uint8Array;
 }
 
 const asF64 = (a: ArrayLike<number>): Float64Array => (a instanceof Float64Array ? a : Float64Array.from(a));
@@ -269,32 +273,87 @@ export class Evaluator implements AnnotationSink {
     data.lastStart = rangeStart;
     data.lastEnd = rangeEnd;
     for (let si = 0; si < data.ts.length; si++) {
-      const t = data.ts[si];
-      const lo = advance(t, monoStart ? data.lo[si] : 0, rangeStart, monoStart);
-      const hi = advance(t, monoEnd ? Math.max(lo, data.hi[si]) : lo, rangeEnd, monoEnd);
-      data.lo[si] = lo;
-      data.hi[si] = hi;
-      if (hi <= lo) continue;
-      if (hi - lo > this.scratchT.length) {
-        this.scratchT = new Float64Array((hi - lo) * 2);
-        this.scratchV = new Float64Array((hi - lo) * 2);
-      }
-      const st = this.scratchT;
-      const sv = this.scratchV;
-      const vals = data.vs[si];
-      let n = 0;
-      for (let i = lo; i < hi; i++) {
-        const v = vals[i];
-        if (Number.isNaN(v) && isStaleNaN(v)) continue;
-        st[n] = t[i];
-        sv[n] = v;
-        n++;
-      }
+      const n = this.copyWindow(data, si, rangeStart, rangeEnd, monoStart, monoEnd);
       if (n === 0) continue;
       const labels = data.labels[si];
       w.metric = labels;
-      cb(labels, st, sv, n, w);
+      cb(labels, this.scratchT, this.scratchV, n, w);
     }
+  }
+
+  /** Copies series si's non-stale samples in (rangeStart, rangeEnd] to the scratch buffers. */
+  private copyWindow(
+    data: Selection,
+    si: number,
+    rangeStart: number,
+    rangeEnd: number,
+    monoStart: boolean,
+    monoEnd: boolean,
+  ): number {
+    const t = data.ts[si];
+    const lo = advance(t, monoStart ? data.lo[si] : 0, rangeStart, monoStart);
+    const hi = advance(t, monoEnd ? Math.max(lo, data.hi[si]) : lo, rangeEnd, monoEnd);
+    data.lo[si] = lo;
+    data.hi[si] = hi;
+    if (hi <= lo) return 0;
+    if (hi - lo > this.scratchT.length) {
+      this.scratchT = new Float64Array((hi - lo) * 2);
+      this.scratchV = new Float64Array((hi - lo) * 2);
+    }
+    const st = this.scratchT;
+    const sv = this.scratchV;
+    const vals = data.vs[si];
+    let n = 0;
+    for (let i = lo; i < hi; i++) {
+      const v = vals[i];
+      if (Number.isNaN(v) && isStaleNaN(v)) continue;
+      st[n] = t[i];
+      sv[n] = v;
+      n++;
+    }
+    return n;
+  }
+
+  /** Applies a range function to every series of a matrix selector (the hot path of rate & co). */
+  private applyToSelector(
+    arg: MatrixSelector,
+    ts: number,
+    fn: RangeFn,
+    params: number[],
+    keep: boolean,
+    counter: boolean,
+  ): Sample[] {
+    const sel = arg.selector;
+    const out: Sample[] = [];
+    const data = this.selected.get(sel);
+    if (!data) return out;
+    const rangeEnd = (this.atTime(sel.at) ?? ts) - sel.offsetMs;
+    const rangeStart = rangeEnd - arg.rangeMs;
+    const w: WindowCtx = { stepTs: ts, rangeStart, rangeEnd, rangeMs: arg.rangeMs, metric: [], notes: this };
+    const monoStart = rangeStart >= data.lastStart;
+    const monoEnd = rangeEnd >= data.lastEnd;
+    data.lastStart = rangeStart;
+    data.lastEnd = rangeEnd;
+    if (!data.dropped) {
+      data.dropped = data.labels.map(dropName);
+      const names = new Set(data.labels.map((l) => getLabel(l, '__name__')));
+      data.mixedNames = names.size > 1;
+      data.counterOk = Uint8Array.from(data.labels, (l) => (isCounterName(getLabel(l, '__name__')) ? 1 : 0));
+    }
+    const dropped = data.dropped;
+    const counterOk = data.counterOk!;
+    for (let si = 0; si < data.ts.length; si++) {
+      const n = this.copyWindow(data, si, rangeStart, rangeEnd, monoStart, monoEnd);
+      if (n === 0) continue;
+      const labels = data.labels[si];
+      if (counter && counterOk[si] === 0) this.info(nonCounterInfo(labels));
+      w.metric = labels;
+      const r = fn(this.scratchT, this.scratchV, n, w, params);
+      if (r === undefined) continue;
+      out.push({ metric: keep ? labels : dropped[si], v: r });
+    }
+    if (!keep && data.mixedNames) checkDuplicates(out);
+    return out;
   }
 
   /** The series of a subquery within (rangeStart, rangeEnd], evaluated at aligned inner steps. */
@@ -393,12 +452,16 @@ export class Evaluator implements AnnotationSink {
         return { type: 'vector', samples: out };
       }
       const keep = KEEPS_NAME.has(name);
+      const counter = name === 'rate' || name === 'increase';
+      if (arg.type === 'MatrixSelector')
+        return { type: 'vector', samples: this.applyToSelector(arg, ts, rangeFn, params, keep, counter) };
       let firstName: string | undefined;
       let mixed = false;
       this.forEachWindow(
         arg,
         ts,
         (metric, t, v, n, w) => {
+          if (counter && !isCounterName(getLabel(metric, '__name__'))) this.info(nonCounterInfo(metric));
           const r = rangeFn(t, v, n, w, params);
           if (r === undefined) return;
           if (!keep) {
@@ -433,6 +496,16 @@ export class Evaluator implements AnnotationSink {
     const samples = v.type === 'vector' ? v.samples : [];
     return { type: 'vector', samples: aggregate(node, samples, param, this) };
   }
+}
+
+/** Metric names rate()/increase() accept without a "might not be a counter" info. */
+function isCounterName(name: string): boolean {
+  return name === '' || /(_total|_sum|_count|_bucket)$/.test(name);
+}
+
+function nonCounterInfo(labels: Labels): string {
+  const name = getLabel(labels, '__name__');
+  return `PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "${name}"`;
 }
 
 function toSelection(series: SeriesSamples[]): Selection {

@@ -3,7 +3,6 @@
  * (timestamps/values without stale markers, n >= 1) and returns a value or undefined (no output).
  */
 import { PromQLEvalError } from './errors.ts';
-import { getLabel } from './labels-util.ts';
 import { kahanSumInc, type WindowCtx } from './types.ts';
 
 export type RangeFn = (
@@ -47,22 +46,6 @@ function extrapolatedRate(
   let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
   if (isRate) factor /= ctx.rangeMs / 1000;
   return result * factor;
-}
-
-const counterNameOk = new WeakMap<object, boolean>();
-
-function checkCounterName(ctx: WindowCtx): void {
-  let ok = counterNameOk.get(ctx.metric);
-  const name = getLabel(ctx.metric, '__name__');
-  if (ok === undefined) {
-    ok = name === '' || /(_total|_sum|_count|_bucket)$/.test(name);
-    counterNameOk.set(ctx.metric, ok);
-  }
-  if (!ok) {
-    ctx.notes.info(
-      `PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "${name}"`,
-    );
-  }
 }
 
 function instantValue(ts: ArrayLike<number>, vs: ArrayLike<number>, n: number, isRate: boolean) {
@@ -201,14 +184,9 @@ function checkFactor(name: string, f: number): void {
 }
 
 export const RANGE_FUNCTIONS: Record<string, RangeFn> = {
-  rate: (ts, vs, n, ctx) => {
-    checkCounterName(ctx);
-    return extrapolatedRate(ts, vs, n, ctx, true, true);
-  },
-  increase: (ts, vs, n, ctx) => {
-    checkCounterName(ctx);
-    return extrapolatedRate(ts, vs, n, ctx, true, false);
-  },
+  // The "might not be a counter" info for rate/increase is raised by the engine (once per series).
+  rate: (ts, vs, n, ctx) => extrapolatedRate(ts, vs, n, ctx, true, true),
+  increase: (ts, vs, n, ctx) => extrapolatedRate(ts, vs, n, ctx, true, false),
   delta: (ts, vs, n, ctx) => extrapolatedRate(ts, vs, n, ctx, false, false),
   irate: (ts, vs, n) => instantValue(ts, vs, n, true),
   idelta: (ts, vs, n) => instantValue(ts, vs, n, false),
