@@ -148,6 +148,15 @@ test('the max-samples limit aborts with a limit error', () => {
   );
 });
 
+test('shouldAbort stops a range query between steps with a timeout error', () => {
+  let polls = 0;
+  assert.throws(
+    () => rangeQuery(store(), 'sum(req_total)', 0, 600_000, 60_000, { shouldAbort: () => ++polls > 3 }),
+    (e: unknown) => e instanceof PromQLEvalError && e.kind === 'timeout',
+  );
+  assert.equal(polls, 4);
+});
+
 test('label_replace uses Go template expansion and anchored regexes', () => {
   const q = store();
   // biome-ignore lint/suspicious/noTemplateCurlyInString: a Go replacement template, not JS.

@@ -31,6 +31,11 @@ export interface QueryOptions {
   maxSamples?: number;
   /** Step of subqueries written without one, e.g. `x[5m:]` (default 1m). */
   noStepSubqueryIntervalMs?: number;
+  /**
+   * Polled between evaluation steps (and subquery steps); return true to abort the query with a
+   * 'timeout' PromQLEvalError. The caller owns the clock (e.g. compares a Clock to a deadline).
+   */
+  shouldAbort?: () => boolean;
 }
 
 /** Selected series in monomorphic form, with per-series cursors for increasing step times. */
@@ -90,6 +95,7 @@ export class Evaluator implements AnnotationSink {
   private readonly selected = new Map<VectorSelector, Selection>();
   private readonly subCache = new Map<SubqueryExpr, Map<number, Sample[]>>();
   private loaded = 0;
+  private readonly shouldAbort?: () => boolean;
   private scratchT = new Float64Array(256);
   private scratchV = new Float64Array(256);
 
@@ -102,6 +108,13 @@ export class Evaluator implements AnnotationSink {
     this.lookback = opts.lookbackDeltaMs ?? 300_000;
     this.maxSamples = opts.maxSamples ?? 50_000_000;
     this.subStep = opts.noStepSubqueryIntervalMs ?? 60_000;
+    this.shouldAbort = opts.shouldAbort;
+  }
+
+  /** Throws when the caller asked to abort (deadline passed, client gone). */
+  checkAbort(): void {
+    if (this.shouldAbort?.())
+      throw new PromQLEvalError('query timed out in expression evaluation', 'timeout');
   }
 
   warn(msg: string): void {
@@ -365,6 +378,7 @@ export class Evaluator implements AnnotationSink {
     for (let t = (Math.floor(rangeStart / step) + 1) * step; t <= rangeEnd; t += step) {
       let samples = cache.get(t);
       if (!samples) {
+        this.checkAbort();
         const v = this.eval(node.expr, t);
         samples = v.type === 'vector' ? v.samples : v.type === 'scalar' ? [{ metric: [], v: v.v }] : [];
         this.addSamples(samples.length);

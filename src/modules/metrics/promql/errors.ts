@@ -37,9 +37,12 @@ export class PromQLParseError extends Error {
 
 /** A failure while evaluating a query (bad data shape, limits exceeded). */
 export class PromQLEvalError extends Error {
-  /** Stable kind for the HTTP layer: 'execution' (bad data) or 'limit' (resource limits). */
-  readonly kind: 'execution' | 'limit';
-  constructor(message: string, kind: 'execution' | 'limit' = 'execution') {
+  /**
+   * Stable kind for the HTTP layer: 'execution' (bad data or query shape, Prometheus' "execution"
+   * error), 'limit' (resource limits) or 'timeout' (aborted through QueryOptions.shouldAbort).
+   */
+  readonly kind: 'execution' | 'limit' | 'timeout';
+  constructor(message: string, kind: 'execution' | 'limit' | 'timeout' = 'execution') {
     super(message);
     this.name = 'PromQLEvalError';
     this.kind = kind;

@@ -26,6 +26,7 @@ export function instantQuery(
 ): QueryResult {
   const ast = typeof expr === 'string' ? parseExpr(expr) : expr;
   const ev = new Evaluator(q, timeMs, timeMs, opts);
+  ev.checkAbort();
   ev.preload(ast);
   const v = ev.eval(ast, timeMs);
   const t = timeMs / 1000;
@@ -81,6 +82,7 @@ export function rangeQuery(
   ev.preload(ast);
   const series = new Map<string, MatrixSeries>();
   for (let t = startMs; t <= endMs; t += stepMs) {
+    ev.checkAbort();
     const v = ev.eval(ast, t);
     if (v.type === 'scalar') {
       let s = series.get('');
