@@ -27,6 +27,8 @@ export interface Db {
   dialect: DialectName;
   /** Human-readable location (file path or redacted URL) for logs. */
   location: string;
+  /** The PostgreSQL schema in use when not the default search path. */
+  schema?: string;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function createDb(opts: DbOptions): Promise<Db> {
       kysely,
       dialect: 'postgres',
       location: redactUrl(opts.url) + (opts.pgSchema ? ` (schema ${opts.pgSchema})` : ''),
+      schema: opts.pgSchema,
       close: () => kysely.destroy(),
     };
   }

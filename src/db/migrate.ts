@@ -32,9 +32,18 @@ class Provider implements MigrationProvider {
 }
 
 /** Applies pending migrations; returns the names applied. Throws with the failing migration's name. */
+function migrator(db: Db): Migrator {
+  // Name the schema explicitly: Kysely otherwise looks for its bookkeeping tables in any schema.
+  return new Migrator({
+    db: db.kysely,
+    provider: new Provider({ dialect: db.dialect }),
+    ...(db.schema ? { migrationTableSchema: db.schema } : {}),
+  });
+}
+
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db: db.kysely, provider: new Provider({ dialect: db.dialect }) });
-  const { error, results } = await migrator.migrateToLatest();
+  const m = migrator(db);
+  const { error, results } = await m.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -44,7 +53,6 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
 
 /** Names of applied migrations (for /version and backups). */
 export async function appliedMigrations(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db: db.kysely, provider: new Provider({ dialect: db.dialect }) });
-  const all = await migrator.getMigrations();
+  const all = await migrator(db).getMigrations();
   return all.filter((m) => m.executedAt).map((m) => m.name);
 }
