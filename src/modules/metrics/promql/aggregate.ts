@@ -5,7 +5,7 @@ import { PromQLEvalError } from './errors.ts';
 import { isWellFormed, keepLabels, removeLabels, setLabel, signatureFn } from './labels-util.ts';
 import { goQuote } from './lexer.ts';
 import { fmtG, kahanMean, quantile } from './range-functions.ts';
-import { type AnnotationSink, kahanSumInc, type Sample } from './types.ts';
+import { type AnnotationSink, kahanComp, type Sample } from './types.ts';
 import { formatPromValue } from './values.ts';
 import { labelsHash } from './xxhash.ts';
 
@@ -91,7 +91,11 @@ export function aggregate(
     grp.count++;
     switch (op) {
       case 'sum':
-        [grp.value, grp.c] = kahanSumInc(f, grp.value, grp.c);
+        {
+          const inc = f;
+          grp.c = kahanComp(inc, grp.value, grp.c);
+          grp.value += inc;
+        }
         break;
       case 'avg':
       case 'quantile':

@@ -349,17 +349,25 @@ export class Evaluator implements AnnotationSink {
     data.lastEnd = rangeEnd;
     if (!data.dropped) {
       data.dropped = data.labels.map(dropName);
-      const names = new Set(data.labels.map((l) => getLabel(l, '__name__')));
-      data.mixedNames = names.size > 1;
-      data.counterOk = Uint8Array.from(data.labels, (l) => (isCounterName(getLabel(l, '__name__')) ? 1 : 0));
+      const first = data.labels.length ? getLabel(data.labels[0], '__name__') : '';
+      data.mixedNames = data.labels.some((l) => getLabel(l, '__name__') !== first);
+    }
+    if (counter && !data.counterOk) {
+      const ok = new Map<string, number>();
+      data.counterOk = Uint8Array.from(data.labels, (l) => {
+        const name = getLabel(l, '__name__');
+        let v = ok.get(name);
+        if (v === undefined) ok.set(name, (v = isCounterName(name) ? 1 : 0));
+        return v;
+      });
     }
     const dropped = data.dropped;
-    const counterOk = data.counterOk!;
+    const counterOk = data.counterOk;
     for (let si = 0; si < data.ts.length; si++) {
       const n = this.copyWindow(data, si, rangeStart, rangeEnd, monoStart, monoEnd);
       if (n === 0) continue;
       const labels = data.labels[si];
-      if (counter && counterOk[si] === 0) this.info(nonCounterInfo(labels));
+      if (counterOk && counterOk[si] === 0) this.info(nonCounterInfo(labels));
       w.metric = labels;
       const r = fn(this.scratchT, this.scratchV, n, w, params);
       if (r === undefined) continue;

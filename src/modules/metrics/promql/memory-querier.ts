@@ -35,6 +35,28 @@ export function matchLabel(m: Matcher, labels: Labels): boolean {
   }
 }
 
+/** Compiles a matcher into a predicate over label sets (regex compiled once). */
+export function compileMatcher(m: Matcher): (labels: Labels) => boolean {
+  const get = (labels: Labels): string => {
+    for (const l of labels) if (l.name === m.name) return l.value;
+    return '';
+  };
+  switch (m.type) {
+    case '=':
+      return (labels) => get(labels) === m.value;
+    case '!=':
+      return (labels) => get(labels) !== m.value;
+    case '=~': {
+      const re = compileRegex(m.value);
+      return (labels) => re.test(get(labels));
+    }
+    case '!~': {
+      const re = compileRegex(m.value);
+      return (labels) => !re.test(get(labels));
+    }
+  }
+}
+
 /** First index in ts[0..n) with ts[i] >= t. */
 export function lowerBound(ts: ArrayLike<number>, n: number, t: number): number {
   let lo = 0;
@@ -109,8 +131,10 @@ export class MemoryQuerier implements Querier {
 
   private matching(matchers: Matcher[]): StoredSeries[] {
     const out: StoredSeries[] = [];
-    for (const s of this.candidates(matchers)) {
-      if (matchers.every((m) => matchLabel(m, s.labels))) out.push(s);
+    const preds = matchers.map(compileMatcher);
+    outer: for (const s of this.candidates(matchers)) {
+      for (const p of preds) if (!p(s.labels)) continue outer;
+      out.push(s);
     }
     return out;
   }

@@ -3,7 +3,7 @@
  * (timestamps/values without stale markers, n >= 1) and returns a value or undefined (no output).
  */
 import { PromQLEvalError } from './errors.ts';
-import { kahanSumInc, type WindowCtx } from './types.ts';
+import { kahanComp, type WindowCtx } from './types.ts';
 
 export type RangeFn = (
   ts: ArrayLike<number>,
@@ -82,10 +82,26 @@ export function linearRegression(
     const y = vs[i];
     if (constY && i > 0 && y !== initY) constY = false;
     const x = (ts[i] - interceptTime) / 1000;
-    [sumX, cX] = kahanSumInc(x, sumX, cX);
-    [sumY, cY] = kahanSumInc(y, sumY, cY);
-    [sumXY, cXY] = kahanSumInc(x * y, sumXY, cXY);
-    [sumX2, cX2] = kahanSumInc(x * x, sumX2, cX2);
+    {
+      const inc = x;
+      cX = kahanComp(inc, sumX, cX);
+      sumX += inc;
+    }
+    {
+      const inc = y;
+      cY = kahanComp(inc, sumY, cY);
+      sumY += inc;
+    }
+    {
+      const inc = x * y;
+      cXY = kahanComp(inc, sumXY, cXY);
+      sumXY += inc;
+    }
+    {
+      const inc = x * x;
+      cX2 = kahanComp(inc, sumX2, cX2);
+      sumX2 += inc;
+    }
   }
   if (constY) {
     if (!Number.isFinite(initY) && !Number.isNaN(initY)) return [Number.NaN, Number.NaN];
@@ -111,10 +127,10 @@ export function kahanMean(vs: ArrayLike<number>, n: number): number {
     const f = vs[i];
     const count = i + 1;
     if (!incremental) {
-      const [ns, nc] = kahanSumInc(f, sum, c);
+      const ns = sum + f;
       if (count === 1 || Number.isFinite(ns) || Number.isNaN(ns)) {
+        c = kahanComp(f, sum, c);
         sum = ns;
-        c = nc;
         continue;
       }
       incremental = true;
@@ -126,7 +142,11 @@ export function kahanMean(vs: ArrayLike<number>, n: number): number {
       if (Number.isFinite(f)) continue;
     }
     const corrected = mean + c;
-    [mean, c] = kahanSumInc(f / count - corrected / count, mean, c);
+    {
+      const inc = f / count - corrected / count;
+      c = kahanComp(inc, mean, c);
+      mean += inc;
+    }
   }
   return incremental ? mean + c : sum / n + c / n;
 }
@@ -142,8 +162,16 @@ function variance(vs: ArrayLike<number>, n: number): number {
     const f = vs[i];
     count++;
     const delta = f - (mean + cMean);
-    [mean, cMean] = kahanSumInc(delta / count, mean, cMean);
-    [aux, cAux] = kahanSumInc(delta * (f - (mean + cMean)), aux, cAux);
+    {
+      const inc = delta / count;
+      cMean = kahanComp(inc, mean, cMean);
+      mean += inc;
+    }
+    {
+      const inc = delta * (f - (mean + cMean));
+      cAux = kahanComp(inc, aux, cAux);
+      aux += inc;
+    }
   }
   return (aux + cAux) / count;
 }
@@ -171,7 +199,11 @@ const toArray = (vs: ArrayLike<number>, n: number): number[] => {
 function sumOf(vs: ArrayLike<number>, n: number): number {
   let sum = 0;
   let c = 0;
-  for (let i = 0; i < n; i++) [sum, c] = kahanSumInc(vs[i], sum, c);
+  for (let i = 0; i < n; i++) {
+    const inc = vs[i];
+    c = kahanComp(inc, sum, c);
+    sum += inc;
+  }
   return sum === Number.POSITIVE_INFINITY || sum === Number.NEGATIVE_INFINITY ? sum : sum + c;
 }
 

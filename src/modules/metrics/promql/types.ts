@@ -38,11 +38,13 @@ export interface WindowCtx {
   notes: AnnotationSink;
 }
 
-/** Kahan-Neumaier compensated summation step; returns [sum, compensation]. */
-export function kahanSumInc(inc: number, sum: number, c: number): [number, number] {
+/**
+ * Kahan-Neumaier compensated summation step: returns the new compensation for adding `inc` to
+ * `sum` (the caller then does `sum += inc`). Split this way so hot loops allocate nothing.
+ */
+export function kahanComp(inc: number, sum: number, c: number): number {
   const t = sum + inc;
-  if (t === Number.POSITIVE_INFINITY || t === Number.NEGATIVE_INFINITY) c = 0;
-  else if (Math.abs(sum) >= Math.abs(inc)) c += sum - t + inc;
-  else c += inc - t + sum;
-  return [t, c];
+  if (t === Number.POSITIVE_INFINITY || t === Number.NEGATIVE_INFINITY) return 0;
+  if (Math.abs(sum) >= Math.abs(inc)) return c + (sum - t + inc);
+  return c + (inc - t + sum);
 }
