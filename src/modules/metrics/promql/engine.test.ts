@@ -208,3 +208,16 @@ test('harness: failing expectations are reported, skip-list entries that pass ar
   assert.deepEqual(native[0].status, 'skip');
   assert.equal(native[0].detail, 'native histogram');
 });
+
+test('toPromJSON renders the Prometheus API shape', async () => {
+  const { toPromJSON } = await import('./values.ts');
+  const r = instantQuery(store(), 'req_total{job="b"} / 0', 60_000);
+  assert.deepEqual(toPromJSON(r), {
+    resultType: 'vector',
+    result: [{ metric: { code: '200', job: 'b' }, value: [60, '+Inf'] }],
+  });
+  assert.deepEqual(toPromJSON(instantQuery(store(), '1/3', 1500)), {
+    resultType: 'scalar',
+    result: [1.5, '0.3333333333333333'],
+  });
+});

@@ -9,6 +9,8 @@ export {
   formatPromValue,
   type MatrixSeries,
   type Point,
+  type PromJSONData,
   type QueryResult,
+  toPromJSON,
   type VectorSample,
 } from './values.ts';

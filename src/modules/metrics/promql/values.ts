@@ -55,3 +55,41 @@ export function formatPromValue(v: number): string {
   if (intLen >= digits.length) return sign + digits + '0'.repeat(intLen - digits.length);
   return `${sign}${digits.slice(0, intLen)}.${digits.slice(intLen)}`;
 }
+
+/** Prometheus' JSON `data` object for /api/v1/query and /api/v1/query_range. */
+export interface PromJSONData {
+  resultType: QueryResult['resultType'];
+  result: unknown;
+}
+
+const labelsObject = (labels: Labels): Record<string, string> => {
+  const o: Record<string, string> = {};
+  for (const l of labels) o[l.name] = l.value;
+  return o;
+};
+
+/** Converts a query result into Prometheus' API JSON shape (values as strings, labels as objects). */
+export function toPromJSON(r: QueryResult): PromJSONData {
+  switch (r.resultType) {
+    case 'scalar':
+      return { resultType: 'scalar', result: [r.result[0], formatPromValue(r.result[1])] };
+    case 'string':
+      return { resultType: 'string', result: r.result };
+    case 'vector':
+      return {
+        resultType: 'vector',
+        result: r.result.map((s) => ({
+          metric: labelsObject(s.metric),
+          value: [s.value[0], formatPromValue(s.value[1])],
+        })),
+      };
+    case 'matrix':
+      return {
+        resultType: 'matrix',
+        result: r.result.map((s) => ({
+          metric: labelsObject(s.metric),
+          values: s.values.map((p) => [p[0], formatPromValue(p[1])]),
+        })),
+      };
+  }
+}
