@@ -44,10 +44,10 @@ export class HeadAppender implements Appender {
       this.cache.set(labels, s);
     }
     const pending = s.pendApp === this;
-    const lastT = pending ? s.pendT : s.lastT;
+    const lastT = pending ? s.pendT : head.lastT(s);
     if (t <= lastT) {
       if (t < lastT) head.reject('out_of_order', `t=${t} < ${lastT}`);
-      if (sameBits(v, pending ? s.pendV : s.lastV)) return;
+      if (pending ? sameBits(v, s.pendV) : head.sameAsLast(s, v)) return;
       head.reject('duplicate', `t=${t}`);
     }
     s.pendApp = this;

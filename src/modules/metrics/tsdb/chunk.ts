@@ -166,7 +166,7 @@ export function chunkCount(bytes: Uint8Array): number {
  * Decoder state at one sample of a chunk, so a later decode can start there instead of at the
  * chunk's beginning (Gorilla streams are sequential). Valid while the chunk's earlier bits are
  * unchanged, which holds for a chunk being appended to. Rule queries slide forward in time, so
- * the head keeps one per active chunk. Layout: [valid, i, bitPos, t, tDelta, hi, lo, lead, trail].
+ * the head keeps one per active chunk. Layout: [valid, i, bitPos (from the chunk start), t, tDelta, hi, lo, lead, trail].
  */
 export type ResumePoint = Float64Array;
 const R_VALID = 0;
@@ -199,8 +199,8 @@ function peek32(buf: Uint8Array, pos: number): number {
 }
 
 /**
- * Decodes a chunk, appending samples with mint ≤ t ≤ maxt to the output arrays starting at
- * `at`; returns the new fill position. Outputs must have room for chunkCount() more samples.
+ * Decodes the chunk starting at byte `off` of `buf`, appending samples with mint ≤ t ≤ maxt to
+ * the output arrays starting at `at`; returns the new fill position. Outputs must have room for chunkCount() more samples.
  * The bit reads are inlined here (rather than via BitReader) because queries spend their time
  * in this loop.
  */
@@ -212,11 +212,13 @@ export function decodeChunkInto(
   mint = Number.NEGATIVE_INFINITY,
   maxt = Number.POSITIVE_INFINITY,
   resume: ResumePoint | null = null,
+  off = 0,
 ): number {
-  const n = chunkCount(buf);
+  const n = (buf[off] << 8) | buf[off + 1];
   if (n === 0) return at;
+  const base = off * 8;
   let i = 0;
-  let pos = 16;
+  let pos = base + 16;
   let t: number;
   let hi: number;
   let lo: number;
@@ -225,7 +227,7 @@ export function decodeChunkInto(
   let trailing = 0;
   if (resume !== null && resume[R_VALID] === 1 && resume[R_T] < mint && resume[R_I] < n) {
     i = resume[R_I];
-    pos = resume[R_POS];
+    pos = base + resume[R_POS];
     t = resume[R_T];
     tDelta = resume[R_DELTA];
     hi = resume[R_HI];
@@ -331,7 +333,7 @@ export function decodeChunkInto(
   if (skipped && resume !== null) {
     resume[R_VALID] = 1;
     resume[R_I] = sI;
-    resume[R_POS] = sPos;
+    resume[R_POS] = sPos - base;
     resume[R_T] = sT;
     resume[R_DELTA] = sDelta;
     resume[R_HI] = sHi;

@@ -4,31 +4,35 @@
  *
  * Chunks are cut at SAMPLES_PER_CHUNK samples or when a sample crosses a chunk-range boundary
  * (aligned to the block duration), so a block cut copies whole chunks and never re-encodes.
+ * Memory per series is kept low on purpose (goal: ≤ 2 kB): label sets live in one shared
+ * Int32Array pool, series are found by a 32-bit hash of their labels (no key strings), and
+ * closed chunks are packed into slabs (arena.ts) with their metadata in one flat number array.
  */
 import type { Labels } from '../storage.ts';
-import { labelsKey } from '../storage.ts';
-import { chunkCount, decodeChunkInto, newResumePoint, SAMPLES_PER_CHUNK, XorEncoder } from './chunk.ts';
+import { ActiveChunks } from './active.ts';
+import { ChunkArena } from './arena.ts';
+import { decodeChunkInto, SAMPLES_PER_CHUNK } from './chunk.ts';
 import { INGEST_REASONS, IngestError, type IngestReason } from './errors.ts';
-import { internLabels, labelsFromSymbols, SymbolTable, type TsdbLimits } from './labels.ts';
+import { SymbolTable, type TsdbLimits } from './labels.ts';
 import type { IndexReader, Postings } from './postings.ts';
 import { SampleBuf } from './samplebuf.ts';
 
-/** A closed, immutable chunk. */
+/** A chunk handed to readers and block writers. */
 export interface HeadChunk {
   bytes: Uint8Array;
   mint: number;
   maxt: number;
 }
 
-/** One active series; per-series state is kept small (see docs/adr/0002-embedded-tsdb.md). */
+/** Fields per closed chunk in MemSeries.closed: [arena ref, byte length, mint, maxt, samples]. */
+const CF = 5;
+
+/** One active series. */
 export class MemSeries {
-  /** The chunk being appended to. */
-  enc: XorEncoder | null = null;
-  /** Exclusive end of the chunk range the active chunk belongs to. */
-  encEnd = 0;
-  closed: HeadChunk[] | null = null;
-  lastT = Number.NEGATIVE_INFINITY;
-  lastV = 0;
+  /** Slot of the open chunk in the head's ActiveChunks, or -1. */
+  slot = -1;
+  /** Closed chunks, CF numbers each (a packed double array: no per-chunk objects). */
+  closed: number[] | null = null;
   /** The appender holding uncommitted samples for this series, with its last pending sample. */
   pendApp: object | null = null;
   pendT = 0;
@@ -36,16 +40,23 @@ export class MemSeries {
   /** Whether the WAL holds this series' record. */
   logged = false;
   deleted = false;
+  /** Collision chain of the hash table. */
+  nextInBucket: MemSeries | null = null;
 
   constructor(
     readonly id: number,
-    readonly lset: Int32Array,
+    readonly hash: number,
+    /** Offset of [name, value, ...] symbol ids in the head's label pool, and pair count. */
+    public lsetOff: number,
+    readonly lsetLen: number,
   ) {}
 }
 
 const EMPTY = new Int32Array(0);
 const cmp = new Float64Array(2);
 const cmpBits = new Uint32Array(cmp.buffer);
+const one = new Float64Array(1);
+const oneBits = new Int32Array(one.buffer);
 
 /** True when two floats have identical bits (distinguishes -0 and NaN payloads). */
 export function sameBits(a: number, b: number): boolean {
@@ -54,13 +65,31 @@ export function sameBits(a: number, b: number): boolean {
   return cmpBits[0] === cmpBits[2] && cmpBits[1] === cmpBits[3];
 }
 
+/** FNV-1a over names and values with separators. */
+export function hashLabels(labels: Labels): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < labels.length; i++) {
+    const { name, value } = labels[i];
+    for (let k = 0; k < name.length; k++) h = Math.imul(h ^ name.charCodeAt(k), 16777619);
+    h = Math.imul(h ^ 0xff, 16777619);
+    for (let k = 0; k < value.length; k++) h = Math.imul(h ^ value.charCodeAt(k), 16777619);
+    h = Math.imul(h ^ 0xfe, 16777619);
+  }
+  return h | 0;
+}
+
 /** The head block: series, postings and in-memory chunks. */
 export class Head implements IndexReader {
   readonly symbols = new SymbolTable();
   readonly series: (MemSeries | undefined)[] = [];
-  private readonly byKey = new Map<string, MemSeries>();
+  private readonly byHash = new Map<number, MemSeries>();
   private readonly index = new Map<string, Map<string, number[]>>();
   private all: number[] = [];
+  private pool = new Int32Array(1 << 12);
+  private poolEnd = 0;
+  private poolDead = 0;
+  readonly arena = new ChunkArena();
+  readonly active = new ActiveChunks();
   nextId = 1;
   numSeries = 0;
   numSamples = 0;
@@ -88,26 +117,57 @@ export class Head implements IndexReader {
     return Math.max(this.minValidTime, this.maxT - this.chunkRange / 2);
   }
 
+  /** The series with exactly these (normalized) labels, if any. */
+  lookup(labels: Labels, hash = hashLabels(labels)): MemSeries | undefined {
+    for (let s = this.byHash.get(hash) ?? null; s !== null; s = s.nextInBucket) {
+      if (this.sameLabels(s, labels)) return s;
+    }
+    return undefined;
+  }
+
+  private sameLabels(s: MemSeries, labels: Labels): boolean {
+    if (s.lsetLen !== labels.length) return false;
+    const strs = this.symbols.strs;
+    const pool = this.pool;
+    for (let i = 0, p = s.lsetOff; i < labels.length; i++, p += 2) {
+      if (strs[pool[p]] !== labels[i].name || strs[pool[p + 1]] !== labels[i].value) return false;
+    }
+    return true;
+  }
+
   /** Finds or creates the series for a normalized label set. */
   getOrCreate(labels: Labels): MemSeries {
-    const key = labelsKey(labels);
-    const s = this.byKey.get(key);
+    const hash = hashLabels(labels);
+    const s = this.lookup(labels, hash);
     if (s) return s;
     if (this.numSeries >= this.limits.maxSeries)
       this.reject('limit_series', `${this.limits.maxSeries} series`);
-    return this.create(this.nextId, labels, key);
+    return this.create(this.nextId, labels, hash);
   }
 
   /** Creates a series with a known id (WAL replay); returns the existing one if present. */
   createWithId(id: number, labels: Labels): MemSeries {
-    const key = labelsKey(labels);
-    return this.byKey.get(key) ?? this.create(id, labels, key);
+    const hash = hashLabels(labels);
+    return this.lookup(labels, hash) ?? this.create(id, labels, hash);
   }
 
-  private create(id: number, labels: Labels, key: string): MemSeries {
-    const s = new MemSeries(id, internLabels(labels, this.symbols));
+  private create(id: number, labels: Labels, hash: number): MemSeries {
+    const need = this.poolEnd + labels.length * 2;
+    if (need > this.pool.length) {
+      const next = new Int32Array(Math.max(need, this.pool.length * 2));
+      next.set(this.pool.subarray(0, this.poolEnd));
+      this.pool = next;
+    }
+    const off = this.poolEnd;
+    for (let i = 0; i < labels.length; i++) {
+      this.pool[off + 2 * i] = this.symbols.intern(labels[i].name);
+      this.pool[off + 2 * i + 1] = this.symbols.intern(labels[i].value);
+    }
+    this.poolEnd = need;
+    const s = new MemSeries(id, hash, off, labels.length);
+    s.nextInBucket = this.byHash.get(hash) ?? null;
+    this.byHash.set(hash, s);
     this.series[id] = s;
-    this.byKey.set(key, s);
     if (id >= this.nextId) this.nextId = id + 1;
     this.numSeries++;
     for (const l of labels) {
@@ -121,61 +181,112 @@ export class Head implements IndexReader {
     return s;
   }
 
+  /** Timestamp of the series' newest sample (-Infinity when the head holds none). */
+  lastT(s: MemSeries): number {
+    return s.slot >= 0 ? this.active.maxt[s.slot] : Number.NEGATIVE_INFINITY;
+  }
+
+  /** Whether `v` has the same bits as the series' newest value. */
+  sameAsLast(s: MemSeries, v: number): boolean {
+    if (s.slot < 0) return false;
+    one[0] = v;
+    return oneBits[0] === this.active.vLo[s.slot] && oneBits[1] === this.active.vHi[s.slot];
+  }
+
   /**
-   * Applies one committed sample, enforcing order; returns false (and counts) when refused.
-   * Same timestamp with identical value bits is accepted silently as a no-op.
+   * Applies one committed sample, enforcing bounds and order; returns false (and counts) when
+   * refused. Same timestamp with identical value bits is accepted silently as a no-op.
    */
   appendCommitted(s: MemSeries, t: number, v: number): boolean {
-    if (t <= s.lastT) {
-      if (t < s.lastT) this.rejected.out_of_order++;
-      else if (!sameBits(v, s.lastV)) this.rejected.duplicate++;
+    const a = this.active;
+    let slot = s.slot;
+    if (t < this.minValidTime) {
+      this.rejected.out_of_bounds++;
       return false;
     }
-    let enc = s.enc;
-    if (enc === null || enc.count >= SAMPLES_PER_CHUNK || t >= s.encEnd) {
-      if (enc !== null) (s.closed ??= []).push({ bytes: enc.finish(), mint: enc.mint, maxt: enc.maxt });
-      s.enc = enc = new XorEncoder(64);
-      s.encEnd = Math.floor(t / this.chunkRange) * this.chunkRange + this.chunkRange;
+    if (slot >= 0) {
+      const last = a.maxt[slot];
+      if (t <= last) {
+        if (t < last) this.rejected.out_of_order++;
+        else if (!this.sameAsLast(s, v)) this.rejected.duplicate++;
+        return false;
+      }
     }
-    enc.append(t, v);
-    s.lastT = t;
-    s.lastV = v;
+    if (slot < 0 || a.count[slot] >= SAMPLES_PER_CHUNK || t >= a.end[slot]) {
+      // A full 120-sample chunk of scrape data takes ~180 bytes: size the first one for that
+      // instead of growing it through every smaller class; later ones follow their predecessor.
+      let hint = 160;
+      if (slot >= 0) {
+        hint = a.byteLength(slot);
+        this.closeChunk(s, slot);
+      }
+      s.slot = slot = a.open(Math.floor(t / this.chunkRange) * this.chunkRange + this.chunkRange, hint);
+    }
+    a.append(slot, t, v);
     this.numSamples++;
     if (t < this.minT) this.minT = t;
     if (t > this.maxT) this.maxT = t;
     return true;
   }
 
+  private closeChunk(s: MemSeries, slot: number): void {
+    const a = this.active;
+    const bytes = a.bytes(slot);
+    const ref = this.arena.alloc(bytes);
+    (s.closed ??= []).push(ref, bytes.length, a.mint[slot], a.maxt[slot], a.count[slot]);
+    a.free(slot);
+    s.slot = -1;
+  }
+
   /** Labels of a series. */
   labelsOf(s: MemSeries): Labels {
-    return labelsFromSymbols(s.lset, this.symbols.strs);
+    const out: Labels = new Array(s.lsetLen);
+    const strs = this.symbols.strs;
+    for (let i = 0, p = s.lsetOff; i < s.lsetLen; i++, p += 2) {
+      out[i] = { name: strs[this.pool[p]], value: strs[this.pool[p + 1]] };
+    }
+    return out;
+  }
+
+  /** Labels as a flat [name, value, ...] list (WAL records). */
+  flatLabels(s: MemSeries): string[] {
+    const out: string[] = new Array(s.lsetLen * 2);
+    for (let i = 0; i < out.length; i++) out[i] = this.symbols.strs[this.pool[s.lsetOff + i]];
+    return out;
   }
 
   /** Chunks of a series (closed first, then the active one), oldest first. */
-  *chunksOf(s: MemSeries): Generator<HeadChunk> {
-    if (s.closed) yield* s.closed;
-    if (s.enc && s.enc.count > 0) yield { bytes: s.enc.bytes(), mint: s.enc.mint, maxt: s.enc.maxt };
+  chunksOf(s: MemSeries): HeadChunk[] {
+    const out: HeadChunk[] = [];
+    const c = s.closed;
+    if (c !== null) {
+      for (let k = 0; k < c.length; k += CF) {
+        out.push({ bytes: this.arena.view(c[k], c[k + 1]), mint: c[k + 2], maxt: c[k + 3] });
+      }
+    }
+    const a = this.active;
+    if (s.slot >= 0) out.push({ bytes: a.bytes(s.slot), mint: a.mint[s.slot], maxt: a.maxt[s.slot] });
+    return out;
   }
 
   /** Appends the samples of a series within [mint, maxt] to `out`. */
   decodeInto(id: number, mint: number, maxt: number, out: SampleBuf): void {
     const s = this.series[id]!;
-    const closed = s.closed;
-    if (closed !== null) {
-      for (let k = 0; k < closed.length; k++) {
-        const c = closed[k];
-        if (c.maxt < mint || c.mint > maxt) continue;
-        out.reserve(chunkCount(c.bytes));
-        out.n = decodeChunkInto(c.bytes, out.ts, out.vs, out.n, mint, maxt);
+    const c = s.closed;
+    if (c !== null) {
+      for (let k = 0; k < c.length; k += CF) {
+        if (c[k + 3] < mint || c[k + 2] > maxt) continue;
+        out.reserve(c[k + 4]);
+        out.n = decodeChunkInto(this.arena.view(c[k], c[k + 1]), out.ts, out.vs, out.n, mint, maxt);
       }
     }
-    const enc = s.enc;
-    if (enc !== null && enc.count > 0 && enc.maxt >= mint && enc.mint <= maxt) {
+    const a = this.active;
+    const slot = s.slot;
+    if (slot >= 0 && a.maxt[slot] >= mint && a.mint[slot] <= maxt) {
       // A query starting inside the growing chunk keeps a resume point for the next one.
-      const resume = enc.mint < mint ? (enc.resume ??= newResumePoint()) : null;
-      out.reserve(enc.count);
-      // The whole backing buffer: bits past the written end are zero and never read.
-      out.n = decodeChunkInto(enc.w.buf, out.ts, out.vs, out.n, mint, maxt, resume);
+      const resume = a.mint[slot] < mint ? a.resumeFor(slot) : null;
+      out.reserve(a.count[slot]);
+      out.n = decodeChunkInto(a.slab(slot), out.ts, out.vs, out.n, mint, maxt, resume, a.offset(slot));
     }
   }
 
@@ -224,22 +335,32 @@ export class Head implements IndexReader {
     let minT = Number.POSITIVE_INFINITY;
     for (const id of this.all) {
       const s = this.series[id]!;
-      if (s.closed) {
-        const keep = s.closed.filter((c) => c.maxt >= cutT);
-        for (const c of s.closed) if (c.maxt < cutT) this.numSamples -= chunkCount(c.bytes);
-        s.closed = keep.length ? keep : null;
+      const c = s.closed;
+      if (c !== null) {
+        let keep = 0;
+        for (let k = 0; k < c.length; k += CF) {
+          if (c[k + 3] < cutT) {
+            this.arena.free(c[k], c[k + 1]);
+            this.numSamples -= c[k + 4];
+          } else {
+            for (let f = 0; f < CF; f++) c[keep + f] = c[k + f];
+            keep += CF;
+          }
+        }
+        c.length = keep;
+        if (keep === 0) s.closed = null;
       }
-      if (s.enc && s.enc.maxt < cutT) {
-        this.numSamples -= s.enc.count;
-        s.enc = null;
+      if (s.slot >= 0 && this.active.maxt[s.slot] < cutT) {
+        this.numSamples -= this.active.count[s.slot];
+        this.active.free(s.slot);
+        s.slot = -1;
       }
-      const first = s.closed ? s.closed[0].mint : s.enc ? s.enc.mint : null;
+      const first = s.closed ? s.closed[2] : s.slot >= 0 ? this.active.mint[s.slot] : null;
       if (first === null) {
         if (s.pendApp === null) removed.add(id);
       } else if (first < minT) minT = first;
     }
     this.minT = minT;
-    if (this.numSamples === 0) this.maxT = Math.max(this.maxT, cutT - 1);
     if (removed.size) this.removeSeries(removed);
   }
 
@@ -250,9 +371,9 @@ export class Head implements IndexReader {
       const s = this.series[id]!;
       s.deleted = true;
       this.series[id] = undefined;
-      const labels = this.labelsOf(s);
-      this.byKey.delete(labelsKey(labels));
-      for (const l of labels) {
+      this.unlinkHash(s);
+      this.poolDead += s.lsetLen * 2;
+      for (const l of this.labelsOf(s)) {
         let values = dirty.get(l.name);
         if (!values) dirty.set(l.name, (values = new Set()));
         values.add(l.value);
@@ -269,16 +390,48 @@ export class Head implements IndexReader {
     }
     this.all = this.all.filter((x) => !removed.has(x));
     this.numSeries -= removed.size;
+    if (this.poolDead > this.poolEnd / 2) this.compactPool();
   }
 
-  /** Bytes held in chunk payloads. */
+  private unlinkHash(s: MemSeries): void {
+    let prev: MemSeries | null = null;
+    for (let cur = this.byHash.get(s.hash) ?? null; cur !== null; prev = cur, cur = cur.nextInBucket) {
+      if (cur !== s) continue;
+      if (prev) prev.nextInBucket = cur.nextInBucket;
+      else if (cur.nextInBucket) this.byHash.set(s.hash, cur.nextInBucket);
+      else this.byHash.delete(s.hash);
+      return;
+    }
+  }
+
+  /** Rewrites the label pool without removed series' entries. */
+  private compactPool(): void {
+    const next = new Int32Array(Math.max(1 << 12, (this.poolEnd - this.poolDead) * 2));
+    let end = 0;
+    for (const id of this.all) {
+      const s = this.series[id]!;
+      next.set(this.pool.subarray(s.lsetOff, s.lsetOff + s.lsetLen * 2), end);
+      s.lsetOff = end;
+      end += s.lsetLen * 2;
+    }
+    this.pool = next;
+    this.poolEnd = end;
+    this.poolDead = 0;
+  }
+
+  /** Bytes held in chunk payloads, and the number of chunks. */
   chunkBytes(): { bytes: number; chunks: number } {
     let bytes = 0;
     let chunks = 0;
     for (const id of this.all) {
       const s = this.series[id]!;
-      for (const c of this.chunksOf(s)) {
-        bytes += c.bytes.length;
+      const c = s.closed;
+      if (c !== null) {
+        for (let k = 0; k < c.length; k += CF) bytes += c[k + 1];
+        chunks += c.length / CF;
+      }
+      if (s.slot >= 0) {
+        bytes += this.active.byteLength(s.slot);
         chunks++;
       }
     }

@@ -63,7 +63,7 @@ export interface TsdbStats {
 const HOUR = 3_600_000;
 // Fixed per-series cost of a MemSeries, its label array, map entries and encoder objects
 // (measured with bench/metrics-memory.ts; see the ADR).
-const SERIES_OVERHEAD_BYTES = 700;
+const SERIES_OVERHEAD_BYTES = 400;
 
 /** The embedded TSDB (synchronous, single process). */
 export class Tsdb implements Querier {
@@ -221,6 +221,10 @@ export class Tsdb implements Querier {
     const n = head.numSeries;
     let symbolBytes = 0;
     for (const s of head.symbols.strs) symbolBytes += 40 + s.length;
+    // Slabs (open and closed chunk bytes) and symbols, spread over the series, plus the fixed
+    // per-series cost of objects, columns, postings and closed-chunk metadata.
+    const slabBytes = head.arena.allocatedBytes + head.active.allocatedBytes;
+    const approx = n ? SERIES_OVERHEAD_BYTES + (slabBytes + symbolBytes + chunks * 60) / n : 0;
     return {
       activeSeries: n,
       headSamples: head.numSamples,
@@ -256,7 +260,5 @@ export class Tsdb implements Querier {
 }
 
 function flatLabels(head: Head, s: MemSeries): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < s.lset.length; i++) out.push(head.symbols.strs[s.lset[i]]);
-  return out;
+  return head.flatLabels(s);
 }
