@@ -2,7 +2,7 @@
  * The PromQL evaluator. Every selector is fetched once per query over the whole time range it
  * needs (preload); the expression is then evaluated step by step on those in-memory samples.
  */
-import type { Labels, Querier, SeriesSamples } from '../storage.ts';
+import type { Labels, Querier } from '../storage.ts';
 import { isStaleNaN } from '../storage.ts';
 import { aggregate } from './aggregate.ts';
 import type {
@@ -16,11 +16,12 @@ import type {
 } from './ast.ts';
 import { isSetOp, unwrapParens } from './ast.ts';
 import { checkDuplicates, scalarBinop, setBinop, vectorBinop, vectorScalarBinop } from './binary.ts';
+import { absentLabels, checkNames, isCounterName, nonCounterInfo } from './engine-helpers.ts';
 import { PromQLEvalError } from './errors.ts';
 import { INSTANT_FUNCTIONS } from './functions.ts';
-import { dropName, getLabel, keyOf, setLabel } from './labels-util.ts';
-import { lowerBound } from './memory-querier.ts';
+import { dropName, getLabel, keyOf } from './labels-util.ts';
 import { KEEPS_NAME, RANGE_FUNCTIONS, type RangeFn } from './range-functions.ts';
+import { advance, copyWindow, Scratch, type Selection, toSelection } from './selection.ts';
 import type { AnnotationSink, RangeSeries, Sample, Value, WindowCtx } from './types.ts';
 
 /** Per-query options. */
@@ -36,44 +37,6 @@ export interface QueryOptions {
    * 'timeout' PromQLEvalError. The caller owns the clock (e.g. compares a Clock to a deadline).
    */
   shouldAbort?: () => boolean;
-}
-
-/** Selected series in monomorphic form, with per-series cursors for increasing step times. */
-interface Selection {
-  labels: Labels[];
-  ts: Float64Array[];
-  vs: Float64Array[];
-  /** Cursor: first index with t > last bound (for windows: start and end bounds). */
-  lo: Int32Array;
-  hi: Int32Array;
-  lastStart: number;
-  lastEnd: number;
-  /** Lazily derived per-series data for range functions. */
-  dropped?: Labels[];
-  mixedNames?: boolean;
-  counterOk?: Uint8Array;
-}
-
-const asF64 = (a: ArrayLike<number>): Float64Array => (a instanceof Float64Array ? a : Float64Array.from(a));
-
-/** First index i >= from with ts[i] > bound, scanning forward (cursor) or by binary search. */
-function advance(ts: Float64Array, from: number, bound: number, monotonic: boolean): number {
-  if (!monotonic) return lowerBound(ts, ts.length, bound + 1);
-  let i = from;
-  const n = ts.length;
-  // Short linear scan first (the common step-to-step case), then fall back to binary search.
-  for (let k = 0; k < 8 && i < n && ts[i] <= bound; k++) i++;
-  if (i < n && ts[i] <= bound) {
-    let lo = i;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (ts[mid] <= bound) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-  return i;
 }
 
 type WindowCb = (
@@ -96,8 +59,7 @@ export class Evaluator implements AnnotationSink {
   private readonly subCache = new Map<SubqueryExpr, Map<number, Sample[]>>();
   private loaded = 0;
   private readonly shouldAbort?: () => boolean;
-  private scratchT = new Float64Array(256);
-  private scratchV = new Float64Array(256);
+  private readonly scratch = new Scratch();
 
   constructor(
     private readonly q: Querier,
@@ -286,45 +248,12 @@ export class Evaluator implements AnnotationSink {
     data.lastStart = rangeStart;
     data.lastEnd = rangeEnd;
     for (let si = 0; si < data.ts.length; si++) {
-      const n = this.copyWindow(data, si, rangeStart, rangeEnd, monoStart, monoEnd);
+      const n = copyWindow(data, si, rangeStart, rangeEnd, monoStart, monoEnd, this.scratch);
       if (n === 0) continue;
       const labels = data.labels[si];
       w.metric = labels;
-      cb(labels, this.scratchT, this.scratchV, n, w);
+      cb(labels, this.scratch.t, this.scratch.v, n, w);
     }
-  }
-
-  /** Copies series si's non-stale samples in (rangeStart, rangeEnd] to the scratch buffers. */
-  private copyWindow(
-    data: Selection,
-    si: number,
-    rangeStart: number,
-    rangeEnd: number,
-    monoStart: boolean,
-    monoEnd: boolean,
-  ): number {
-    const t = data.ts[si];
-    const lo = advance(t, monoStart ? data.lo[si] : 0, rangeStart, monoStart);
-    const hi = advance(t, monoEnd ? Math.max(lo, data.hi[si]) : lo, rangeEnd, monoEnd);
-    data.lo[si] = lo;
-    data.hi[si] = hi;
-    if (hi <= lo) return 0;
-    if (hi - lo > this.scratchT.length) {
-      this.scratchT = new Float64Array((hi - lo) * 2);
-      this.scratchV = new Float64Array((hi - lo) * 2);
-    }
-    const st = this.scratchT;
-    const sv = this.scratchV;
-    const vals = data.vs[si];
-    let n = 0;
-    for (let i = lo; i < hi; i++) {
-      const v = vals[i];
-      if (Number.isNaN(v) && isStaleNaN(v)) continue;
-      st[n] = t[i];
-      sv[n] = v;
-      n++;
-    }
-    return n;
   }
 
   /** Applies a range function to every series of a matrix selector (the hot path of rate & co). */
@@ -364,12 +293,12 @@ export class Evaluator implements AnnotationSink {
     const dropped = data.dropped;
     const counterOk = data.counterOk;
     for (let si = 0; si < data.ts.length; si++) {
-      const n = this.copyWindow(data, si, rangeStart, rangeEnd, monoStart, monoEnd);
+      const n = copyWindow(data, si, rangeStart, rangeEnd, monoStart, monoEnd, this.scratch);
       if (n === 0) continue;
       const labels = data.labels[si];
       if (counterOk && counterOk[si] === 0) this.info(nonCounterInfo(labels));
       w.metric = labels;
-      const r = fn(this.scratchT, this.scratchV, n, w, params);
+      const r = fn(this.scratch.t, this.scratch.v, n, w, params);
       if (r === undefined) continue;
       out.push({ metric: keep ? labels : dropped[si], v: r });
     }
@@ -518,56 +447,4 @@ export class Evaluator implements AnnotationSink {
     const samples = v.type === 'vector' ? v.samples : [];
     return { type: 'vector', samples: aggregate(node, samples, param, this) };
   }
-}
-
-/** Metric names rate()/increase() accept without a "might not be a counter" info. */
-function isCounterName(name: string): boolean {
-  return name === '' || /(_total|_sum|_count|_bucket)$/.test(name);
-}
-
-function nonCounterInfo(labels: Labels): string {
-  const name = getLabel(labels, '__name__');
-  return `PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "${name}"`;
-}
-
-function toSelection(series: SeriesSamples[]): Selection {
-  const n = series.length;
-  return {
-    labels: series.map((s) => s.labels),
-    ts: series.map((s) => asF64(s.timestamps)),
-    vs: series.map((s) => asF64(s.values)),
-    lo: new Int32Array(n),
-    hi: new Int32Array(n),
-    lastStart: Number.POSITIVE_INFINITY,
-    lastEnd: Number.POSITIVE_INFINITY,
-  };
-}
-
-/** Duplicate check after a name-dropping operation, skipped when all inputs share one name. */
-function checkNames(input: Sample[], out: Sample[]): void {
-  if (out.length < 2) return;
-  const first = getLabel(input[0].metric, '__name__');
-  for (let i = 1; i < input.length; i++) {
-    if (getLabel(input[i].metric, '__name__') !== first) {
-      checkDuplicates(out);
-      return;
-    }
-  }
-}
-
-/** Labels absent()/absent_over_time() report: the equality matchers of a plain selector. */
-function absentLabels(e: Expr): Labels {
-  const u = unwrapParens(e);
-  const sel = u.type === 'VectorSelector' ? u : u.type === 'MatrixSelector' ? u.selector : undefined;
-  if (!sel) return [];
-  let labels: Labels = [];
-  const has = new Set<string>();
-  for (const m of sel.matchers) {
-    if (m.name === '__name__') continue;
-    if (m.type === '=' && !has.has(m.name)) {
-      labels = setLabel(labels, m.name, m.value);
-      has.add(m.name);
-    } else labels = setLabel(labels, m.name, '');
-  }
-  return labels;
 }
