@@ -19,7 +19,7 @@ const u32 = new Uint32Array(f64.buffer);
 function putBits(buf: Uint8Array, pos: number, v: number, n: number): void {
   while (n > 0) {
     const free = 8 - (pos & 7);
-    const take = free < n ? free : n;
+    const take = Math.min(free, n);
     buf[pos >>> 3] |= ((v >>> (n - take)) & ((1 << take) - 1)) << (free - take);
     n -= take;
     pos += take;

@@ -61,8 +61,8 @@ export interface TsdbStats {
 }
 
 const HOUR = 3_600_000;
-// Fixed per-series cost of a MemSeries, its label array, map entries and encoder objects
-// (measured with bench/metrics-memory.ts; see the ADR).
+// Fixed per-series cost of a MemSeries, its pooled labels, hash entry, postings, open-chunk
+// columns and closed-chunk metadata (calibrated with bench/metrics-memory.ts; see the ADR).
 const SERIES_OVERHEAD_BYTES = 400;
 
 /** The embedded TSDB (synchronous, single process). */
@@ -232,9 +232,7 @@ export class Tsdb implements Querier {
       headChunkBytes: bytes,
       headMinTime: head.numSamples ? head.minT : null,
       headMaxTime: head.numSamples ? head.maxT : null,
-      approxBytesPerSeries: n
-        ? Math.round(SERIES_OVERHEAD_BYTES + (bytes + chunks * 120 + symbolBytes) / n)
-        : 0,
+      approxBytesPerSeries: Math.round(approx),
       walBytes: wal.bytes,
       walSegments: wal.segments,
       walCorruptions: this.wal.corruptions,
