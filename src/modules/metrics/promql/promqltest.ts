@@ -6,7 +6,7 @@
 import type { Labels, Matcher, Querier, SeriesSamples } from '../storage.ts';
 import { STALE_NAN } from '../storage.ts';
 import type { Expr } from './ast.ts';
-import { almostEqual } from './functions.ts';
+import { almostEqual } from './histogram.ts';
 import { formatLabels, keyOf, removeLabels, setLabel } from './labels-util.ts';
 import { parsePromDuration, tokenize } from './lexer.ts';
 import { MemoryQuerier, matchLabel } from './memory-querier.ts';
