@@ -25,6 +25,8 @@ import { ApplyService } from './modules/config/apply-service.ts';
 import { configRoutes } from './modules/config/config-routes.ts';
 import { identityRoutes } from './modules/identity/identity-routes.ts';
 import { TokenService } from './modules/identity/tokens.ts';
+import type { ModuleContext, ModuleInstance } from './modules/module.ts';
+import { loadModules } from './modules/registry.ts';
 import { Timeline } from './modules/timeline/timeline.ts';
 import { timelineRoutes } from './modules/timeline/timeline-routes.ts';
 import type { Settings } from './settings.ts';
@@ -114,6 +116,39 @@ export async function compose(opts: ComposeOptions) {
   });
   const info = { version: VERSION, commit: readCommit(), startedAt: clock.now(), store: db.dialect };
 
+  // Modules, in dependency order; each sees the others only through their published api.
+  const instances = new Map<string, ModuleInstance>();
+  const directory = {
+    get<T>(name: string): T {
+      const m = instances.get(name);
+      if (!m) throw new Error(`module ${name} is not loaded (or not created yet: add it to dependsOn)`);
+      return m.api as T;
+    },
+    find<T>(name: string): T | undefined {
+      return instances.get(name)?.api as T | undefined;
+    },
+  };
+  for (const mod of await loadModules()) {
+    const ctx: ModuleContext = {
+      settings,
+      db,
+      clock,
+      logger: logger.child({ module: mod.name }),
+      metrics: registry,
+      audit,
+      timeline,
+      timers,
+      catalog,
+      tokens,
+      modules: directory,
+      instanceId: holder,
+    };
+    const inst = await mod.create(ctx);
+    instances.set(mod.name, inst);
+    for (const e of inst.engines ?? []) runner.register(e);
+  }
+  const modulePlugins = [...instances.values()].flatMap((m) => (m.routes ? [m.routes] : []));
+
   const { app: http, routes } = await buildServer({
     logger,
     tokens,
@@ -125,6 +160,7 @@ export async function compose(opts: ComposeOptions) {
       identityRoutes(tokens, audit),
       timelineRoutes(timeline),
       configRoutes(applier),
+      ...modulePlugins,
     ],
   });
 
@@ -136,12 +172,19 @@ export async function compose(opts: ComposeOptions) {
     registry,
     info,
     services: { audit, timeline, timers, catalog, tokens, applier },
+    modules: directory,
     runner,
+    /** Starts engines and lets modules warm up (after the server listens). */
+    async start() {
+      runner.start();
+      for (const m of instances.values()) await m.start?.();
+    },
     http,
     routes,
     /** Stops engines, closes HTTP and the store (reverse order of start). */
     async close() {
       runner.stop();
+      for (const m of [...instances.values()].reverse()) await m.stop?.();
       await http.close();
       await db.close();
     },

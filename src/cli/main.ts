@@ -9,6 +9,7 @@ import { VERSION } from '../compose.ts';
 import { backupTo, restoreFrom } from '../db/backup.ts';
 import { createDb } from '../db/db.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { loadModules } from '../modules/registry.ts';
 import { formatDiagnostics, loadPlan } from '../plan/index.ts';
 import { loadSettings, SETTINGS_DOC, type Settings } from '../settings.ts';
 import { api, CliError } from './client.ts';
@@ -72,7 +73,8 @@ serverOpts(program.command('migrate').description('apply pending store migration
 );
 
 async function loadOrExit(path: string) {
-  const res = await loadPlan(resolve(path));
+  await loadModules(); // modules register their plan sections on import
+  const res = await loadPlan(path);
   if (!res.ok) {
     process.stderr.write(`${formatDiagnostics(res.diagnostics, { color: process.stderr.isTTY })}\n`);
     const n = res.diagnostics.filter((d) => d.severity === 'error').length;

@@ -50,7 +50,7 @@ export async function startServer(settings: Settings): Promise<App> {
   const app = await compose({ settings });
   const tokenFile = await bootstrapToken(app);
   await app.http.listen({ port: settings.port, host: settings.host });
-  app.runner.start();
+  await app.start();
   const addr = app.http.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : settings.port;
   app.logger.info(

@@ -9,24 +9,31 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
-import { sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Db } from './db.ts';
 import { appliedMigrations } from './migrate.ts';
 
 export const BACKUP_FORMAT = 'vigil-backup';
 
-/** Tables in dependency order (restore inserts in this order, deletes in reverse). */
-export const BACKUP_TABLES = [
-  'config_objects',
-  'api_tokens',
-  'events',
-  'audit_events',
-  'timers',
-  'plan_applies',
-  'engine_leases',
-] as const;
-/** Tables with an identity `seq` column whose sequence must follow restored rows on PostgreSQL. */
-const SEQ_TABLES = ['events', 'audit_events'];
+/** Kysely's own bookkeeping is recreated by migrations, never copied. */
+const SKIP = /^(kysely_|sqlite_)/;
+
+/** Every Vigil table in the current database/schema (foundation and modules alike). */
+async function listTables(db: Db, exec: Kysely<any> | Transaction<any> = db.kysely): Promise<string[]> {
+  if (db.dialect === 'sqlite') {
+    const r = await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(exec);
+    return r.rows
+      .map((x) => x.name)
+      .filter((n) => !SKIP.test(n))
+      .sort();
+  }
+  const r = await sql<{ name: string }>`select table_name as name from information_schema.tables
+    where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(exec);
+  return r.rows
+    .map((x) => x.name)
+    .filter((n) => !SKIP.test(n))
+    .sort();
+}
 
 export interface BackupSummary {
   tables: Record<string, number>;
@@ -41,7 +48,7 @@ export async function backupTo(db: Db, file: string, now: number): Promise<Backu
   let trx = db.kysely.transaction();
   if (db.dialect === 'postgres') trx = trx.setIsolationLevel('repeatable read');
   await trx.execute(async (tx) => {
-    for (const t of BACKUP_TABLES) {
+    for (const t of await listTables(db, tx)) {
       const rows = await tx
         .selectFrom(t as any)
         .selectAll()
@@ -83,7 +90,6 @@ export async function restoreFrom(db: Db, file: string): Promise<BackupSummary> 
         header = obj;
         continue;
       }
-      if (!BACKUP_TABLES.includes(obj.t)) throw new Error(`backup contains unknown table "${obj.t}"`);
       if (!rows.has(obj.t)) rows.set(obj.t, []);
       rows.get(obj.t)!.push(obj.r);
     }
@@ -96,10 +102,15 @@ export async function restoreFrom(db: Db, file: string): Promise<BackupSummary> 
   if (missing.length)
     throw new Error(`backup needs a newer Vigil (unknown migrations: ${missing.join(', ')})`);
   const tables: Record<string, number> = {};
+  const present = await listTables(db);
+  const unknown = [...rows.keys()].filter((t) => !present.includes(t));
+  if (unknown.length)
+    throw new Error(`backup contains tables this Vigil does not have: ${unknown.join(', ')}`);
   await db.kysely.transaction().execute(async (tx) => {
-    for (const t of [...BACKUP_TABLES].reverse()) await tx.deleteFrom(t as any).execute();
-    for (const t of BACKUP_TABLES) {
+    for (const t of present) await tx.deleteFrom(t as any).execute();
+    for (const t of present) {
       const list = rows.get(t) ?? [];
+      if (list.length === 0) continue;
       tables[t] = list.length;
       for (let i = 0; i < list.length; i += 200) {
         await tx
@@ -109,8 +120,14 @@ export async function restoreFrom(db: Db, file: string): Promise<BackupSummary> 
       }
     }
     if (db.dialect === 'postgres') {
-      for (const t of SEQ_TABLES) {
-        await sql`select setval(pg_get_serial_sequence(${t}, 'seq'), coalesce((select max(seq) from ${sql.table(t)}), 0) + 1, false)`.execute(
+      // Identity columns must continue after the restored rows.
+      const ids = await sql<{ t: string; c: string }>`select table_name as t, column_name as c
+        from information_schema.columns where table_schema = current_schema() and is_identity = 'YES'`.execute(
+        tx,
+      );
+      for (const { t, c } of ids.rows) {
+        if (SKIP.test(t)) continue;
+        await sql`select setval(pg_get_serial_sequence(${t}, ${c}), coalesce((select max(${sql.ref(c)}) from ${sql.table(t)}), 0) + 1, false)`.execute(
           tx,
         );
       }

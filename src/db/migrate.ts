@@ -5,23 +5,38 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Db } from './db.ts';
 import * as m0001 from './migrations/0001-foundation.ts';
+import * as m0002 from './migrations/0002-event-consumers.ts';
 import type { MigrationContext } from './migrations/helpers.ts';
 
-type PortableMigration = {
+export type PortableMigration = {
   up(db: Kysely<any>, ctx: MigrationContext): Promise<void>;
   down?(db: Kysely<any>, ctx: MigrationContext): Promise<void>;
 };
 
-/** Registered migrations, in order. Later modules append theirs here. */
+/** The foundation's migrations; modules contribute theirs through their module definition. */
 export const MIGRATIONS: Record<string, PortableMigration> = {
   '0001-foundation': m0001,
+  '0002-event-consumers': m0002,
 };
+
+/** Foundation and module migrations together. */
+async function allMigrations(): Promise<Record<string, PortableMigration>> {
+  const { loadModules } = await import('../modules/registry.ts');
+  const out: Record<string, PortableMigration> = { ...MIGRATIONS };
+  for (const m of await loadModules()) {
+    for (const [name, mig] of Object.entries(m.migrations ?? {})) {
+      if (out[name]) throw new Error(`migration name ${name} is used twice`);
+      out[name] = mig;
+    }
+  }
+  return out;
+}
 
 class Provider implements MigrationProvider {
   constructor(private ctx: MigrationContext) {}
   async getMigrations(): Promise<Record<string, Migration>> {
     const out: Record<string, Migration> = {};
-    for (const [name, m] of Object.entries(MIGRATIONS)) {
+    for (const [name, m] of Object.entries(await allMigrations())) {
       out[name] = {
         up: (db) => m.up(db, this.ctx),
         down: m.down ? (db) => m.down!(db, this.ctx) : undefined,
@@ -37,6 +52,8 @@ function migrator(db: Db): Migrator {
   return new Migrator({
     db: db.kysely,
     provider: new Provider({ dialect: db.dialect }),
+    // Modules add migrations independently; a new module's may sort before applied ones.
+    allowUnorderedMigrations: true,
     ...(db.schema ? { migrationTableSchema: db.schema } : {}),
   });
 }

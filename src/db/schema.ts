@@ -87,7 +87,14 @@ export interface PlanApplyRow {
   changes: string;
 }
 
+export interface EventConsumerRow {
+  name: string;
+  seq: number;
+  updated_at: number;
+}
+
 export interface Database {
+  event_consumers: EventConsumerRow;
   config_objects: ConfigObjectRow;
   events: EventRow;
   audit_events: AuditRow;

@@ -45,7 +45,7 @@ export async function createTestApp(
     { actor: 'test' },
     { name: 'test-admin', role: 'admin' },
   );
-  if (opts.startEngines) app.runner.start();
+  if (opts.startEngines) await app.start();
   const t: TestApp = {
     app,
     clock,

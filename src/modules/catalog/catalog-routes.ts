@@ -49,7 +49,7 @@ const ListQuery = Type.Object(
 const KeyParams = Type.Object({ key: Type.String({ minLength: 1, maxLength: 320 }) });
 
 function writeRole(def: KindDef) {
-  return def.kind === 'service' ? 'operator' : 'admin';
+  return def.writeRole ?? 'admin';
 }
 
 export function catalogRoutes(catalog: CatalogService) {

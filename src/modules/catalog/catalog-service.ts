@@ -7,7 +7,14 @@
 import type { Db } from '../../db/db.ts';
 import { inTransaction, type Tx } from '../../db/tx.ts';
 import type { Clock } from '../../kernel/clock.ts';
-import { conflict, invalid, managedByPlan, notFound, preconditionFailed } from '../../kernel/errors.ts';
+import {
+  conflict,
+  invalid,
+  managedByPlan,
+  notFound,
+  preconditionFailed,
+  VigilError,
+} from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import { assertValid } from '../../kernel/validate.ts';
 import type { AuditLog } from '../audit/audit.ts';
@@ -93,6 +100,17 @@ export class CatalogService {
       throw invalid(`invalid ${def.label} key "${key}"`, { expected: KEY_PATTERNS[def.keyStyle].source });
     }
     assertValid(def.spec, spec, def.label);
+    const problems = def.check?.(spec, key) ?? [];
+    if (problems.length) {
+      throw new VigilError(
+        400,
+        'validation-failed',
+        `invalid ${def.label} "${key}": ${problems.join('; ')}`,
+        {
+          errors: problems.map((message) => ({ path: '(root)', message })),
+        },
+      );
+    }
   }
 
   private async checkReferences(tx: Tx, def: KindDef, spec: unknown): Promise<void> {

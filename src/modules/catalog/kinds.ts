@@ -21,8 +21,12 @@ export interface KindDef {
   references?: (spec: any) => Array<{ kind: string; key: string; field: string }>;
   /** Fields usable as `?field=value` list filters (array fields match by membership). */
   filters?: string[];
-  /** Ordering of dependents for apply (lower first). */
+  /** Ordering of dependents for apply (lower first). Foundation kinds use 0–9; modules 10+. */
   order: number;
+  /** Role needed to create/update/delete through the API (default admin). */
+  writeRole?: Role;
+  /** Semantic checks beyond the schema (e.g. a cron expression parses); returns problems. */
+  check?: (spec: any, key: string) => string[];
 }
 
 const Link = Type.Object(
@@ -179,6 +183,7 @@ registerKind({
   label: 'service',
   keyStyle: 'slug',
   order: 5,
+  writeRole: 'operator',
   filters: ['owner', 'tier', 'tags'],
   spec: Type.Object(
     {

@@ -88,7 +88,7 @@ export class ApplyService {
         source: o.source ?? undefined,
       })),
       req.objects,
-      { prune: req.prune },
+      { prune: req.prune, kindOrder: allKinds().map((k) => k.kind) },
     );
     return { changes, text: renderPlan(changes), summary: summarize(changes) };
   }
@@ -112,7 +112,7 @@ export class ApplyService {
           source: o.source ?? undefined,
         })),
         req.objects,
-        { prune: req.prune },
+        { prune: req.prune, kindOrder: allKinds().map((k) => k.kind) },
       );
       const actx = { ...ctx, actor: ctx.actor.startsWith('plan') ? ctx.actor : `plan:${ctx.actor}` };
       const deletes = new Set(changes.filter((c) => c.action === 'delete').map((c) => `${c.kind}/${c.key}`));

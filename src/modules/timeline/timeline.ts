@@ -4,8 +4,9 @@
  * in-process subscribers (SSE, engines) hear about each event once it has committed.
  */
 
+import { sql } from 'kysely';
 import type { Db } from '../../db/db.ts';
-import type { Tx } from '../../db/tx.ts';
+import { inTransaction, type Tx } from '../../db/tx.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
 
@@ -33,6 +34,10 @@ export class Timeline {
 
   /** Appends an event in `tx`; subscribers are told after commit. */
   async append(tx: Tx, input: EventInput): Promise<DomainEvent> {
+    if (this.db.dialect === 'postgres') {
+      // Appenders commit in seq order, so durable consumers (consume) never skip a late commit.
+      await sql`select pg_advisory_xact_lock(727273)`.execute(tx.db);
+    }
     const event: DomainEvent = { ...input, id: newId(this.clock), at: input.at ?? this.clock.now() };
     await tx.db
       .insertInto('events')
@@ -73,6 +78,73 @@ export class Timeline {
     if (opts.beforeSeq !== undefined) q = q.where('seq', '<', opts.beforeSeq);
     if (opts.types?.length) q = q.where('type', 'in', opts.types);
     return (await q.execute()).map(toEvent);
+  }
+
+  /**
+   * Durable consumption: hands the next batch of events (after the consumer's stored offset,
+   * optionally only some types) to `handle` inside one transaction that also advances the
+   * offset, so each event is handled once even across restarts. Run it from a singleton engine.
+   */
+  async consume(
+    consumer: string,
+    opts: { types?: string[]; limit?: number },
+    handle: (tx: Tx, events: DomainEvent[]) => Promise<void>,
+  ): Promise<{ handled: number; more: boolean }> {
+    const limit = opts.limit ?? 200;
+    return inTransaction(this.db, async (tx) => {
+      const off = await tx.db
+        .selectFrom('event_consumers')
+        .select('seq')
+        .where('name', '=', consumer)
+        .executeTakeFirst();
+      const after = off ? Number(off.seq) : 0;
+      const rows = await tx.db
+        .selectFrom('events')
+        .selectAll()
+        .where('seq', '>', after)
+        .orderBy('seq', 'asc')
+        .limit(limit)
+        .execute();
+      if (rows.length === 0) return { handled: 0, more: false };
+      const events = rows.map(toEvent);
+      const wanted = opts.types ? events.filter((e) => opts.types!.includes(e.type)) : events;
+      if (wanted.length) await handle(tx, wanted);
+      const last = events[events.length - 1].seq!;
+      const now = this.clock.now();
+      if (off) {
+        await tx.db
+          .updateTable('event_consumers')
+          .set({ seq: last, updated_at: now })
+          .where('name', '=', consumer)
+          .execute();
+      } else {
+        await tx.db
+          .insertInto('event_consumers')
+          .values({ name: consumer, seq: last, updated_at: now })
+          .execute();
+      }
+      return { handled: wanted.length, more: rows.length === limit };
+    });
+  }
+
+  /** Starts `consumer` at the current end of the log (skip history), if it has no offset yet. */
+  async initConsumerAtEnd(consumer: string): Promise<void> {
+    await inTransaction(this.db, async (tx) => {
+      const off = await tx.db
+        .selectFrom('event_consumers')
+        .select('seq')
+        .where('name', '=', consumer)
+        .executeTakeFirst();
+      if (off) return;
+      const max = await tx.db
+        .selectFrom('events')
+        .select((eb) => eb.fn.max('seq').as('m'))
+        .executeTakeFirst();
+      await tx.db
+        .insertInto('event_consumers')
+        .values({ name: consumer, seq: Number(max?.m ?? 0), updated_at: this.clock.now() })
+        .execute();
+    });
   }
 
   subscribe(fn: Listener): () => void {
