@@ -122,7 +122,9 @@ async function selectBench(report: Report): Promise<void> {
       a.commit();
     }
     db.compact(end);
-    report('select_bench_blocks', db.stats().blocks, 'blocks');
+    const st = db.stats();
+    report('select_bench_blocks', st.blocks, 'blocks');
+    report('block_bytes_per_sample', st.bytesPerSampleOnDisk, 'B');
     const all = [{ type: '=~' as const, name: '__name__', value: 'metric_.*' }];
     const oneJob = [{ type: '=' as const, name: 'job', value: 'job-3' }];
     const last5m = percentiles(30, () => db.select(all, end - 300_000, end));
