@@ -137,6 +137,14 @@ test('parse errors carry offset, line and column and say what was expected', () 
   assert.match(parseError('"unterminated').message, /unterminated quoted string/);
   assert.match(parseError('1h30').message, /bad number or duration syntax/);
   assert.match(parseError('').message, /no expression found/);
+  assert.equal(
+    parseError('1 +').message,
+    '1:4: parse error: unexpected end of input, expected an expression',
+  );
+  assert.match(
+    parseError('foo bar').message,
+    /unexpected identifier "bar", expected an operator or end of input/,
+  );
   assert.match(parseError('label_join(x)').message, /expected at least 3 argument\(s\)/);
   assert.match(parseError('round(x, 1, 2)').message, /expected at most 2 argument\(s\)/);
 });

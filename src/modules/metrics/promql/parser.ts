@@ -101,7 +101,7 @@ class Parser {
     if (this.peek().kind === 'eof') this.fail(0, 'no expression found in input');
     const e = this.parseBinary(0);
     const t = this.peek();
-    if (t.kind !== 'eof') this.fail(t.pos, `unexpected ${describe(t)}`);
+    if (t.kind !== 'eof') this.fail(t.pos, `unexpected ${describe(t)}, expected an operator or end of input`);
     return e;
   }
 
@@ -239,7 +239,7 @@ class Parser {
           return { type: 'ParenExpr', pos: t.pos, expr: e };
         }
         if (t.text === '{') return this.parseSelector(undefined, t.pos);
-        return this.fail(t.pos, `unexpected ${describe(t)}`);
+        return this.fail(t.pos, `unexpected ${describe(t)}, expected an expression`);
       case 'ident': {
         const lower = t.text.toLowerCase();
         if (
@@ -257,7 +257,7 @@ class Parser {
         return this.parseSelector(t.text, t.pos);
       }
       default:
-        return this.fail(t.pos, `unexpected ${describe(t)}`);
+        return this.fail(t.pos, `unexpected ${describe(t)}, expected an expression`);
     }
   }
 
