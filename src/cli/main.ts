@@ -3,7 +3,9 @@
  * directly; everything else is a client of the HTTP API (--url/--token or VIGIL_URL/VIGIL_TOKEN).
  * Exit codes: 0 ok, 1 failure, 2 bad input (invalid plan, rejected request).
  */
-import { join, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../compose.ts';
 import { backupTo, restoreFrom } from '../db/backup.ts';
@@ -28,7 +30,14 @@ const program = new Command('vigil')
   .showHelpAfterError()
   .exitOverride();
 
-const g = () => program.opts() as { url?: string; token?: string; output: OutputFormat };
+export interface GlobalOpts {
+  url?: string;
+  token?: string;
+  output: OutputFormat;
+}
+/** What a module's CLI file exports (src/cli/commands/<module>.ts). */
+export type CommandModule = (program: Command, g: () => GlobalOpts) => void;
+const g = () => program.opts() as GlobalOpts;
 
 function settingsFrom(opts: Record<string, unknown>): Settings {
   try {
@@ -255,6 +264,15 @@ serverOpts(
     await db.close();
   }
 });
+
+// Module verbs: every src/cli/commands/<name>.ts exports register(program, globalOpts).
+const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
+for (const f of readdirSync(commandsDir)
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+  .sort()) {
+  const mod = (await import(pathToFileURL(join(commandsDir, f)).href)) as { register: CommandModule };
+  mod.register(program, g);
+}
 
 try {
   await program.parseAsync(process.argv);
