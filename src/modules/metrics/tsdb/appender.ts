@@ -9,7 +9,11 @@ import { normalizeLabels } from './labels.ts';
 /** Receives a validated batch on commit; must make it durable before applying it. */
 export type CommitFn = (series: MemSeries[], ts: Float64Array, vs: Float64Array, n: number) => void;
 
-/** The Appender of the embedded TSDB. */
+/**
+ * The Appender of the embedded TSDB. Label arrays are cached by identity for the appender's
+ * lifetime (remote_write decoders pass one array per series), so callers must not mutate a
+ * label array after passing it.
+ */
 export class HeadAppender implements Appender {
   private ser: MemSeries[] = [];
   private ts = new Float64Array(256);

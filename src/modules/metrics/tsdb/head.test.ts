@@ -72,3 +72,31 @@ describe('head internals', () => {
     db.close();
   });
 });
+
+describe('series removed while an appender holds them', () => {
+  it('re-creates the series with the right labels on commit', () => {
+    const db = openTsdb(tempDir(), { blockDurationMs: H, maxBlockDurationMs: H });
+    const labels = Array.from({ length: 20 }, (_, i) => L({ __name__: 'old', i: String(i) }));
+    write(
+      db,
+      labels.map((l) => [l, 0, 1] as [Labels, number, number]),
+    );
+    const first = db.appender();
+    first.append(labels[3], 0.8 * H, 2); // pending on series 3...
+    const second = db.appender();
+    second.append(labels[3], 0.9 * H, 3); // ...then taken over by another appender
+    second.rollback();
+    write(db, [[L({ __name__: 'new' }), 2 * H, 1]]);
+    db.compact(0); // cuts [0, 1h): every "old" series is removed and the label pool compacted
+    assert.equal(db.stats().activeSeries, 1);
+    first.commit(); // 0.8h is out of bounds now, but the series must come back with its labels
+    assert.equal(db.stats().rejected.out_of_bounds, 1);
+    assert.deepEqual(
+      db.labelValues('i', [], 0, 3 * H),
+      Array.from({ length: 20 }, (_, i) => String(i)).sort(),
+    );
+    const s = db.head.lookup(labels[3])!;
+    assert.deepEqual(db.head.labelsOf(s), labels[3]);
+    db.close();
+  });
+});

@@ -84,6 +84,8 @@ export class Head implements IndexReader {
   readonly series: (MemSeries | undefined)[] = [];
   private readonly byHash = new Map<number, MemSeries>();
   private readonly index = new Map<string, Map<string, number[]>>();
+  /** Labels of removed series still referenced by an open appender (their pool slots are gone). */
+  private readonly removedLabels = new WeakMap<MemSeries, Labels>();
   private all: number[] = [];
   private pool = new Int32Array(1 << 12);
   private poolEnd = 0;
@@ -240,6 +242,7 @@ export class Head implements IndexReader {
 
   /** Labels of a series. */
   labelsOf(s: MemSeries): Labels {
+    if (s.deleted) return this.removedLabels.get(s)!;
     const out: Labels = new Array(s.lsetLen);
     const strs = this.symbols.strs;
     for (let i = 0, p = s.lsetOff; i < s.lsetLen; i++, p += 2) {
@@ -369,11 +372,13 @@ export class Head implements IndexReader {
     const dirty = new Map<string, Set<string>>();
     for (const id of removed) {
       const s = this.series[id]!;
+      const labels = this.labelsOf(s);
+      this.removedLabels.set(s, labels);
       s.deleted = true;
       this.series[id] = undefined;
       this.unlinkHash(s);
       this.poolDead += s.lsetLen * 2;
-      for (const l of this.labelsOf(s)) {
+      for (const l of labels) {
         let values = dirty.get(l.name);
         if (!values) dirty.set(l.name, (values = new Set()));
         values.add(l.value);

@@ -13,6 +13,7 @@ import { compactBlocks, cutHead, deleteExpired, loadBlocks } from './compact.ts'
 import type { IngestReason } from './errors.ts';
 import { Head, type MemSeries } from './head.ts';
 import { DEFAULT_LIMITS, type TsdbLimits } from './labels.ts';
+import { lockDir } from './lock.ts';
 import { type SeriesSource, selectLabelNames, selectLabelValues, selectSeries } from './querier.ts';
 import { NoWal, Wal, type WalFsync, type WalSeries } from './wal.ts';
 
@@ -75,6 +76,7 @@ export class Tsdb implements Querier {
   readonly retentionMs: number;
   readonly maxBlockDurationMs: number;
   private closed = false;
+  private unlock: () => void = () => {};
 
   private constructor(readonly opts: TsdbOptions) {
     const clock = new SystemClock();
@@ -97,6 +99,7 @@ export class Tsdb implements Querier {
   /** Opens (or creates) a store: loads block indexes, replays the WAL into the head. */
   static open(opts: TsdbOptions): Tsdb {
     const db = new Tsdb(opts);
+    db.unlock = lockDir(opts.dir);
     db.blocks = loadBlocks(db.blocksDir);
     for (const b of db.blocks) db.head.minValidTime = Math.max(db.head.minValidTime, b.meta.maxt);
     db.replayWal();
@@ -250,6 +253,7 @@ export class Tsdb implements Querier {
     this.closed = true;
     this.wal.close();
     for (const b of this.blocks) b.close();
+    this.unlock();
   }
 
   private assertOpen(): void {

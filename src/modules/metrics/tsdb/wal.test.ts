@@ -94,7 +94,7 @@ describe('write-ahead log', () => {
     db2.close();
   });
 
-  it('survives kill -9 of the writing process', async () => {
+  it('survives kill -9 of the writing process (and takes over its stale lock)', async () => {
     const dir = tempDir();
     const child = spawn(
       process.execPath,
@@ -118,6 +118,8 @@ describe('write-ahead log', () => {
       });
       child.on('exit', (code) => reject(new Error(`child exited early (${code}): ${err}`)));
     });
+    // The live child holds the directory lock.
+    assert.throws(() => openTsdb(dir), /in use by process/);
     const exited = new Promise((r) => child.once('exit', (_code, signal) => r(signal)));
     child.kill('SIGKILL');
     assert.equal(await exited, 'SIGKILL');
