@@ -5,6 +5,7 @@ export { type ParsePosition, PromQLEvalError, PromQLParseError } from './errors.
 export { MemoryQuerier } from './memory-querier.ts';
 export { parseExpr, typeOf } from './parser.ts';
 export { instantQuery, type RangeQueryOptions, rangeQuery } from './query.ts';
+export { compileRegex } from './regex.ts';
 export {
   formatPromValue,
   type MatrixSeries,
