@@ -51,6 +51,7 @@ describe('matcher semantics (as Prometheus)', () => {
     ['job=~"a.i",env="dev"', ['api/dev']],
     ['env=""', ['db/-', 'web/-', 'http/-']],
     ['path=~"/a.b"', ['http/-']], // `.` matches a newline, as RE2's (?s)
+    ['job=~"(?i)API",env="prod"', ['api/prod']], // RE2 inline flags
   ];
   for (const [src, want] of cases) {
     it(`{${src}}`, () => {

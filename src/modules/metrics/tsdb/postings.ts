@@ -4,6 +4,7 @@
  * (`foo=""`, `foo!="x"`, `foo=~"x|"`, `foo!~".+"`) also matches series without the label, so it
  * is evaluated by subtracting the series whose value does NOT match.
  */
+import { compileRegex } from '../promql/index.ts';
 import type { Matcher } from '../storage.ts';
 
 /** Sorted, duplicate-free series ids. */
@@ -76,9 +77,11 @@ export function subtract(a: Postings, b: Postings): Postings {
   return out.subarray(0, n);
 }
 
-const regexCache = new Map<string, RegExp>();
-
-/** A predicate on label values for one matcher; regexes are fully anchored with `.` matching `\n`. */
+/**
+ * A predicate on label values for one matcher. Regexes go through the PromQL engine's RE2
+ * translation (anchored, `.` matches newline, `(?i)` and `(?P<name>` supported), so the store
+ * and the in-memory querier agree on every pattern.
+ */
 export function matcherFn(m: Matcher): (v: string) => boolean {
   switch (m.type) {
     case '=':
@@ -96,16 +99,6 @@ export function matcherFn(m: Matcher): (v: string) => boolean {
     default:
       throw new Error(`unknown matcher type ${(m as Matcher).type}`);
   }
-}
-
-function compileRegex(src: string): RegExp {
-  let re = regexCache.get(src);
-  if (!re) {
-    re = new RegExp(`^(?:${src})$`, 's');
-    if (regexCache.size > 1000) regexCache.clear();
-    regexCache.set(src, re);
-  }
-  return re;
 }
 
 /** For a regex that is a plain alternation of literals (`a|b|c`), the literals; else null. */
