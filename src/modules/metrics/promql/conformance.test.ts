@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { runScript, type SkipEntry } from './promqltest.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-const dataDir = path.resolve(repoRoot, '..', 'shared', 'testdata', 'promql');
+/** The reference scripts; PROMQL_TESTDATA_DIR overrides the location (e.g. another checkout). */
+const dataDir =
+  process.env.PROMQL_TESTDATA_DIR ?? path.resolve(repoRoot, '..', 'shared', 'testdata', 'promql');
 
 /** Files in scope (float samples); the others need native histograms or experimental features. */
 export const IN_SCOPE = [

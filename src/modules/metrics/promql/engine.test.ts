@@ -221,3 +221,12 @@ test('toPromJSON renders the Prometheus API shape', async () => {
     result: [1.5, '0.3333333333333333'],
   });
 });
+
+test('MemoryQuerier keeps samples sorted when appended out of order', () => {
+  const q = new MemoryQuerier();
+  const l = m({ __name__: 'x' });
+  for (const t of [5, 1, 3, 2, 4, 3]) q.append(l, t * 1000, t);
+  const [s] = q.select([{ type: '=', name: '__name__', value: 'x' }], 0, 10_000);
+  assert.deepEqual(Array.from(s.timestamps), [1000, 2000, 3000, 4000, 5000]);
+  assert.deepEqual(Array.from(s.values), [1, 2, 3, 4, 5]);
+});
