@@ -230,3 +230,28 @@ test('MemoryQuerier keeps samples sorted when appended out of order', () => {
   assert.deepEqual(Array.from(s.timestamps), [1000, 2000, 3000, 4000, 5000]);
   assert.deepEqual(Array.from(s.values), [1, 2, 3, 4, 5]);
 });
+
+test('civil() calendar fields agree with the platform calendar over a wide range', async () => {
+  const { civil } = await import('./functions.ts');
+  for (let s = -5e10; s < 5e10; s += 86_413 * 997) {
+    const d = new Date(s * 1000); // reference only, in the test
+    const c = civil(s);
+    assert.deepEqual(
+      [c.year, c.month, c.day, c.dayOfWeek, c.hour, c.minute],
+      [
+        d.getUTCFullYear(),
+        d.getUTCMonth() + 1,
+        d.getUTCDate(),
+        d.getUTCDay(),
+        d.getUTCHours(),
+        d.getUTCMinutes(),
+      ],
+      `at ${s}`,
+    );
+    const jan1 = Date.UTC(d.getUTCFullYear(), 0, 1);
+    assert.equal(
+      c.dayOfYear,
+      Math.round((Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - jan1) / 86_400_000) + 1,
+    );
+  }
+});

@@ -21,27 +21,69 @@ function simple(f: (x: number) => number): InstantFn {
   return (args) => vec(args[0]).map((s) => ({ metric: dropName(s.metric), v: f(s.v) }));
 }
 
-function dateFn(f: (d: Date) => number): InstantFn {
+/** UTC calendar fields of a Unix time in seconds (no Date: pure arithmetic, any range). */
+export interface Civil {
+  year: number;
+  month: number;
+  day: number;
+  dayOfWeek: number;
+  dayOfYear: number;
+  hour: number;
+  minute: number;
+}
+
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days from 1970-01-01 to y-m-d (proleptic Gregorian; Hinnant's days_from_civil). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** Calendar fields of `seconds` since the epoch, UTC. */
+export function civil(seconds: number): Civil {
+  const days = Math.floor(seconds / 86400);
+  const secOfDay = seconds - days * 86400;
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return {
+    year,
+    month,
+    day,
+    dayOfWeek: (((days + 4) % 7) + 7) % 7,
+    dayOfYear: days - daysFromCivil(year, 1, 1) + 1,
+    hour: Math.floor(secOfDay / 3600),
+    minute: Math.floor((secOfDay % 3600) / 60),
+  };
+}
+
+function dateFn(f: (c: Civil) => number): InstantFn {
   return (args, ctx) => {
     const input: Sample[] = args.length ? vec(args[0]) : [{ metric: [], v: ctx.ts / 1000 }];
     const out: Sample[] = [];
     for (const s of input) {
-      if (!Number.isFinite(s.v)) {
-        out.push({ metric: dropName(s.metric), v: s.v });
-        continue;
-      }
-      out.push({ metric: dropName(s.metric), v: f(new Date(Math.trunc(s.v) * 1000)) });
+      // Go converts with int64(f): truncation toward zero; non-finite values pass through.
+      out.push({ metric: dropName(s.metric), v: Number.isFinite(s.v) ? f(civil(Math.trunc(s.v))) : s.v });
     }
     return out;
   };
 }
 
-const daysInMonth = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
-const dayOfYear = (d: Date) =>
-  Math.round(
-    (Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - Date.UTC(d.getUTCFullYear(), 0, 1)) /
-      86_400_000,
-  ) + 1;
+const daysInMonth = (c: Civil) => (c.month === 2 && isLeap(c.year) ? 29 : MONTH_DAYS[c.month - 1]);
 
 /** Go's math.Pow special cases that differ from JS. */
 export function goPow(x: number, y: number): number {
@@ -197,14 +239,14 @@ export const INSTANT_FUNCTIONS: Record<string, InstantFn> = {
   },
   clamp_max: (args) => vec(args[0]).map((s) => ({ metric: dropName(s.metric), v: goMin(s.v, num(args[1])) })),
   clamp_min: (args) => vec(args[0]).map((s) => ({ metric: dropName(s.metric), v: goMax(s.v, num(args[1])) })),
-  day_of_month: dateFn((d) => d.getUTCDate()),
-  day_of_week: dateFn((d) => d.getUTCDay()),
-  day_of_year: dateFn(dayOfYear),
+  day_of_month: dateFn((c) => c.day),
+  day_of_week: dateFn((c) => c.dayOfWeek),
+  day_of_year: dateFn((c) => c.dayOfYear),
   days_in_month: dateFn(daysInMonth),
-  hour: dateFn((d) => d.getUTCHours()),
-  minute: dateFn((d) => d.getUTCMinutes()),
-  month: dateFn((d) => d.getUTCMonth() + 1),
-  year: dateFn((d) => d.getUTCFullYear()),
+  hour: dateFn((c) => c.hour),
+  minute: dateFn((c) => c.minute),
+  month: dateFn((c) => c.month),
+  year: dateFn((c) => c.year),
   vector: (args) => [{ metric: [], v: num(args[0]) }],
   label_replace: labelReplace,
   label_join: labelJoin,
