@@ -4,8 +4,10 @@ import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { isStaleNaN, STALE_NAN } from '../storage.ts';
 import { dump, L, m, openTsdb, tempDir, write } from './test-helpers.ts';
+import { encodeSamples, readRecords, type WalSeries } from './wal.ts';
 
 const a1 = L({ __name__: 'x', k: '1' });
 const a2 = L({ __name__: 'x', k: '2' });
@@ -17,6 +19,67 @@ function segments(dir: string): string[] {
 }
 
 describe('write-ahead log', () => {
+  it('round-trips sample records: ids, time deltas and value bits (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 0xffffffff }),
+            fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+            fc.integer({ min: 0, max: 0xffffffff }),
+            fc.integer({ min: 0, max: 0xffffffff }),
+          ),
+          { minLength: 1, maxLength: 300 },
+        ),
+        fc.integer({ min: -(2 ** 45), max: 2 ** 45 }),
+        (rows, baseT) => {
+          const refs = rows.map((r) => r[0]);
+          const ts = new Float64Array(rows.map((r) => baseT + r[1]));
+          const vs = new Float64Array(rows.length);
+          const vu = new Uint32Array(vs.buffer);
+          rows.forEach((r, i) => {
+            vu[2 * i] = r[2];
+            vu[2 * i + 1] = r[3];
+          });
+          const rec = encodeSamples(refs, ts, vs, 0, rows.length, baseT);
+          let seen = 0;
+          const end = readRecords(rec, {
+            series: (_e: WalSeries[]) => assert.fail('no series expected'),
+            samples: (ids, b, d, v) => {
+              seen++;
+              assert.deepEqual(Array.from(ids), refs);
+              assert.deepEqual(
+                Array.from(d, (x) => b + x),
+                Array.from(ts),
+              );
+              const got = new Uint32Array(new Float64Array(v).buffer);
+              assert.deepEqual(Array.from(got), Array.from(vu));
+            },
+          });
+          assert.equal(end, rec.length);
+          assert.equal(seen, 1);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('splits a commit whose timestamps span more than 2^31 ms', () => {
+    const dir = tempDir();
+    const db = openTsdb(dir);
+    write(db, [
+      [a1, 0, 1],
+      [a2, 3e9, 2],
+    ]);
+    db.close();
+    const again = openTsdb(dir);
+    assert.deepEqual(dump(again, m('__name__="x"')), {
+      '{__name__=x,k=1}': [[0, 1]],
+      '{__name__=x,k=2}': [[3e9, 2]],
+    });
+    again.close();
+  });
+
   it('replays committed samples of an instance abandoned without close', () => {
     const dir = tempDir();
     const db = openTsdb(dir);
@@ -74,7 +137,9 @@ describe('write-ahead log', () => {
     db.close();
     const seg = join(dir, 'wal', segments(dir).at(-1)!);
     const buf = readFileSync(seg);
-    buf[buf.length - 3] ^= 0xff; // inside the last record's payload
+    let last = 0;
+    for (let off = 0; off < buf.length; off += 16 + ((buf.readUInt32LE(off + 4) + 7) & ~7)) last = off;
+    buf[last + 16] ^= 0xff; // the first payload byte of the last record
     writeFileSync(seg, buf);
     const db2 = openTsdb(dir);
     assert.deepEqual(dump(db2, m('k="1"'))['{__name__=x,k=1}'], [[1, 1]]);

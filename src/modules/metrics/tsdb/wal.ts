@@ -8,7 +8,8 @@
  * Record framing (8-byte aligned): a 16-byte header [u8 type][3 pad][u32 payload length]
  * [u32 crc32(payload)][u32 0], then the payload padded to a multiple of 8.
  *   series (1): UTF-8 JSON [[id, [name, value, ...]], ...]
- *   samples (2): [f64 baseT][u32 n][u32 0][f64 value × n][u32 ref × n][i32 (t - baseT) × n]
+ *   samples (2): [f64 baseT][u32 n][u32 0][f64 value × n] then per sample two zigzag varints:
+ *                the series id minus the previous id, t minus the previous t (baseT first)
  * A torn or corrupt record ends the log: the segment is truncated there and later ones removed.
  */
 import {
@@ -65,7 +66,26 @@ export function encodeSeries(entries: WalSeries[]): Buffer {
   return frame(REC_SERIES, Buffer.from(JSON.stringify(entries.map((e) => [e.id, e.labels]))));
 }
 
-/** Encodes a samples record; t - baseT must fit in an int32 for every sample. */
+let varScratch = new Uint8Array(1 << 16);
+
+/** Appends `v` (a non-negative safe integer) as a LEB128 varint; returns the new position. */
+function putUvarint(buf: Uint8Array, p: number, v: number): number {
+  while (v >= 0x80) {
+    buf[p++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  buf[p++] = v;
+  return p;
+}
+
+const zigzag = (d: number) => (d >= 0 ? 2 * d : -2 * d - 1);
+const unzigzag = (z: number) => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
+
+/**
+ * Encodes a samples record; t - baseT must fit in an int32 for every sample. Values are raw
+ * float64 (NaN payloads kept); series ids and timestamps are zigzag varint deltas from the
+ * previous sample (remote_write batches repeat an id, scrapes step it by one), ~11 B/sample.
+ */
 export function encodeSamples(
   refs: ArrayLike<number>,
   ts: Float64Array,
@@ -75,17 +95,48 @@ export function encodeSamples(
   baseT: number,
 ): Buffer {
   const n = to - from;
-  const payload = new ArrayBuffer(16 + n * 16);
+  // Each varint of a 53-bit zigzag value takes at most 8 bytes.
+  if (varScratch.length < n * 16) varScratch = new Uint8Array(n * 16);
+  const vb = varScratch;
+  let p = 0;
+  let prevRef = 0;
+  let prevT = baseT;
+  for (let i = from; i < to; i++) {
+    p = putUvarint(vb, p, zigzag(refs[i] - prevRef));
+    p = putUvarint(vb, p, zigzag(ts[i] - prevT));
+    prevRef = refs[i];
+    prevT = ts[i];
+  }
+  const payload = new ArrayBuffer(16 + n * 8 + p);
   new Float64Array(payload, 0, 1)[0] = baseT;
   new Uint32Array(payload, 8, 1)[0] = n;
   new Float64Array(payload, 16, n).set(vs.subarray(from, to));
-  const r = new Uint32Array(payload, 16 + n * 8, n);
-  const d = new Int32Array(payload, 16 + n * 12, n);
-  for (let i = 0; i < n; i++) {
-    r[i] = refs[from + i];
-    d[i] = ts[from + i] - baseT;
-  }
+  new Uint8Array(payload, 16 + n * 8, p).set(vb.subarray(0, p));
   return frame(REC_SAMPLES, new Uint8Array(payload));
+}
+
+/** Decodes the varint section of a samples record into ids and time offsets from baseT. */
+function decodeDeltas(buf: Uint8Array, p: number, end: number, refs: Uint32Array, tds: Int32Array): boolean {
+  let ref = 0;
+  let td = 0;
+  for (let i = 0; i < refs.length; i++) {
+    for (let k = 0; k < 2; k++) {
+      let v = 0;
+      let mul = 1;
+      for (;;) {
+        if (p >= end) return false;
+        const b = buf[p++];
+        v += (b & 0x7f) * mul;
+        if (b < 0x80) break;
+        mul *= 0x80;
+      }
+      if (k === 0) ref += unzigzag(v);
+      else td += unzigzag(v);
+    }
+    refs[i] = ref;
+    tds[i] = td;
+  }
+  return true;
 }
 
 /** Parses records from `buf`; returns the byte offset where valid data ends. */
@@ -106,12 +157,10 @@ export function readRecords(buf: Buffer, visit: WalVisitor): number {
       const ab = new Uint8Array(len);
       ab.set(payload);
       const n = new Uint32Array(ab.buffer, 8, 1)[0];
-      visit.samples(
-        new Uint32Array(ab.buffer, 16 + n * 8, n),
-        new Float64Array(ab.buffer, 0, 1)[0],
-        new Int32Array(ab.buffer, 16 + n * 12, n),
-        new Float64Array(ab.buffer, 16, n),
-      );
+      const refs = new Uint32Array(n);
+      const tds = new Int32Array(n);
+      if (16 + n * 8 > len || !decodeDeltas(ab, 16 + n * 8, len, refs, tds)) break;
+      visit.samples(refs, new Float64Array(ab.buffer, 0, 1)[0], tds, new Float64Array(ab.buffer, 16, n));
     }
     off = end;
   }
