@@ -124,7 +124,10 @@ test('range queries return sorted matrices; scalars become one unlabeled series'
     () => rangeQuery(q, 'req_total[5m]', 0, 60_000, 30_000),
     /invalid expression type "range vector"/,
   );
-  assert.throws(() => rangeQuery(q, 'up', 0, 60_000, 0), /zero or negative query resolution/);
+  assert.throws(
+    () => rangeQuery(q, 'up', 0, 60_000, 0),
+    (e: unknown) => e instanceof PromQLEvalError && e.kind === 'bad-data' && e.status === 400,
+  );
 });
 
 test('subqueries evaluate the inner expression at absolute-aligned steps', () => {

@@ -1,7 +1,7 @@
 /** Vigil's PromQL engine: parser, evaluator, in-memory querier and result formatting. */
 export type * from './ast.ts';
 export type { QueryOptions } from './engine.ts';
-export { type ParsePosition, PromQLEvalError, PromQLParseError } from './errors.ts';
+export { type ParsePosition, type PromQLErrorKind, PromQLEvalError, PromQLParseError } from './errors.ts';
 export { MemoryQuerier } from './memory-querier.ts';
 export { parseExpr, typeOf } from './parser.ts';
 export { instantQuery, type RangeQueryOptions, rangeQuery } from './query.ts';

@@ -67,16 +67,18 @@ export function rangeQuery(
   if (type !== 'scalar' && type !== 'vector')
     throw new PromQLEvalError(
       `invalid expression type "${type === 'matrix' ? 'range vector' : type}" for range query, must be Scalar or instant Vector`,
+      'bad-data',
     );
   if (!(stepMs > 0))
     throw new PromQLEvalError(
       'zero or negative query resolution step widths are not accepted. Try a positive integer',
+      'bad-data',
     );
-  if (endMs < startMs) throw new PromQLEvalError('end timestamp must not be before start time');
+  if (endMs < startMs) throw new PromQLEvalError('end timestamp must not be before start time', 'bad-data');
   if ((endMs - startMs) / stepMs > (opts.maxPointsPerSeries ?? 11000))
     throw new PromQLEvalError(
       'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
-      'limit',
+      'bad-data',
     );
   const ev = new Evaluator(q, startMs, endMs, opts);
   ev.preload(ast);
