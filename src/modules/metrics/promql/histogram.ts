@@ -170,13 +170,15 @@ export function histogramFraction(args: Value[], ctx: FnCtx): Sample[] {
   return out;
 }
 
+/** Parses an `le` value as Go's strconv.ParseFloat would (no surrounding spaces, no hex). */
 function parseLe(s: string): number | undefined {
-  const t = s.trim();
-  if (t === '') return undefined;
-  const l = t.toLowerCase();
-  if (l === '+inf' || l === 'inf') return Number.POSITIVE_INFINITY;
-  if (l === '-inf') return Number.NEGATIVE_INFINITY;
-  if (l === 'nan') return Number.NaN;
-  const v = Number(t);
-  return Number.isNaN(v) && !/^0x/i.test(t) ? undefined : v;
+  const m = /^([+-]?)(inf|infinity|nan)$/i.exec(s);
+  if (m)
+    return m[2].toLowerCase() === 'nan'
+      ? Number.NaN
+      : m[1] === '-'
+        ? Number.NEGATIVE_INFINITY
+        : Number.POSITIVE_INFINITY;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return undefined;
+  return Number(s);
 }
