@@ -70,6 +70,22 @@ let varScratch = new Uint8Array(1 << 16);
 
 /** Appends `v` (a non-negative safe integer) as a LEB128 varint; returns the new position. */
 function putUvarint(buf: Uint8Array, p: number, v: number): number {
+  // Fast paths with 32-bit ops for the usual small deltas.
+  if (v < 0x80) {
+    buf[p] = v;
+    return p + 1;
+  }
+  if (v < 0x4000) {
+    buf[p] = (v & 0x7f) | 0x80;
+    buf[p + 1] = v >>> 7;
+    return p + 2;
+  }
+  if (v < 0x200000) {
+    buf[p] = (v & 0x7f) | 0x80;
+    buf[p + 1] = ((v >>> 7) & 0x7f) | 0x80;
+    buf[p + 2] = v >>> 14;
+    return p + 3;
+  }
   while (v >= 0x80) {
     buf[p++] = (v % 0x80) | 0x80;
     v = Math.floor(v / 0x80);
@@ -107,12 +123,19 @@ export function encodeSamples(
     prevRef = refs[i];
     prevT = ts[i];
   }
-  const payload = new ArrayBuffer(16 + n * 8 + p);
-  new Float64Array(payload, 0, 1)[0] = baseT;
-  new Uint32Array(payload, 8, 1)[0] = n;
-  new Float64Array(payload, 16, n).set(vs.subarray(from, to));
-  new Uint8Array(payload, 16 + n * 8, p).set(vb.subarray(0, p));
-  return frame(REC_SAMPLES, new Uint8Array(payload));
+  // Build the framed record in place (no intermediate payload copy).
+  const len = 16 + n * 8 + p;
+  const rec = Buffer.allocUnsafe(HEADER + pad8(len));
+  rec.fill(0, 0, HEADER + 16);
+  rec.fill(0, HEADER + len);
+  rec[0] = REC_SAMPLES;
+  rec.writeUInt32LE(len, 4);
+  rec.writeDoubleLE(baseT, HEADER);
+  rec.writeUInt32LE(n, HEADER + 8);
+  rec.set(new Uint8Array(vs.buffer, vs.byteOffset + from * 8, n * 8), HEADER + 16);
+  rec.set(vb.subarray(0, p), HEADER + 16 + n * 8);
+  rec.writeUInt32LE(crc32(rec.subarray(HEADER, HEADER + len)), 8);
+  return rec;
 }
 
 /** Decodes the varint section of a samples record into ids and time offsets from baseT. */
