@@ -149,6 +149,14 @@ test('parse errors carry offset, line and column and say what was expected', () 
   assert.match(parseError('round(x, 1, 2)').message, /expected at most 2 argument\(s\)/);
 });
 
+test('deep nesting is a parse error, not a stack overflow', () => {
+  assert.match(parseError(`${'('.repeat(5000)}1${')'.repeat(5000)}`).message, /nested too deeply/);
+  assert.match(parseError(Array(5000).fill('2').join(' ^ ')).message, /nested too deeply/);
+  assert.equal(show(parseExpr(`${'('.repeat(100)}1${')'.repeat(100)}`)), '1');
+  assert.ok(parseExpr(Array(900).fill('x').join(' + ')));
+  assert.match(parseError(Array(5000).fill('x').join(' + ')).message, /nested too deeply/);
+});
+
 const promqlish = fc.array(
   fc.constantFrom(
     'sum',

@@ -58,6 +58,44 @@ const PRECEDENCE: Record<BinaryOp, number> = {
   '^': 6,
 };
 const WORD_OPS = new Set(['and', 'or', 'unless', 'atan2']);
+/** Maximum nesting of sub-expressions (parentheses, operands, arguments). */
+const MAX_DEPTH = 256;
+
+/** Maximum depth of the syntax tree (operator chains included). */
+const MAX_TREE_DEPTH = 1000;
+
+/** Child expressions of a node. */
+export function children(e: Expr): Expr[] {
+  switch (e.type) {
+    case 'MatrixSelector':
+      return [e.selector];
+    case 'SubqueryExpr':
+    case 'UnaryExpr':
+    case 'ParenExpr':
+      return [e.expr];
+    case 'Call':
+      return e.args;
+    case 'AggregateExpr':
+      return e.param ? [e.param, e.expr] : [e.expr];
+    case 'BinaryExpr':
+      return [e.lhs, e.rhs];
+    default:
+      return [];
+  }
+}
+
+/** Depth of the tree, computed without recursion. */
+function treeDepth(root: Expr): number {
+  let max = 0;
+  const stack: [Expr, number][] = [[root, 1]];
+  while (stack.length) {
+    const [e, d] = stack.pop()!;
+    if (d > max) max = d;
+    for (const c of children(e)) stack.push([c, d + 1]);
+  }
+  return max;
+}
+
 /** Nodes whose offset was given explicitly (so `offset 0 offset 1m` is rejected too). */
 const offsetSet = new WeakSet<object>();
 const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -93,6 +131,7 @@ export function parseExpr(input: string): Expr {
 class Parser {
   private readonly toks: Token[];
   private i = 0;
+  private depth = 0;
   constructor(private readonly input: string) {
     this.toks = tokenize(input);
   }
@@ -102,6 +141,9 @@ class Parser {
     const e = this.parseBinary(0);
     const t = this.peek();
     if (t.kind !== 'eof') this.fail(t.pos, `unexpected ${describe(t)}, expected an operator or end of input`);
+    // Long operator chains are built iteratively but evaluate recursively: bound the tree depth.
+    if (treeDepth(e) > MAX_TREE_DEPTH)
+      this.fail(0, `expression nested too deeply (more than ${MAX_TREE_DEPTH} levels)`);
     return e;
   }
 
@@ -137,6 +179,17 @@ class Parser {
   }
 
   private parseBinary(minPrec: number): Expr {
+    // Bound recursion so absurd nesting is a parse error, not a stack overflow.
+    if (++this.depth > MAX_DEPTH)
+      this.fail(this.peek().pos, `expression nested too deeply (more than ${MAX_DEPTH} levels)`);
+    try {
+      return this.parseBinaryInner(minPrec);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private parseBinaryInner(minPrec: number): Expr {
     let lhs = this.parseUnary();
     for (;;) {
       const op = this.binaryOp();
