@@ -1,0 +1,152 @@
+/**
+ * The notifier engine: claims due deliveries, calls their transport, and records the outcome —
+ * sent; retry later (backoff with jitter, Retry-After honoured); or failed for good (permanent
+ * answers such as 400/404/410, or 24 h of retries). Each outcome is appended to the incident's
+ * timeline, and a channel that keeps failing raises `channel.failing` (then `channel.recovered`).
+ */
+import type { Db } from '../../db/db.ts';
+import { inTransaction, type Tx } from '../../db/tx.ts';
+import type { Engine, StepResult } from '../../engines/runner.ts';
+import type { Timeline } from '../timeline/timeline.ts';
+import { GIVE_UP_AFTER_MS, retryDelay } from './backoff.ts';
+import { type Delivery, type NotifyStore, nk } from './store.ts';
+import type { Transports } from './transports/index.ts';
+import type { ActionLinks, Notification, SendResult } from './types.ts';
+
+/** Consecutive failed attempts after which a channel is reported as failing. */
+export const CHANNEL_FAILING_AFTER = 3;
+const BATCH = 50;
+const LEASE_MS = 60_000;
+
+export interface NotifierDeps {
+  db: Db;
+  store: NotifyStore;
+  timeline: Timeline;
+  transports: Transports;
+  holder: string;
+  /** Links for a delivery at send time (signed one-click links, open URL). */
+  links(d: Delivery, now: number): Promise<ActionLinks> | ActionLinks;
+  random?: () => number;
+  /** Told about each outcome (metrics). */
+  onOutcome?(d: Delivery, r: SendResult, ms: number): void;
+}
+
+export class Notifier implements Engine {
+  name = 'notify';
+  intervalMs = 5_000;
+  // Claims are row-level, so every replica may send.
+  singleton = false;
+
+  constructor(private deps: NotifierDeps) {}
+
+  async step(now: number): Promise<StepResult> {
+    const due = await this.deps.store.claimDue(this.deps.holder, now, BATCH, LEASE_MS);
+    await Promise.all(due.map((d) => this.deliver(d, now)));
+    if (due.length === BATCH) return { more: true };
+    return { nextDueAt: await this.deps.store.nextDue() };
+  }
+
+  private async deliver(d: Delivery, now: number): Promise<void> {
+    const transport = this.deps.transports.get(d.channel.type);
+    const attempt = d.attempts + 1;
+    let result: SendResult;
+    const t0 = performance.now();
+    if (!transport)
+      result = { status: 'permanent', detail: `no transport for channel type "${d.channel.type}"` };
+    else {
+      try {
+        const n: Notification = {
+          id: d.id,
+          idempotencyKey: d.idempotencyKey,
+          channel: d.channel,
+          message: d.message,
+          incidentId: d.incidentId,
+          attempt,
+          now,
+          links: await this.deps.links(d, now),
+        };
+        result = await transport.send(n);
+      } catch (err) {
+        // A transport that throws has a configuration problem (missing url …): retrying will not help.
+        result = { status: 'permanent', detail: (err as Error).message };
+      }
+    }
+    this.deps.onOutcome?.(d, result, performance.now() - t0);
+    const giveUp = result.status === 'retryable' && now - d.createdAt >= GIVE_UP_AFTER_MS;
+    const status =
+      result.status === 'ok' ? 'sent' : result.status === 'permanent' || giveUp ? 'failed' : 'pending';
+    const next =
+      status === 'pending'
+        ? now + retryDelay(attempt, (this.deps.random ?? Math.random)(), result.retryAfterMs)
+        : now;
+    const detail = giveUp ? `gave up after ${attempt} attempts: ${result.detail}` : result.detail;
+    await inTransaction(this.deps.db, async (tx) => {
+      const held = await this.deps.store.record(tx, d.id, this.deps.holder, {
+        status,
+        attempts: attempt,
+        nextAttemptAt: next,
+        detail,
+        now,
+      });
+      if (!held) return; // our claim expired and someone else took over: they record it
+      if (d.incidentId) {
+        await this.deps.timeline.append(tx, {
+          type: status === 'sent' ? 'notification.sent' : 'notification.failed',
+          subject: { kind: 'incident', key: d.incidentId },
+          actor: 'system:notify',
+          data: {
+            delivery_id: d.id,
+            recipient: d.message.recipient ?? null,
+            channel: { type: d.channel.type, key: d.channel.key },
+            kind: d.message.kind ?? 'notify',
+            result: result.status,
+            detail,
+            attempt,
+            final: status !== 'pending',
+            ...(status === 'pending' ? { next_attempt_at: new Date(next).toISOString() } : {}),
+          },
+        });
+      }
+      await this.channelHealth(tx, d, status === 'sent', detail, now);
+    });
+  }
+
+  /** Counts consecutive failures per channel and announces when a channel starts/stops failing. */
+  private async channelHealth(tx: Tx, d: Delivery, ok: boolean, detail: string, now: number): Promise<void> {
+    const k = nk(tx);
+    const row = await k
+      .selectFrom('notify_channels')
+      .selectAll()
+      .where('channel_key', '=', d.channel.key)
+      .executeTakeFirst();
+    const failures = ok ? 0 : Number(row?.consecutive_failures ?? 0) + 1;
+    const wasFailing = Number(row?.failing ?? 0) === 1;
+    const failing = ok ? false : wasFailing || failures >= CHANNEL_FAILING_AFTER;
+    const values = {
+      channel_type: d.channel.type,
+      consecutive_failures: failures,
+      failing: failing ? 1 : 0,
+      last_error: ok ? (row?.last_error ?? null) : detail.slice(0, 500),
+      updated_at: now,
+    };
+    if (row)
+      await k.updateTable('notify_channels').set(values).where('channel_key', '=', d.channel.key).execute();
+    else
+      await k
+        .insertInto('notify_channels')
+        .values({ channel_key: d.channel.key, ...values })
+        .execute();
+    if (failing !== wasFailing) {
+      await this.deps.timeline.append(tx, {
+        type: failing ? 'channel.failing' : 'channel.recovered',
+        subject: { kind: 'channel', key: d.channel.key },
+        actor: 'system:notify',
+        data: {
+          channel: { type: d.channel.type, key: d.channel.key },
+          consecutive_failures: failures,
+          last_error: detail,
+        },
+      });
+    }
+  }
+}

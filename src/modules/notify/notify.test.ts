@@ -1,0 +1,218 @@
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { testBothDbs } from '../../../test/support/db.ts';
+import { inTransaction } from '../../db/tx.ts';
+import type { NotifyApi } from './module.ts';
+import { newWebhookSecret, verifyWebhook } from './signing.ts';
+import { type HttpReceiver, startHttpReceiver, startSmtpReceiver } from './test-receivers.ts';
+import type { EnqueueInput } from './types.ts';
+
+let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
+before(async () => {
+  smtp = await startSmtpReceiver();
+  process.env.VIGIL_SMTP_URL = smtp.url;
+  process.env.VIGIL_SMTP_FROM = 'Vigil <vigil@acme.test>';
+});
+after(async () => {
+  await smtp.close();
+  delete process.env.VIGIL_SMTP_URL;
+});
+
+const enqueue = (t: TestApp, input: EnqueueInput) =>
+  inTransaction(t.app.db, (tx) => t.app.modules.get<NotifyApi>('notify').enqueue(tx, input));
+
+const msg = {
+  kind: 'page' as const,
+  title: 'Checkout errors',
+  severity: 'P1',
+  service: 'payments',
+  summary: '5xx > 2%',
+};
+
+testBothDbs('notify: outbox is idempotent, webhooks are signed, outcomes land on the timeline', async (h) => {
+  const t = await createTestApp(h);
+  const rx = await startHttpReceiver();
+  try {
+    const secret = newWebhookSecret();
+    const channel = { type: 'webhook' as const, config: { url: `${rx.url}/hook`, secret } };
+    const a = await enqueue(t, {
+      idempotencyKey: 'inc-1:1:0:ann',
+      channel,
+      message: msg,
+      incidentId: 'inc-1',
+    });
+    const b = await enqueue(t, {
+      idempotencyKey: 'inc-1:1:0:ann',
+      channel,
+      message: msg,
+      incidentId: 'inc-1',
+    });
+    assert.equal(a.created, true);
+    assert.equal(b.created, false, 'second enqueue with the same key is a no-op');
+    await t.app.runner.runOnce('notify');
+    await t.app.runner.runOnce('notify');
+    assert.equal(rx.received.length, 1);
+    const r = rx.received[0];
+    assert.equal(r.headers['webhook-id'], a.id);
+    assert.ok(
+      verifyWebhook(secret, r.headers, r.body, t.clock.now()),
+      'Standard Webhooks signature verifies',
+    );
+    assert.ok(!verifyWebhook(newWebhookSecret(), r.headers, r.body, t.clock.now()), 'a wrong secret fails');
+    const body = JSON.parse(r.body);
+    assert.equal(body.data.incident_id, 'inc-1');
+    assert.match(body.data.links.acknowledge, /\/ack\//);
+    const events = await t.app.services.timeline.forSubject('incident', 'inc-1');
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['notification.sent'],
+    );
+    assert.equal((events[0].data as any).channel.type, 'webhook');
+    const list = (await t.request('GET', '/api/v1/deliveries?status=sent')).json();
+    assert.equal(list.items.length, 1);
+    assert.equal(list.items[0].channel.config, undefined, 'channel config (secrets) is never shown');
+  } finally {
+    await rx.close();
+    await t.close();
+  }
+});
+
+testBothDbs(
+  'notify: a receiver failing for 10 minutes gets every notification exactly once after recovery',
+  async (h) => {
+    const t = await createTestApp(h, { startEngines: true });
+    const rx = await startHttpReceiver();
+    try {
+      rx.respond = { status: 500 };
+      const channel = { type: 'webhook' as const, key: 'flaky', config: { url: rx.url } };
+      for (let i = 0; i < 5; i++)
+        await enqueue(t, {
+          idempotencyKey: `k${i}`,
+          channel,
+          message: { ...msg, title: `n${i}` },
+          incidentId: 'inc-2',
+        });
+      await t.advance(10 * 60_000);
+      assert.equal(rx.received.length, 0);
+      const failing = (await t.app.services.timeline.recent({ types: ['channel.failing'] })).filter(
+        (e) => e.subject.key === 'flaky',
+      );
+      assert.equal(failing.length, 1, 'channel.failing raised once');
+      rx.respond = null;
+      await t.advance(10 * 60_000);
+      assert.deepEqual(rx.received.map((r) => JSON.parse(r.body).data.title).sort(), [
+        'n0',
+        'n1',
+        'n2',
+        'n3',
+        'n4',
+      ]);
+      await t.advance(30 * 60_000);
+      assert.equal(rx.received.length, 5, 'nothing is sent twice');
+      const types = (await t.app.services.timeline.forSubject('incident', 'inc-2')).map((e) => e.type);
+      assert.equal(types.filter((x) => x === 'notification.sent').length, 5);
+      assert.ok(
+        types.filter((x) => x === 'notification.failed').length >= 10,
+        'each failed attempt is recorded',
+      );
+      assert.equal((await t.app.services.timeline.recent({ types: ['channel.recovered'] })).length, 1);
+    } finally {
+      await rx.close();
+      await t.close();
+    }
+  },
+);
+
+testBothDbs('notify: permanent failures stop at once, 429 honours Retry-After', async (h) => {
+  const t = await createTestApp(h);
+  const gone = await startHttpReceiver();
+  const busy = await startHttpReceiver();
+  try {
+    gone.respond = { status: 410 };
+    busy.respond = { status: 429, headers: { 'retry-after': '120' } };
+    await enqueue(t, {
+      idempotencyKey: 'g',
+      channel: { type: 'slack', config: { url: gone.url } },
+      message: msg,
+      incidentId: 'i3',
+    });
+    await enqueue(t, {
+      idempotencyKey: 'b',
+      channel: { type: 'webhook', config: { url: busy.url } },
+      message: msg,
+    });
+    await t.app.runner.runOnce('notify');
+    const failed = (await t.request('GET', '/api/v1/deliveries?status=failed')).json().items;
+    assert.equal(failed.length, 1);
+    assert.equal(failed[0].idempotency_key, 'g');
+    assert.match(failed[0].last_detail, /HTTP 410/);
+    const ev = (await t.app.services.timeline.forSubject('incident', 'i3'))[0];
+    assert.equal(ev.type, 'notification.failed');
+    assert.equal((ev.data as any).final, true);
+    const pending = (await t.request('GET', '/api/v1/deliveries?status=pending')).json().items;
+    assert.equal(pending[0].next_attempt_at, new Date(t.clock.now() + 120_000).toISOString());
+    // Manual retry puts a failed delivery back in the queue.
+    gone.respond = null;
+    assert.equal((await t.request('POST', `/api/v1/deliveries/${failed[0].id}/retry`)).statusCode, 200);
+    await t.app.runner.runOnce('notify');
+    assert.equal(gone.received.length, 1);
+    const slack = JSON.parse(gone.received[0].body);
+    assert.equal(slack.blocks[0].type, 'header');
+    assert.ok(
+      slack.blocks.some((b: any) => b.type === 'actions'),
+      'Slack message has buttons',
+    );
+  } finally {
+    await gone.close();
+    await busy.close();
+    await t.close();
+  }
+});
+
+testBothDbs('notify: e-mail over SMTP with incident threading headers', async (h) => {
+  const t = await createTestApp(h);
+  try {
+    const before = smtp.mails.length;
+    const channel = { type: 'email' as const, config: { to: 'ann@acme.test' } };
+    await enqueue(t, {
+      idempotencyKey: `m1-${h.dialect}`,
+      channel,
+      message: msg,
+      incidentId: `inc-m-${h.dialect}`,
+    });
+    await t.app.runner.runOnce('notify');
+    const mail = smtp.mails.slice(before);
+    assert.equal(mail.length, 1);
+    assert.deepEqual(mail[0].to, ['ann@acme.test']);
+    assert.match(mail[0].raw, /Subject: \[P1\] payments: Checkout errors/);
+    assert.match(mail[0].raw, new RegExp(`In-Reply-To: <incident-inc-m-${h.dialect}@acme\\.test>`));
+    assert.match(mail[0].raw, /References: <incident-/);
+    assert.match(mail[0].raw, /text\/html/);
+  } finally {
+    await t.close();
+  }
+});
+
+testBothDbs('notify: one-click links are signed, single-use and expire', async (h) => {
+  const t = await createTestApp(h);
+  try {
+    const api = t.app.modules.get<NotifyApi>('notify');
+    const link = await api.actionLink('inc-9', 'acknowledge', 'ann@acme.test', 60_000);
+    const path = new URL(link).pathname;
+    const page = await t.request('GET', path, undefined, { token: null });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /<form method="post">/);
+    const tampered = `${path.slice(0, -3)}xyz`;
+    assert.equal((await t.request('GET', tampered, undefined, { token: null })).statusCode, 404);
+    if (!t.app.modules.find('incidents')) {
+      const r = await t.request('POST', path, undefined, { token: null });
+      assert.equal(r.statusCode, 503);
+      assert.equal(r.json().type, 'urn:vigil:problem:incidents-unavailable');
+    }
+    await t.advance(61_000);
+    assert.equal((await t.request('GET', path, undefined, { token: null })).statusCode, 410);
+  } finally {
+    await t.close();
+  }
+});

@@ -1,0 +1,241 @@
+/**
+ * The outbox table. `enqueue` inserts in the caller's transaction (a second enqueue with the same
+ * idempotency key does nothing); workers claim due rows with a conditional UPDATE and check the
+ * row count, so several replicas never send one delivery twice.
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Db } from '../../db/db.ts';
+import type { Tx } from '../../db/tx.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { newId } from '../../kernel/ids.ts';
+import type { Channel, ChannelType, EnqueueInput, Message } from './types.ts';
+
+export type DeliveryStatus = 'pending' | 'sent' | 'failed';
+
+/** A delivery as stored. */
+export interface Delivery {
+  id: string;
+  idempotencyKey: string;
+  channel: Channel & { key: string };
+  message: Message;
+  incidentId: string | null;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  lastDetail: string | null;
+  createdAt: number;
+  updatedAt: number;
+  sentAt: number | null;
+}
+
+interface DeliveryRow {
+  id: string;
+  idempotency_key: string;
+  channel_type: string;
+  channel_key: string;
+  channel_config: string;
+  message: string;
+  incident_id: string | null;
+  recipient: string | null;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  claimed_by: string | null;
+  claimed_until: number | null;
+  last_detail: string | null;
+  created_at: number;
+  updated_at: number;
+  sent_at: number | null;
+}
+
+/** The module's tables (not part of the foundation's Database type). */
+export interface NotifyTables {
+  notify_deliveries: DeliveryRow;
+  notify_channels: {
+    channel_key: string;
+    channel_type: string;
+    consecutive_failures: number;
+    failing: number;
+    last_error: string | null;
+    updated_at: number;
+  };
+  notify_secrets: { name: string; value: string; created_at: number };
+  notify_used_tokens: { nonce: string; used_at: number; expires_at: number };
+}
+
+/** Kysely typed for this module's tables (works for a Tx's handle too). */
+export function nk(db: Db | Tx): Kysely<NotifyTables> {
+  return ('kysely' in db ? db.kysely : db.db) as unknown as Kysely<NotifyTables>;
+}
+
+/** The default channel key: type plus a short hash of the config (URLs may hold secrets). */
+export function channelKey(c: Channel): string {
+  if (c.key) return c.key;
+  const h = createHash('sha256').update(JSON.stringify(c.config)).digest('hex').slice(0, 10);
+  return `${c.type}:${h}`;
+}
+
+function toDelivery(r: DeliveryRow): Delivery {
+  return {
+    id: r.id,
+    idempotencyKey: r.idempotency_key,
+    channel: {
+      type: r.channel_type as ChannelType,
+      key: r.channel_key,
+      config: JSON.parse(r.channel_config),
+    },
+    message: JSON.parse(r.message),
+    incidentId: r.incident_id,
+    status: r.status as DeliveryStatus,
+    attempts: Number(r.attempts),
+    nextAttemptAt: Number(r.next_attempt_at),
+    lastDetail: r.last_detail,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+    sentAt: r.sent_at == null ? null : Number(r.sent_at),
+  };
+}
+
+export class NotifyStore {
+  constructor(
+    private db: Db,
+    private clock: Clock,
+  ) {}
+
+  /** Writes a delivery in `tx`; returns whether it was new (false: the key existed already). */
+  async enqueue(tx: Tx, input: EnqueueInput): Promise<{ id: string; created: boolean }> {
+    const now = this.clock.now();
+    const id = newId(this.clock);
+    const res = await nk(tx)
+      .insertInto('notify_deliveries')
+      .values({
+        id,
+        idempotency_key: input.idempotencyKey,
+        channel_type: input.channel.type,
+        channel_key: channelKey(input.channel),
+        channel_config: JSON.stringify(input.channel.config),
+        message: JSON.stringify(input.message),
+        incident_id: input.incidentId ?? null,
+        recipient: input.message.recipient ?? null,
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: input.notBefore ?? now,
+        claimed_by: null,
+        claimed_until: null,
+        last_detail: null,
+        created_at: now,
+        updated_at: now,
+        sent_at: null,
+      })
+      .onConflict((oc) => oc.column('idempotency_key').doNothing())
+      .executeTakeFirst();
+    return { id, created: Number(res.numInsertedOrUpdatedRows ?? 0n) === 1 };
+  }
+
+  /** Claims up to `limit` due pending deliveries for `holder` for `leaseMs`. */
+  async claimDue(holder: string, now: number, limit: number, leaseMs: number): Promise<Delivery[]> {
+    const k = nk(this.db);
+    const rows = await k
+      .selectFrom('notify_deliveries')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .orderBy('next_attempt_at')
+      .limit(limit)
+      .execute();
+    const out: Delivery[] = [];
+    for (const r of rows) {
+      const res = await k
+        .updateTable('notify_deliveries')
+        .set({ claimed_by: holder, claimed_until: now + leaseMs })
+        .where('id', '=', r.id)
+        .where('status', '=', 'pending')
+        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 1) out.push(toDelivery(r));
+    }
+    return out;
+  }
+
+  /** Records an attempt's outcome if `holder` still holds the claim; returns false otherwise. */
+  async record(
+    tx: Tx,
+    id: string,
+    holder: string,
+    patch: { status: DeliveryStatus; attempts: number; nextAttemptAt: number; detail: string; now: number },
+  ): Promise<boolean> {
+    const res = await nk(tx)
+      .updateTable('notify_deliveries')
+      .set({
+        status: patch.status,
+        attempts: patch.attempts,
+        next_attempt_at: patch.nextAttemptAt,
+        last_detail: patch.detail.slice(0, 1000),
+        claimed_by: null,
+        claimed_until: null,
+        updated_at: patch.now,
+        ...(patch.status === 'sent' ? { sent_at: patch.now } : {}),
+      })
+      .where('id', '=', id)
+      .where('claimed_by', '=', holder)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  /** Earliest next attempt among pending deliveries, or null. */
+  async nextDue(): Promise<number | null> {
+    const r = await nk(this.db)
+      .selectFrom('notify_deliveries')
+      .select((eb) => eb.fn.min('next_attempt_at').as('d'))
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return r?.d == null ? null : Number(r.d);
+  }
+
+  async get(id: string): Promise<Delivery | undefined> {
+    const r = await nk(this.db)
+      .selectFrom('notify_deliveries')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return r ? toDelivery(r) : undefined;
+  }
+
+  /** Deliveries newest first, optionally by status / incident / channel. */
+  async list(f: {
+    status?: DeliveryStatus;
+    incidentId?: string;
+    channelKey?: string;
+    limit?: number;
+  }): Promise<Delivery[]> {
+    let q = nk(this.db)
+      .selectFrom('notify_deliveries')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(f.limit ?? 100);
+    if (f.status) q = q.where('status', '=', f.status);
+    if (f.incidentId) q = q.where('incident_id', '=', f.incidentId);
+    if (f.channelKey) q = q.where('channel_key', '=', f.channelKey);
+    return (await q.execute()).map(toDelivery);
+  }
+
+  /** Puts a failed delivery back in the queue (manual retry). */
+  async retry(id: string, now: number): Promise<boolean> {
+    const res = await nk(this.db)
+      .updateTable('notify_deliveries')
+      .set({
+        status: 'pending',
+        next_attempt_at: now,
+        updated_at: now,
+        claimed_by: null,
+        claimed_until: null,
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'failed')
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+}
