@@ -37,10 +37,15 @@ export interface CaseResult {
   detail?: string;
 }
 
-/** Test store: floats in a MemoryQuerier plus the label sets of native-histogram series. */
+/** Storage under test: a Querier that scripts can load samples into (`clear` makes a new one). */
+export interface ScriptBackend extends Querier {
+  append(labels: Labels, t: number, v: number): void;
+}
+
+/** Test store: floats in a backend plus the label sets of native-histogram series. */
 class ScriptStore implements Querier {
-  readonly floats = new MemoryQuerier();
   native: Labels[] = [];
+  constructor(readonly floats: ScriptBackend) {}
   touchedNative = false;
   select(matchers: Matcher[], mint: number, maxt: number): SeriesSamples[] {
     if (this.native.some((l) => matchers.every((m) => matchLabel(m, l)))) this.touchedNative = true;
@@ -292,19 +297,27 @@ function load(store: ScriptStore, header: string, body: string[], line: number):
   }
 }
 
-/** Runs one script; cases listed in `skips` (by file and eval line) are reported as skipped. */
-export function runScript(file: string, text: string, skips: SkipEntry[]): CaseResult[] {
+/**
+ * Runs one script; cases listed in `skips` (by file and eval line) are reported as skipped.
+ * `backend` creates the storage (default MemoryQuerier), so a TSDB can be tested the same way.
+ */
+export function runScript(
+  file: string,
+  text: string,
+  skips: SkipEntry[],
+  backend: () => ScriptBackend = () => new MemoryQuerier(),
+): CaseResult[] {
   const lines = text.split('\n').map((l) => {
     const t = l.trim();
     return t.startsWith('#') ? '' : t;
   });
-  let store = new ScriptStore();
+  let store = new ScriptStore(backend());
   const results: CaseResult[] = [];
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i];
     if (!l) continue;
     if (l === 'clear') {
-      store = new ScriptStore();
+      store = new ScriptStore(backend());
       continue;
     }
     const body: string[] = [];
