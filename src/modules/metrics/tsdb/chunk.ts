@@ -38,8 +38,6 @@ export class XorEncoder {
   private vLo = 0;
   private leading = 0xff; // 0xff = no previous window
   private trailing = 0;
-  /** Where queries may resume decoding this (growing) chunk; allocated on first query. */
-  resume: ResumePoint | null = null;
 
   constructor(initialBytes = 32) {
     this.w = new BitWriter(initialBytes);
@@ -200,9 +198,10 @@ function peek32(buf: Uint8Array, pos: number): number {
 
 /**
  * Decodes the chunk starting at byte `off` of `buf`, appending samples with mint ≤ t ≤ maxt to
- * the output arrays starting at `at`; returns the new fill position. Outputs must have room for chunkCount() more samples.
- * The bit reads are inlined here (rather than via BitReader) because queries spend their time
- * in this loop.
+ * the output arrays starting at `at`; returns the new fill position. Outputs must have room
+ * for the chunk's sample count. With `resume`, decoding starts at the saved state when it lies
+ * before `mint`, and the state just before `mint` is saved for the next call. The bit reads
+ * are inlined here (rather than via BitReader) because queries spend their time in this loop.
  */
 export function decodeChunkInto(
   buf: Uint8Array,

@@ -75,16 +75,6 @@ export function compareLabels(a: Labels, b: Labels): number {
   return a.length - b.length;
 }
 
-/** Encodes a label set as [nameId, valueId, ...] symbol ids. */
-export function internLabels(labels: Labels, symbols: SymbolTable): Int32Array {
-  const out = new Int32Array(labels.length * 2);
-  for (let i = 0; i < labels.length; i++) {
-    out[2 * i] = symbols.intern(labels[i].name);
-    out[2 * i + 1] = symbols.intern(labels[i].value);
-  }
-  return out;
-}
-
 /** Decodes symbol ids back into a label set. */
 export function labelsFromSymbols(lset: ArrayLike<number>, strs: string[]): Labels {
   const out: Labels = new Array(lset.length >>> 1);
