@@ -1,0 +1,143 @@
+/** The console shell: skip link, header, navigation, live indicator, theme toggle and the routed page. */
+import { type ReactNode, useEffect, useState } from 'react';
+import { roleAtLeast } from './api.ts';
+import { connectLive, disconnectLive, useLiveState } from './live.ts';
+import { Audit } from './pages/Audit.tsx';
+import { KindDetail, KindForm, KindList, type KindView } from './pages/catalog.tsx';
+import { servicesView, teamsView, usersView } from './pages/kinds.tsx';
+import { Overview } from './pages/Overview.tsx';
+import { Settings } from './pages/Settings.tsx';
+import { SignIn } from './pages/SignIn.tsx';
+import { Tokens } from './pages/Tokens.tsx';
+import { Link, match, useLocation } from './router.tsx';
+import { useSession } from './session.tsx';
+import { EmptyState, Loading, PageHeader } from './ui/components.tsx';
+import { getTheme, setTheme, type ThemeChoice } from './ui/theme.ts';
+
+const NAV: Array<{ to: string; label: string; role?: string }> = [
+  { to: '/', label: 'Overview' },
+  { to: '/services', label: 'Services' },
+  { to: '/teams', label: 'Teams' },
+  { to: '/users', label: 'Users and roles' },
+  { to: '/tokens', label: 'API tokens', role: 'admin' },
+  { to: '/audit', label: 'Audit log', role: 'admin' },
+  { to: '/settings', label: 'Settings' },
+];
+
+function kindRoutes(view: KindView, path: string): ReactNode | undefined {
+  if (path === `/${view.plural}`) return <KindList view={view} />;
+  if (path === `/${view.plural}/new`) return <KindForm view={view} />;
+  const edit = match(`/${view.plural}/:key/edit`, path);
+  if (edit) return <KindForm key={edit.key} view={view} k={edit.key} />;
+  const detail = match(`/${view.plural}/:key`, path);
+  if (detail) return <KindDetail key={detail.key} view={view} k={detail.key} />;
+  return undefined;
+}
+
+function route(path: string, role: string | undefined): ReactNode {
+  if (path === '/') return <Overview />;
+  for (const v of [servicesView, teamsView, usersView]) {
+    const page = kindRoutes(v, path);
+    if (page) return page;
+  }
+  if (path === '/tokens' || path === '/audit') {
+    if (!roleAtLeast(role, 'admin')) {
+      return (
+        <>
+          <PageHeader title="Not allowed" />
+          <EmptyState title="This page needs the admin role." />
+        </>
+      );
+    }
+    return path === '/tokens' ? <Tokens /> : <Audit />;
+  }
+  if (path === '/settings') return <Settings />;
+  return (
+    <>
+      <PageHeader title="Page not found" />
+      <EmptyState title={`Nothing lives at ${path}.`}>
+        <Link to="/">Back to the overview</Link>
+      </EmptyState>
+    </>
+  );
+}
+
+function ThemeToggle() {
+  const [choice, setChoice] = useState<ThemeChoice>(getTheme());
+  const next: Record<ThemeChoice, ThemeChoice> = { system: 'dark', dark: 'light', light: 'system' };
+  return (
+    <button
+      type="button"
+      className="btn btn-ghost"
+      aria-label={`Theme: ${choice}. Switch to ${next[choice]}.`}
+      onClick={() => {
+        setTheme(next[choice]);
+        setChoice(next[choice]);
+      }}
+    >
+      {choice === 'dark' ? '☾ Dark' : choice === 'light' ? '☀ Light' : '◐ Auto'}
+    </button>
+  );
+}
+
+function LiveIndicator() {
+  const s = useLiveState();
+  const text = s === 'live' ? 'Live' : s === 'connecting' ? 'Reconnecting' : 'Offline';
+  return (
+    <span className={`live live-${s}`} role="status" title="Live updates from /api/v1/events/stream">
+      <span className="live-dot" aria-hidden="true" /> {text}
+    </span>
+  );
+}
+
+/** The whole console. */
+export function App() {
+  const { status, user, signOut } = useSession();
+  const { path } = useLocation();
+  useEffect(() => {
+    if (status === 'signed-in') connectLive();
+    else disconnectLive();
+  }, [status]);
+  if (status === 'loading') return <Loading what="Starting the console" />;
+  if (status === 'signed-out' || !user) return <SignIn />;
+  const current = (to: string) => (to === '/' ? path === '/' : path === to || path.startsWith(`${to}/`));
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link to="/" className="brand" aria-label="Vigil overview">
+          <span className="brand-mark" aria-hidden="true">
+            V
+          </span>
+          Vigil
+        </Link>
+        <div className="topbar-right">
+          <LiveIndicator />
+          <ThemeToggle />
+          <span className="who" title={user.email}>
+            {user.name} <span className="muted">({user.role})</span>
+          </span>
+          <button type="button" className="btn" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <nav className="sidenav" aria-label="Main">
+        <ul>
+          {NAV.filter((n) => !n.role || roleAtLeast(user.role, n.role)).map((n) => (
+            <li key={n.to}>
+              <Link to={n.to} aria-current={current(n.to) ? 'page' : undefined}>
+                {n.label}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" className="content" tabIndex={-1}>
+        {route(path, user.role)}
+      </main>
+    </div>
+  );
+}

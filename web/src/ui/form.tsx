@@ -1,0 +1,203 @@
+/**
+ * Forms driven by field descriptors: labelled inputs, help text, and validation messages from the
+ * server's problem+json `errors[]` placed under the field they name (aria-invalid + describedby).
+ */
+import { type FormEvent, type ReactNode, useId, useState } from 'react';
+import { ApiError } from '../api.ts';
+
+/** One form field. `list` edits a string array as comma-separated text. */
+export interface FieldDef {
+  name: string;
+  label: string;
+  type?: 'text' | 'email' | 'password' | 'number' | 'textarea' | 'select' | 'list' | 'url' | 'datetime';
+  required?: boolean;
+  help?: string;
+  options?: Array<{ value: string; label: string }>;
+  /** Only editable when creating (e.g. the key). */
+  createOnly?: boolean;
+  autoComplete?: string;
+  /** Send the value as a number (e.g. a select of tiers). */
+  numeric?: boolean;
+}
+
+export type FormValues = Record<string, string>;
+
+/** Turns form text into API values: lists split on commas, numbers parsed, empty optional fields left out. */
+export function toBody(fields: FieldDef[], values: FormValues): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    const raw = (values[f.name] ?? '').trim();
+    if (raw === '' && !f.required) continue;
+    if (f.type === 'list')
+      out[f.name] = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    else if (f.type === 'number' || f.numeric) out[f.name] = Number(raw);
+    else if (f.type === 'datetime') out[f.name] = new Date(raw).toISOString();
+    else out[f.name] = raw;
+  }
+  return out;
+}
+
+/** Turns an API object into form text. */
+export function toValues(fields: FieldDef[], obj: Record<string, unknown> | undefined): FormValues {
+  const out: FormValues = {};
+  for (const f of fields) {
+    const v = obj?.[f.name];
+    out[f.name] = Array.isArray(v) ? v.join(', ') : v === undefined || v === null ? '' : String(v);
+  }
+  return out;
+}
+
+/** A labelled control with help and error text wired for assistive technology. */
+export function Field(props: {
+  def: FieldDef;
+  value: string;
+  error?: string;
+  disabled?: boolean;
+  onChange: (v: string) => void;
+}) {
+  const { def, value, error, disabled } = props;
+  const id = useId();
+  const helpId = `${id}-help`;
+  const errId = `${id}-err`;
+  const describedBy = [def.help ? helpId : '', error ? errId : ''].filter(Boolean).join(' ') || undefined;
+  const common = {
+    id,
+    name: def.name,
+    value,
+    disabled,
+    required: def.required,
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': describedBy,
+  };
+  let control: ReactNode;
+  if (def.type === 'textarea') {
+    control = <textarea {...common} rows={3} onChange={(e) => props.onChange(e.target.value)} />;
+  } else if (def.type === 'select') {
+    control = (
+      <select {...common} onChange={(e) => props.onChange(e.target.value)}>
+        {def.required ? null : <option value="">—</option>}
+        {(def.options ?? []).map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    );
+  } else {
+    const type =
+      def.type === 'number'
+        ? 'number'
+        : def.type === 'email'
+          ? 'email'
+          : def.type === 'password'
+            ? 'password'
+            : def.type === 'url'
+              ? 'url'
+              : def.type === 'datetime'
+                ? 'datetime-local'
+                : 'text';
+    control = (
+      <input
+        {...common}
+        type={type}
+        autoComplete={def.autoComplete}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    );
+  }
+  return (
+    <div className={`field${error ? ' field-invalid' : ''}`}>
+      <label htmlFor={id}>
+        {def.label}
+        {def.required ? <span className="req"> (required)</span> : null}
+      </label>
+      {control}
+      {def.help ? (
+        <p id={helpId} className="help">
+          {def.help}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={errId} className="field-error">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** A whole form: fields, a submit button, field and form-level errors from the server. */
+export function Form(props: {
+  fields: FieldDef[];
+  initial: FormValues;
+  submitLabel: string;
+  readOnly?: boolean;
+  creating?: boolean;
+  onSubmit: (values: FormValues) => Promise<void>;
+  extra?: ReactNode;
+}) {
+  const [values, setValues] = useState<FormValues>(props.initial);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setErrors({});
+    setFormError(null);
+    try {
+      await props.onSubmit(values);
+    } catch (err) {
+      if (err instanceof ApiError) {
+        const fe = err.fieldErrors();
+        const known = new Set(props.fields.map((f) => f.name));
+        const placed: Record<string, string> = {};
+        const rest: string[] = [];
+        for (const [k, v] of Object.entries(fe)) {
+          if (known.has(k)) placed[k] = v;
+          else rest.push(k === '_' ? v : `${k}: ${v}`);
+        }
+        setErrors(placed);
+        setFormError(
+          rest.length
+            ? rest.join('; ')
+            : Object.keys(placed).length
+              ? 'Please fix the fields marked below.'
+              : err.message,
+        );
+      } else setFormError(String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="form" onSubmit={submit} noValidate>
+      {formError ? (
+        <div className="banner banner-error" role="alert">
+          {formError}
+        </div>
+      ) : null}
+      {props.fields.map((f) => (
+        <Field
+          key={f.name}
+          def={f}
+          value={values[f.name] ?? ''}
+          error={errors[f.name]}
+          disabled={props.readOnly || busy || (f.createOnly && !props.creating)}
+          onChange={(v) => setValues((s) => ({ ...s, [f.name]: v }))}
+        />
+      ))}
+      {props.extra}
+      {props.readOnly ? null : (
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={busy}>
+            {busy ? 'Saving…' : props.submitLabel}
+          </button>
+        </div>
+      )}
+    </form>
+  );
+}
