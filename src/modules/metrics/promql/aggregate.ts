@@ -4,7 +4,7 @@ import type { AggregateExpr } from './ast.ts';
 import { PromQLEvalError } from './errors.ts';
 import { isWellFormed, keepLabels, removeLabels, setLabel, signatureFn } from './labels-util.ts';
 import { goQuote } from './lexer.ts';
-import { fmtG, kahanMean, quantile } from './range-functions.ts';
+import { fmtG, MeanAcc, quantile } from './range-functions.ts';
 import { type AnnotationSink, kahanComp, type Sample } from './types.ts';
 import { formatPromValue } from './values.ts';
 import { labelsHash } from './xxhash.ts';
@@ -15,8 +15,8 @@ interface Group {
   value: number;
   c: number;
   mean: number;
-  samples: Sample[];
   values: number[];
+  acc?: MeanAcc;
 }
 
 /** Cached grouping info per aggregation node: signature and output labels per input label set. */
@@ -81,9 +81,13 @@ export function aggregate(
     let grp = groups.get(ge.key);
     const f = s.v;
     if (!grp) {
-      grp = { labels: ge.labels, count: 1, value: f, c: 0, mean: f, samples: [], values: [] };
+      grp = { labels: ge.labels, count: 1, value: f, c: 0, mean: f, values: [] };
       if (op === 'stddev' || op === 'stdvar') grp.value = Number.isFinite(f) ? 0 : Number.NaN;
-      if (op === 'avg' || op === 'quantile') grp.values.push(f);
+      if (op === 'quantile') grp.values.push(f);
+      if (op === 'avg') {
+        grp.acc = new MeanAcc();
+        grp.acc.add(f);
+      }
       groups.set(ge.key, grp);
       order.push(grp);
       continue;
@@ -91,13 +95,12 @@ export function aggregate(
     grp.count++;
     switch (op) {
       case 'sum':
-        {
-          const inc = f;
-          grp.c = kahanComp(inc, grp.value, grp.c);
-          grp.value += inc;
-        }
+        grp.c = kahanComp(f, grp.value, grp.c);
+        grp.value += f;
         break;
       case 'avg':
+        grp.acc!.add(f);
+        break;
       case 'quantile':
         grp.values.push(f);
         break;
@@ -125,7 +128,7 @@ export function aggregate(
         v = Number.isFinite(grp.value) ? grp.value + grp.c : grp.value;
         break;
       case 'avg':
-        v = kahanMean(grp.values, grp.values.length);
+        v = grp.acc!.value();
         break;
       case 'count':
         v = grp.count;

@@ -117,38 +117,48 @@ export function linearRegression(
   return [slope, sumY / n - (slope * sumX) / n];
 }
 
-/** Mean with Kahan summation, falling back to an incremental mean on overflow (as Prometheus). */
-export function kahanMean(vs: ArrayLike<number>, n: number): number {
-  let sum = 0;
-  let mean = 0;
-  let c = 0;
-  let incremental = false;
-  for (let i = 0; i < n; i++) {
-    const f = vs[i];
-    const count = i + 1;
-    if (!incremental) {
-      const ns = sum + f;
+/** Streaming mean with Kahan summation, switching to an incremental mean on overflow (as Prometheus). */
+export class MeanAcc {
+  private sum = 0;
+  private mean = 0;
+  private c = 0;
+  private count = 0;
+  private incremental = false;
+
+  add(f: number): void {
+    const count = ++this.count;
+    if (!this.incremental) {
+      const ns = this.sum + f;
       if (count === 1 || Number.isFinite(ns) || Number.isNaN(ns)) {
-        c = kahanComp(f, sum, c);
-        sum = ns;
-        continue;
+        this.c = kahanComp(f, this.sum, this.c);
+        this.sum = ns;
+        return;
       }
-      incremental = true;
-      mean = sum / (count - 1);
-      c /= count - 1;
+      this.incremental = true;
+      this.mean = this.sum / (count - 1);
+      this.c /= count - 1;
     }
+    const mean = this.mean;
     if (!Number.isFinite(mean) && !Number.isNaN(mean)) {
-      if (!Number.isFinite(f) && !Number.isNaN(f) && mean > 0 === f > 0) continue;
-      if (Number.isFinite(f)) continue;
+      // An infinite mean stays as it is unless an opposite infinity or NaN arrives.
+      if (!Number.isFinite(f) && !Number.isNaN(f) && mean > 0 === f > 0) return;
+      if (Number.isFinite(f)) return;
     }
-    const corrected = mean + c;
-    {
-      const inc = f / count - corrected / count;
-      c = kahanComp(inc, mean, c);
-      mean += inc;
-    }
+    const inc = f / count - (mean + this.c) / count;
+    this.c = kahanComp(inc, mean, this.c);
+    this.mean = mean + inc;
   }
-  return incremental ? mean + c : sum / n + c / n;
+
+  value(): number {
+    return this.incremental ? this.mean + this.c : this.sum / this.count + this.c / this.count;
+  }
+}
+
+/** Mean of vs[0..n) (see MeanAcc). */
+export function kahanMean(vs: ArrayLike<number>, n: number): number {
+  const acc = new MeanAcc();
+  for (let i = 0; i < n; i++) acc.add(vs[i]);
+  return acc.value();
 }
 
 /** Variance (Welford with Kahan compensation), as stdvar_over_time. */
