@@ -23,6 +23,8 @@ import { SampleBuf } from './samplebuf.ts';
 
 const MAGIC = Buffer.from('VIGTSDB1');
 const FOOTER = 32;
+/** Bytes of one chunk reference in the index: [f64 mint][f64 maxt][f64 offset][u32 length]. */
+const CHUNK_REF = 28;
 
 /** What a block file says about itself. */
 export interface BlockMeta {
@@ -183,18 +185,23 @@ export class BlockWriter {
   }
 }
 
-/** A loaded block: index in memory, chunks read on demand. */
+/**
+ * A loaded block: symbols, label sets and postings in memory; chunk references and chunk bytes
+ * are read from the file per query. A day-long block has ~48 chunks per series, whose
+ * references alone would cost ~1.5 kB per series per block if kept in memory.
+ */
 export class BlockReader implements SeriesSource {
   private constructor(
     readonly path: string,
     private fd: number,
     readonly meta: BlockMeta,
     private readonly symbols: string[],
-    /** Per series: start into `lsets` (label pairs) and into the chunk arrays. */
+    /** Per series: start into `lsets` (label pairs). */
     private readonly lsetStart: Uint32Array,
     private readonly lsets: Uint32Array,
-    private readonly chunkStart: Uint32Array,
-    private readonly chunkMeta: Float64Array, // [mint, maxt, offset, length] per chunk
+    /** Per series: file offset of its chunk references and their count. */
+    private readonly refsPos: Float64Array,
+    private readonly refsCount: Uint32Array,
     private readonly index: Map<string, Map<string, Uint32Array>>,
   ) {}
 
@@ -227,27 +234,21 @@ export class BlockReader implements SeriesSource {
       const nseries = buf.readUInt32LE(p);
       p += 4;
       const lsetStart = new Uint32Array(nseries + 1);
-      const chunkStart = new Uint32Array(nseries + 1);
+      const refsPos = new Float64Array(nseries);
+      const refsCount = new Uint32Array(nseries);
       const lsets: number[] = [];
-      const chunkMeta = new Float64Array(meta.numChunks * 4);
-      let nc = 0;
       for (let i = 0; i < nseries; i++) {
         lsetStart[i] = lsets.length;
         const nl = buf.readUInt16LE(p);
         p += 2;
         for (let k = 0; k < nl * 2; k++, p += 4) lsets.push(buf.readUInt32LE(p));
-        chunkStart[i] = nc;
         const nch = buf.readUInt32LE(p);
         p += 4;
-        for (let k = 0; k < nch; k++, nc++, p += 28) {
-          chunkMeta[nc * 4] = buf.readDoubleLE(p);
-          chunkMeta[nc * 4 + 1] = buf.readDoubleLE(p + 8);
-          chunkMeta[nc * 4 + 2] = buf.readDoubleLE(p + 16);
-          chunkMeta[nc * 4 + 3] = buf.readUInt32LE(p + 24);
-        }
+        refsPos[i] = ixOff + p;
+        refsCount[i] = nch;
+        p += nch * CHUNK_REF;
       }
       lsetStart[nseries] = lsets.length;
-      chunkStart[nseries] = nc;
       const index = new Map<string, Map<string, Uint32Array>>();
       const np = buf.readUInt32LE(p);
       p += 4;
@@ -271,8 +272,8 @@ export class BlockReader implements SeriesSource {
         symbols,
         lsetStart,
         Uint32Array.from(lsets),
-        chunkStart,
-        chunkMeta,
+        refsPos,
+        refsCount,
         index,
       );
     } catch (err) {
@@ -315,26 +316,33 @@ export class BlockReader implements SeriesSource {
     return labelsFromSymbols(this.lsets.subarray(this.lsetStart[id], this.lsetStart[id + 1]), this.symbols);
   }
 
-  /** Raw chunks of a series overlapping [mint, maxt], read from disk in one call. */
+  /** Raw chunks of a series overlapping [mint, maxt]: one read for the references, one for the bytes. */
   chunksById(id: number, mint = Number.NEGATIVE_INFINITY, maxt = Number.POSITIVE_INFINITY): HeadChunk[] {
-    const m = this.chunkMeta;
+    const nch = this.refsCount[id];
+    if (nch === 0) return [];
+    const refs = Buffer.allocUnsafe(nch * CHUNK_REF);
+    readSync(this.fd, refs, 0, refs.length, this.refsPos[id]);
     let first = -1;
     let last = -1;
-    for (let c = this.chunkStart[id]; c < this.chunkStart[id + 1]; c++) {
-      if (m[c * 4 + 1] < mint || m[c * 4] > maxt) continue;
+    for (let c = 0; c < nch; c++) {
+      const p = c * CHUNK_REF;
+      if (refs.readDoubleLE(p + 8) < mint || refs.readDoubleLE(p) > maxt) continue;
       if (first < 0) first = c;
       last = c;
     }
     if (first < 0) return [];
-    const start = m[first * 4 + 2];
-    const end = m[last * 4 + 2] + m[last * 4 + 3];
-    const buf = Buffer.alloc(end - start);
+    const start = refs.readDoubleLE(first * CHUNK_REF + 16);
+    const end = refs.readDoubleLE(last * CHUNK_REF + 16) + refs.readUInt32LE(last * CHUNK_REF + 24);
+    const buf = Buffer.allocUnsafe(end - start);
     readSync(this.fd, buf, 0, buf.length, start);
     const out: HeadChunk[] = [];
     for (let c = first; c <= last; c++) {
-      if (m[c * 4 + 1] < mint || m[c * 4] > maxt) continue;
-      const off = m[c * 4 + 2] - start;
-      out.push({ mint: m[c * 4], maxt: m[c * 4 + 1], bytes: buf.subarray(off, off + m[c * 4 + 3]) });
+      const p = c * CHUNK_REF;
+      const cmint = refs.readDoubleLE(p);
+      const cmaxt = refs.readDoubleLE(p + 8);
+      if (cmaxt < mint || cmint > maxt) continue;
+      const off = refs.readDoubleLE(p + 16) - start;
+      out.push({ mint: cmint, maxt: cmaxt, bytes: buf.subarray(off, off + refs.readUInt32LE(p + 24)) });
     }
     return out;
   }
