@@ -18,7 +18,7 @@ describe('flags plan section', () => {
       [...Value.Errors(FlagPlanSchema, section)].map((e) => `${e.path} ${e.message}`),
       [],
     );
-    const { flags, segments, rollouts, problems } = planToFlags(section);
+    const { flags, segments, rollouts, triggers, problems } = planToFlags(section);
     assert.deepEqual(problems, []);
     assert.deepEqual(
       flags.map((f) => f.key),
@@ -44,8 +44,11 @@ describe('flags plan section', () => {
           ],
           onGuardFailure: 'pause',
         },
-        guards: ['snapshot_latency_p95', 'error_rate_slo'],
+        guards: [{ alert: 'snapshot_latency_p95' }, { alert: 'error_rate_slo' }],
       },
+    ]);
+    assert.deepEqual(triggers, [
+      { flag: 'enable_email', alert: 'email_bounce_spike', env: 'prod', set: 'off' },
     ]);
     assert.deepEqual(checkConventions(flags, section.conventions), []);
   });

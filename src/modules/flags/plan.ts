@@ -1,7 +1,7 @@
 /**
  * The `flags:` section of the ops plan: a TypeBox schema (snake_case YAML), its translation into
- * the domain model, and the naming/tagging/default-off conventions check (WT-4). Not registered
- * with the plan loader here; the integrator wires `FlagPlanSchema` and `planToFlags` into a section.
+ * the domain model, and the naming/tagging/default-off conventions check (WT-4). The section is
+ * registered in plan-section.ts; the catalog kinds (flag, segment) reuse the per-flag schemas.
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { parseDuration } from '../../kernel/clock.ts';
@@ -64,6 +64,28 @@ const RuleSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const GuardSchema = Type.Union([
+  Type.String({ minLength: 1, description: 'Alert rule key.' }),
+  Type.Object({ alert: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+  Type.Object(
+    {
+      query: Type.String({ minLength: 1, description: 'PromQL; the guard fails while it returns samples.' }),
+    },
+    { additionalProperties: false },
+  ),
+]);
+
+const TriggerSchema = Type.Object(
+  {
+    alert: Type.String({ minLength: 1, description: 'Alert rule key whose firing pulls the trigger.' }),
+    env: Type.Optional(Type.String({ minLength: 1, description: 'Only when it fires in this environment.' })),
+    set: Type.Optional(
+      Type.Union([Type.Literal('off'), Type.Literal('on')], { description: 'Default off (kill switch).' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 const StagedRolloutSchema = Type.Object(
   {
     steps: Type.Array(
@@ -75,7 +97,9 @@ const StagedRolloutSchema = Type.Object(
     ),
     on_guard_failure: Type.Optional(Type.Union([Type.Literal('pause'), Type.Literal('rollback')])),
     guards: Type.Optional(
-      Type.Array(Type.String(), { description: 'Alert rules/KPIs whose firing stops the rollout.' }),
+      Type.Array(GuardSchema, {
+        description: 'Alert rule keys (healthy while not firing) or {query: PromQL} (healthy while empty).',
+      }),
     ),
     bucket_by: Type.Optional(Type.String({ minLength: 1 })),
   },
@@ -93,23 +117,35 @@ const EnvSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const FlagSchema = Type.Object(
-  {
-    key: Key,
-    description: Type.Optional(Type.String()),
-    owner: Type.Optional(Type.String()),
-    type: Type.Union(FLAG_TYPES.map((t) => Type.Literal(t))),
-    tags: Type.Optional(Type.Array(Type.String())),
-    variants: Type.Optional(
-      Type.Record(Type.String(), Type.Unknown(), { description: 'Default {on: true, off: false}.' }),
-    ),
-    default_variant: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-    off_variant: Type.Optional(Type.String()),
-    environments: Type.Record(Type.String(), EnvSchema),
-    archived: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
+const flagFields = {
+  description: Type.Optional(Type.String()),
+  owner: Type.Optional(Type.String()),
+  type: Type.Union(FLAG_TYPES.map((t) => Type.Literal(t))),
+  tags: Type.Optional(Type.Array(Type.String())),
+  variants: Type.Optional(
+    Type.Record(Type.String(), Type.Unknown(), { description: 'Default {on: true, off: false}.' }),
+  ),
+  default_variant: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  off_variant: Type.Optional(Type.String()),
+  environments: Type.Record(Type.String(), EnvSchema),
+  triggers: Type.Optional(
+    Type.Array(TriggerSchema, { description: 'When an alert fires, turn the flag off (or on).' }),
+  ),
+  archived: Type.Optional(Type.Boolean()),
+};
+
+/** A flag's spec as stored in the catalog (kind `flag`): the plan entry without its key. */
+export const FlagSpecSchema = Type.Object(flagFields, { additionalProperties: false });
+
+const FlagSchema = Type.Object({ key: Key, ...flagFields }, { additionalProperties: false });
+
+const segmentFields = {
+  description: Type.Optional(Type.String()),
+  conditions: Type.Array(ConditionSchema),
+};
+
+/** A segment's spec as stored in the catalog (kind `segment`). */
+export const SegmentSpecSchema = Type.Object(segmentFields, { additionalProperties: false });
 
 const ConventionsSchema = Type.Object(
   {
@@ -134,12 +170,7 @@ export const FlagPlanSchema = Type.Object(
   {
     conventions: Type.Optional(ConventionsSchema),
     segments: Type.Optional(
-      Type.Array(
-        Type.Object(
-          { key: Key, description: Type.Optional(Type.String()), conditions: Type.Array(ConditionSchema) },
-          { additionalProperties: false },
-        ),
-      ),
+      Type.Array(Type.Object({ key: Key, ...segmentFields }, { additionalProperties: false })),
     ),
     flags: Type.Optional(Type.Array(FlagSchema)),
   },
@@ -148,13 +179,25 @@ export const FlagPlanSchema = Type.Object(
 
 export type FlagPlan = Static<typeof FlagPlanSchema>;
 export type FlagConventions = Static<typeof ConventionsSchema>;
+export type FlagSpec = Static<typeof FlagSpecSchema>;
+export type SegmentSpec = Static<typeof SegmentSpecSchema>;
+
+/** A rollout guard: an alert rule (healthy while not firing) or a PromQL query (healthy while empty). */
+export type RolloutGuard = { alert: string } | { query: string };
+
+/** "When alert X fires (in env), set the flag off/on" — a kill-switch trigger. */
+export interface FlagTrigger {
+  alert: string;
+  env?: string;
+  set: 'off' | 'on';
+}
 
 /** A staged rollout declared in the plan for one flag in one environment. */
 export interface PlannedRollout {
   flag: string;
   env: string;
   plan: RolloutPlan;
-  guards: string[];
+  guards: RolloutGuard[];
   bucketBy?: string;
 }
 
@@ -188,91 +231,138 @@ function split(s: Static<typeof SplitSchema>, variants: Record<string, VariantVa
   return out;
 }
 
+/** Normalises a guard from its YAML form (a bare string is an alert rule key). */
+export function normaliseGuard(g: string | { alert: string } | { query: string }): RolloutGuard {
+  return typeof g === 'string' ? { alert: g } : g;
+}
+
+/** A segment spec (catalog/plan form) as a domain segment. */
+export function segmentFromSpec(key: string, s: SegmentSpec): Segment {
+  return {
+    key,
+    ...(s.description ? { description: s.description } : {}),
+    conditions: s.conditions.map(condition),
+  };
+}
+
+/**
+ * Translates one (schema-valid) flag spec into the domain flag, its staged rollouts and triggers.
+ * Problems are definition errors; unknown segment references are left to the caller (references).
+ */
+export function flagFromSpec(
+  key: string,
+  p: FlagSpec,
+  at = 'flag',
+): { flag: Flag; rollouts: PlannedRollout[]; triggers: FlagTrigger[]; problems: FlagPlanProblem[] } {
+  const problems: FlagPlanProblem[] = [];
+  const rollouts: PlannedRollout[] = [];
+  const variants = (p.variants ?? { on: true, off: false }) as Record<string, VariantValue>;
+  const kind = kindOf(Object.values(variants)[0]) ?? 'boolean';
+  const environments: Record<string, FlagEnvironment> = {};
+  for (const [envKey, e] of Object.entries(p.environments)) {
+    const env: FlagEnvironment = { enabled: e.enabled };
+    if (e.default_variant !== undefined) env.defaultVariant = e.default_variant;
+    if (e.targeting?.length) {
+      env.targeting = e.targeting.map((r) => {
+        const rule: Rule = {};
+        if (r.description) rule.description = r.description;
+        if (r.conditions?.length) rule.conditions = r.conditions.map(condition);
+        if (r.segments?.length) rule.segments = r.segments;
+        if (r.variant !== undefined) rule.variant = r.variant;
+        if (r.split) rule.split = split(r.split, variants);
+        return rule;
+      });
+    }
+    if (e.rollout) env.rollout = split(e.rollout, variants);
+    if (e.staged_rollout) {
+      const sr = e.staged_rollout;
+      const rp: RolloutPlan = {
+        steps: sr.steps.map((s) =>
+          s.wait ? { percentage: s.percentage, wait: parseDuration(s.wait) } : { percentage: s.percentage },
+        ),
+        onGuardFailure: sr.on_guard_failure ?? 'pause',
+      };
+      for (const m of validateRolloutPlan(rp)) {
+        problems.push({ path: `${at}.environments.${envKey}.staged_rollout`, message: m, flag: key });
+      }
+      if (kind !== 'boolean') {
+        problems.push({
+          path: `${at}.environments.${envKey}.staged_rollout`,
+          message: 'staged rollouts need a boolean flag',
+          flag: key,
+        });
+      }
+      rollouts.push({
+        flag: key,
+        env: envKey,
+        plan: rp,
+        guards: (sr.guards ?? []).map(normaliseGuard),
+        ...(sr.bucket_by ? { bucketBy: sr.bucket_by } : {}),
+      });
+    }
+    environments[envKey] = env;
+  }
+  const flag: Flag = {
+    key,
+    tags: p.tags ?? [],
+    type: p.type,
+    kind,
+    variants,
+    defaultVariant:
+      p.default_variant !== undefined
+        ? p.default_variant
+        : 'off' in variants
+          ? 'off'
+          : Object.keys(variants)[0],
+    environments,
+  };
+  if (p.description) flag.description = p.description;
+  if (p.owner) flag.owner = p.owner;
+  if (p.off_variant) flag.offVariant = p.off_variant;
+  if (p.archived) flag.archived = true;
+  for (const m of validateFlag(flag)) problems.push({ path: at, message: m, flag: key });
+  const triggers: FlagTrigger[] = (p.triggers ?? []).map((t) => ({
+    alert: t.alert,
+    ...(t.env ? { env: t.env } : {}),
+    set: t.set ?? 'off',
+  }));
+  return { flag, rollouts, triggers, problems };
+}
+
 /** Translates a (schema-valid) `flags:` section into flags, segments and staged rollouts. */
 export function planToFlags(plan: FlagPlan): {
   flags: Flag[];
   segments: Segment[];
   rollouts: PlannedRollout[];
+  triggers: Array<FlagTrigger & { flag: string }>;
   problems: FlagPlanProblem[];
 } {
   const problems: FlagPlanProblem[] = [];
-  const segments: Segment[] = (plan.segments ?? []).map((s) => ({
-    key: s.key,
-    ...(s.description ? { description: s.description } : {}),
-    conditions: s.conditions.map(condition),
-  }));
+  const segments: Segment[] = (plan.segments ?? []).map((s) => segmentFromSpec(s.key, s));
   segments.forEach((s, i) => {
     for (const m of validateSegment(s)) problems.push({ path: `segments[${i}]`, message: m });
   });
+  const known = new Set(segments.map((s) => s.key));
   const flags: Flag[] = [];
   const rollouts: PlannedRollout[] = [];
+  const triggers: Array<FlagTrigger & { flag: string }> = [];
   (plan.flags ?? []).forEach((p, i) => {
-    const variants = (p.variants ?? { on: true, off: false }) as Record<string, VariantValue>;
-    const kind = kindOf(Object.values(variants)[0]) ?? 'boolean';
-    const environments: Record<string, FlagEnvironment> = {};
-    for (const [envKey, e] of Object.entries(p.environments)) {
-      const env: FlagEnvironment = { enabled: e.enabled };
-      if (e.default_variant !== undefined) env.defaultVariant = e.default_variant;
-      if (e.targeting?.length) {
-        env.targeting = e.targeting.map((r) => {
-          const rule: Rule = {};
-          if (r.description) rule.description = r.description;
-          if (r.conditions?.length) rule.conditions = r.conditions.map(condition);
-          if (r.segments?.length) rule.segments = r.segments;
-          if (r.variant !== undefined) rule.variant = r.variant;
-          if (r.split) rule.split = split(r.split, variants);
-          return rule;
-        });
-      }
-      if (e.rollout) env.rollout = split(e.rollout, variants);
-      if (e.staged_rollout) {
-        const sr = e.staged_rollout;
-        const rp: RolloutPlan = {
-          steps: sr.steps.map((s) =>
-            s.wait ? { percentage: s.percentage, wait: parseDuration(s.wait) } : { percentage: s.percentage },
-          ),
-          onGuardFailure: sr.on_guard_failure ?? 'pause',
-        };
-        for (const m of validateRolloutPlan(rp)) {
-          problems.push({
-            path: `flags[${i}].environments.${envKey}.staged_rollout`,
-            message: m,
-            flag: p.key,
-          });
+    const { key, ...spec } = p;
+    const r = flagFromSpec(key, spec, `flags[${i}]`);
+    problems.push(...r.problems);
+    for (const env of Object.values(r.flag.environments)) {
+      for (const rule of env.targeting ?? []) {
+        for (const s of rule.segments ?? []) {
+          if (!known.has(s))
+            problems.push({ path: `flags[${i}]`, message: `refers to unknown segment "${s}"`, flag: key });
         }
-        rollouts.push({
-          flag: p.key,
-          env: envKey,
-          plan: rp,
-          guards: sr.guards ?? [],
-          ...(sr.bucket_by ? { bucketBy: sr.bucket_by } : {}),
-        });
       }
-      environments[envKey] = env;
     }
-    const flag: Flag = {
-      key: p.key,
-      tags: p.tags ?? [],
-      type: p.type,
-      kind,
-      variants,
-      defaultVariant:
-        p.default_variant !== undefined
-          ? p.default_variant
-          : 'off' in variants
-            ? 'off'
-            : Object.keys(variants)[0],
-      environments,
-    };
-    if (p.description) flag.description = p.description;
-    if (p.owner) flag.owner = p.owner;
-    if (p.off_variant) flag.offVariant = p.off_variant;
-    if (p.archived) flag.archived = true;
-    for (const m of validateFlag(flag, segments))
-      problems.push({ path: `flags[${i}]`, message: m, flag: p.key });
-    flags.push(flag);
+    flags.push(r.flag);
+    rollouts.push(...r.rollouts);
+    triggers.push(...r.triggers.map((t) => ({ ...t, flag: key })));
   });
-  return { flags, segments, rollouts, problems };
+  return { flags, segments, rollouts, triggers, problems };
 }
 
 /** Builds the name regex for a template like `{prefix}_{feature}` (or takes an anchored regex as is). */

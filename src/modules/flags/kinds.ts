@@ -1,0 +1,58 @@
+/**
+ * Catalog kinds of the flags module: `flag` (a definition: variants, per-environment targeting,
+ * staged-rollout plans, alert triggers) and `segment` (reusable conditions). Being catalog kinds,
+ * they get CRUD under /api/v1/flag-definitions and /api/v1/flag-segments, plan/apply, managed-by-plan
+ * protection, audit and `flag.created|updated|deleted` timeline events from the foundation.
+ */
+import { KEY_PATTERNS, type KeyStyle, registerKind } from '../catalog/kinds.ts';
+import { validateSegment } from './evaluate.ts';
+import { type FlagSpec, FlagSpecSchema, flagFromSpec, SegmentSpecSchema, segmentFromSpec } from './plan.ts';
+
+/**
+ * Flag keys follow the teams' own conventions (`ui_new_exporter`, `enable_email`), which slugs do
+ * not allow; the foundation has no such key style yet, so the module adds one (integrator: fold in).
+ */
+export const FLAG_KEY_STYLE = 'flag' as KeyStyle;
+(KEY_PATTERNS as Record<string, RegExp>)[FLAG_KEY_STYLE] = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+/** Objects a flag spec refers to: owner team, environments, segments and trigger environments. */
+export function flagReferences(spec: FlagSpec): Array<{ kind: string; key: string; field: string }> {
+  const refs: Array<{ kind: string; key: string; field: string }> = [];
+  if (spec.owner) refs.push({ kind: 'team', key: spec.owner, field: 'owner' });
+  for (const [env, cfg] of Object.entries(spec.environments ?? {})) {
+    refs.push({ kind: 'environment', key: env, field: `environments.${env}` });
+    (cfg.targeting ?? []).forEach((r, i) => {
+      for (const s of r.segments ?? []) {
+        refs.push({ kind: 'segment', key: s, field: `environments.${env}.targeting[${i}].segments` });
+      }
+    });
+  }
+  (spec.triggers ?? []).forEach((t, i) => {
+    if (t.env) refs.push({ kind: 'environment', key: t.env, field: `triggers[${i}].env` });
+  });
+  return refs;
+}
+
+registerKind({
+  kind: 'segment',
+  plural: 'flag-segments',
+  label: 'segment',
+  keyStyle: FLAG_KEY_STYLE,
+  order: 20,
+  writeRole: 'operator',
+  spec: SegmentSpecSchema,
+  check: (spec, key) => validateSegment(segmentFromSpec(key, spec)),
+});
+
+registerKind({
+  kind: 'flag',
+  plural: 'flag-definitions',
+  label: 'flag',
+  keyStyle: FLAG_KEY_STYLE,
+  order: 21,
+  writeRole: 'operator',
+  filters: ['type', 'tags', 'owner'],
+  spec: FlagSpecSchema,
+  references: (spec) => flagReferences(spec),
+  check: (spec, key) => flagFromSpec(key, spec).problems.map((p) => `${p.path}: ${p.message}`),
+});

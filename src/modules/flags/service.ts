@@ -1,0 +1,480 @@
+/**
+ * Operating flags: kill-switch overrides (on/off/clear, optionally linked to an incident), staged
+ * rollouts driven by people (start/pause/resume/rollback), client keys, and the read views (list
+ * with per-environment state and staleness, detail with history, evaluation preview). Every change
+ * is audited with before/after and appended to the flag's timeline in the same transaction.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../../db/db.ts';
+import { inTransaction, type Tx } from '../../db/tx.ts';
+import type { TimerStore } from '../../engines/timers.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { conflict, invalid, notFound } from '../../kernel/errors.ts';
+import { newId } from '../../kernel/ids.ts';
+import type { AuditLog } from '../audit/audit.ts';
+import type { ActorContext } from '../catalog/catalog-service.ts';
+import { catalogStore } from '../catalog/catalog-store.ts';
+import type { Timeline } from '../timeline/timeline.ts';
+import { loadDefinition, loadDefinitions, loadSegments, readTx } from './definitions.ts';
+import {
+  activeOverride,
+  declaredEnabled,
+  effectiveFlag,
+  type FlagDefinition,
+  type Override,
+  type RolloutRecord,
+  servedPercentages,
+} from './effective.ts';
+import { compileFlagSet } from './evaluate.ts';
+import type { EvaluationContext } from './flag.ts';
+import { lifespanDays, staleness } from './lifecycle.ts';
+import type { PlannedRollout } from './plan.ts';
+import {
+  initialRollout,
+  pauseRollout,
+  type RolloutState,
+  resumeRollout,
+  rollbackRollout,
+  rolloutPercentage,
+  startRollout,
+} from './rollout.ts';
+import { type FlagRuntimeCache, hashClientKey } from './runtime-cache.ts';
+import { type ClientKey, flagsStore } from './store.ts';
+
+export const ROLLOUT_TIMER = 'flags.rollout';
+export const CLIENT_KEY_PREFIX = 'vfk_';
+export const timerKey = (flag: string, env: string) => `${flag}/${env}`;
+
+export type RolloutVerb = 'start' | 'pause' | 'resume' | 'rollback';
+
+/** Shared dependencies of the service and the engines. */
+export interface FlagsDeps {
+  db: Db;
+  clock: Clock;
+  audit: AuditLog;
+  timeline: Timeline;
+  timers: TimerStore;
+  cache: FlagRuntimeCache;
+}
+
+/** One environment's state as the API presents it. */
+export function envState(
+  def: FlagDefinition,
+  env: string,
+  overrides: Map<string, Override>,
+  rollouts: Map<string, RolloutRecord>,
+  percentages: Record<string, number | null>,
+) {
+  const o = activeOverride(def.flag, env, overrides.get(env));
+  const planned = def.rollouts.find((r) => r.env === env);
+  const rec = rollouts.get(env);
+  const served = effectiveFlag(def, overrides, rollouts).environments[env];
+  return {
+    enabled: served?.enabled ?? false,
+    declared_enabled: declaredEnabled(def.flag, env),
+    override: o
+      ? {
+          enabled: o.enabled,
+          reason: o.reason,
+          by: o.actor,
+          incident: o.incident,
+          at: new Date(o.at).toISOString(),
+        }
+      : null,
+    rollout: planned ? rolloutView(planned, rec?.state ?? initialRollout()) : null,
+    percentage: percentages[env] ?? null,
+  };
+}
+
+/** A staged rollout's plan and state for the API. */
+export function rolloutView(planned: PlannedRollout, state: RolloutState) {
+  const step = planned.plan.steps[state.stepIndex];
+  const next =
+    state.status === 'running' && state.stepStartedAt !== null
+      ? new Date(state.stepStartedAt + (step?.wait ?? 0)).toISOString()
+      : null;
+  return {
+    status: state.status,
+    step: state.stepIndex + 1,
+    steps: planned.plan.steps.map((s) => ({ percentage: s.percentage, wait_ms: s.wait ?? 0 })),
+    percentage: rolloutPercentage(state, planned.plan),
+    on_guard_failure: planned.plan.onGuardFailure,
+    guards: planned.guards,
+    paused_reason: state.pausedReason ?? null,
+    next_step_at: next,
+  };
+}
+
+export class FlagsService {
+  constructor(private d: FlagsDeps) {}
+
+  private async requireDef(tx: Tx, key: string): Promise<FlagDefinition> {
+    const def = await loadDefinition(tx, key);
+    if (!def) throw notFound('flag', key);
+    return def;
+  }
+
+  private async requireEnv(tx: Tx, env: string): Promise<void> {
+    if (!(await catalogStore.get(tx, 'environment', env))) throw notFound('environment', env);
+  }
+
+  /** After a committed change on this replica, served sets are rebuilt. */
+  private invalidateAfter(tx: Tx): void {
+    tx.afterCommit(() => this.d.cache.invalidate());
+  }
+
+  /**
+   * Turns a flag on or off in one environment (a runtime override of the definition). With an
+   * incident id, the toggle is also appended to that incident's timeline.
+   */
+  async toggle(
+    ctx: ActorContext,
+    input: { flag: string; env: string; enabled: boolean; reason: string; incident?: string | null },
+  ): Promise<{ changed: boolean; enabled: boolean }> {
+    if (!input.reason?.trim()) throw invalid('a reason is required (-m "incident INC-…: why")');
+    return inTransaction(this.d.db, async (tx) => {
+      const def = await this.requireDef(tx, input.flag);
+      await this.requireEnv(tx, input.env);
+      return this.applyToggle(tx, ctx, def, { ...input, incident: input.incident ?? null });
+    });
+  }
+
+  /** Sets an override inside `tx` (also used by alert triggers); records audit and timelines. */
+  async applyToggle(
+    tx: Tx,
+    ctx: ActorContext,
+    def: FlagDefinition,
+    input: { env: string; enabled: boolean; reason: string; incident: string | null; trigger?: string },
+  ): Promise<{ changed: boolean; enabled: boolean }> {
+    const { env } = input;
+    const key = def.flag.key;
+    const overrides = new Map((await flagsStore.overrides(tx, key)).map((o) => [o.env, o]));
+    const rollouts = new Map((await flagsStore.rollouts(tx, { flag: key })).map((r) => [r.env, r]));
+    const before = effectiveFlag(def, overrides, rollouts).environments[env]?.enabled ?? false;
+    const prev = activeOverride(def.flag, env, overrides.get(env));
+    const now = this.d.clock.now();
+    const o: Override = {
+      flag: key,
+      env,
+      enabled: input.enabled,
+      basis: declaredEnabled(def.flag, env),
+      reason: input.reason,
+      actor: ctx.actor,
+      incident: input.incident,
+      at: now,
+    };
+    await flagsStore.putOverride(tx, o);
+    const data = {
+      env,
+      enabled: input.enabled,
+      previous: before,
+      reason: input.reason,
+      by: ctx.actor,
+      ...(input.incident ? { incident: input.incident } : {}),
+      ...(input.trigger ? { trigger: input.trigger } : {}),
+    };
+    await this.d.audit.append(tx, {
+      ...ctx,
+      action: 'flag.toggle',
+      object: { kind: 'flag', key },
+      before: { env, enabled: before, override: prev ?? null },
+      after: { env, enabled: input.enabled, override: o },
+    });
+    await this.d.timeline.append(tx, {
+      type: 'flag.toggled',
+      subject: { kind: 'flag', key },
+      actor: ctx.actor,
+      data,
+    });
+    if (input.incident) {
+      await this.d.timeline.append(tx, {
+        type: 'flag.toggled',
+        subject: { kind: 'incident', key: input.incident },
+        actor: ctx.actor,
+        data: { flag: key, env, enabled: input.enabled, reason: input.reason, by: ctx.actor },
+      });
+    }
+    this.invalidateAfter(tx);
+    return { changed: before !== input.enabled, enabled: input.enabled };
+  }
+
+  /** Removes the override so the definition's declared state applies again. */
+  async clearOverride(ctx: ActorContext, input: { flag: string; env: string; reason?: string }) {
+    return inTransaction(this.d.db, async (tx) => {
+      const def = await this.requireDef(tx, input.flag);
+      const cur = (await flagsStore.overrides(tx, input.flag)).find((o) => o.env === input.env);
+      if (!cur) throw notFound('override of flag', `${input.flag} in ${input.env}`);
+      await flagsStore.deleteOverride(tx, input.flag, input.env);
+      const enabled = declaredEnabled(def.flag, input.env);
+      await this.d.audit.append(tx, {
+        ...ctx,
+        action: 'flag.override_clear',
+        object: { kind: 'flag', key: input.flag },
+        before: { env: input.env, override: cur },
+        after: { env: input.env, override: null, declared_enabled: enabled },
+      });
+      await this.d.timeline.append(tx, {
+        type: 'flag.override_cleared',
+        subject: { kind: 'flag', key: input.flag },
+        actor: ctx.actor,
+        data: { env: input.env, reason: input.reason ?? null, by: ctx.actor, enabled },
+      });
+      this.invalidateAfter(tx);
+      return { enabled };
+    });
+  }
+
+  /** A person starts, pauses, resumes or rolls back the staged rollout of a flag in an environment. */
+  async rollout(ctx: ActorContext, input: { flag: string; env: string; verb: RolloutVerb; reason?: string }) {
+    return inTransaction(this.d.db, async (tx) => {
+      const def = await this.requireDef(tx, input.flag);
+      const planned = def.rollouts.find((r) => r.env === input.env);
+      if (!planned) {
+        throw conflict(`flag "${input.flag}" declares no staged rollout for environment "${input.env}"`);
+      }
+      const rec = (await flagsStore.rollouts(tx, { flag: input.flag })).find((r) => r.env === input.env);
+      let state = rec?.state ?? initialRollout();
+      const now = this.d.clock.now();
+      const reason = input.reason ?? `${input.verb} by ${ctx.actor}`;
+      if (input.verb === 'start' && (state.status === 'rolled_back' || state.status === 'completed')) {
+        state = initialRollout(); // a finished rollout may be run again from its first step
+      }
+      const next =
+        input.verb === 'start'
+          ? startRollout(state, now)
+          : input.verb === 'pause'
+            ? pauseRollout(state, now, reason)
+            : input.verb === 'resume'
+              ? resumeRollout(state, now)
+              : rollbackRollout(state, now, reason);
+      await this.transition(tx, ctx, planned, rec?.state ?? initialRollout(), next, {
+        type: `flag.rollout_${{ start: 'started', pause: 'paused', resume: 'resumed', rollback: 'rolled_back' }[input.verb]}`,
+        reason,
+      });
+      return rolloutView(planned, next);
+    });
+  }
+
+  /** Stores a rollout transition, audits it, appends it to the flag's history and (re)arms its timer. */
+  async transition(
+    tx: Tx,
+    ctx: ActorContext,
+    planned: PlannedRollout,
+    before: RolloutState,
+    after: RolloutState,
+    event: { type: string; reason?: string; guard?: string },
+  ): Promise<void> {
+    await flagsStore.putRollout(tx, { flag: planned.flag, env: planned.env, state: after, actor: ctx.actor });
+    const from = rolloutPercentage(before, planned.plan);
+    const to = rolloutPercentage(after, planned.plan);
+    await this.d.audit.append(tx, {
+      ...ctx,
+      action: event.type,
+      object: { kind: 'flag', key: planned.flag },
+      before: { env: planned.env, ...before, percentage: from },
+      after: { env: planned.env, ...after, percentage: to },
+    });
+    await this.d.timeline.append(tx, {
+      type: event.type,
+      subject: { kind: 'flag', key: planned.flag },
+      actor: ctx.actor,
+      data: {
+        env: planned.env,
+        status: after.status,
+        step: after.stepIndex + 1,
+        from_percentage: from,
+        percentage: to,
+        by: ctx.actor,
+        ...(event.reason ? { reason: event.reason } : {}),
+        ...(event.guard ? { guard: event.guard } : {}),
+      },
+    });
+    const tk = timerKey(planned.flag, planned.env);
+    if (after.status === 'running') {
+      const wait = planned.plan.steps[after.stepIndex]?.wait ?? 0;
+      await this.d.timers.schedule(tx, {
+        kind: ROLLOUT_TIMER,
+        key: tk,
+        dueAt: (after.stepStartedAt ?? this.d.clock.now()) + wait,
+        payload: { flag: planned.flag, env: planned.env },
+      });
+    } else {
+      await this.d.timers.cancel(tx, ROLLOUT_TIMER, tk);
+    }
+    this.invalidateAfter(tx);
+  }
+
+  /** Issues a client key for one environment; the secret is returned once and stored hashed. */
+  async createKey(
+    ctx: ActorContext,
+    input: { name: string; env: string; rateLimit?: number | null },
+  ): Promise<{ key: ClientKey; secret: string }> {
+    const secret = CLIENT_KEY_PREFIX + randomBytes(24).toString('base64url');
+    const key: ClientKey = {
+      id: newId(this.d.clock),
+      name: input.name,
+      env: input.env,
+      prefix: secret.slice(0, 10),
+      rateLimit: input.rateLimit ?? null,
+      createdBy: ctx.actor,
+      createdAt: this.d.clock.now(),
+      revokedAt: null,
+    };
+    await inTransaction(this.d.db, async (tx) => {
+      await this.requireEnv(tx, input.env);
+      await flagsStore.insertKey(tx, key, hashClientKey(secret));
+      await this.d.audit.append(tx, {
+        ...ctx,
+        action: 'flag_key.create',
+        object: { kind: 'flag_key', key: key.id },
+        after: { name: key.name, env: key.env, prefix: key.prefix, rateLimit: key.rateLimit },
+      });
+    });
+    return { key, secret };
+  }
+
+  async listKeys(): Promise<ClientKey[]> {
+    return flagsStore.keys(readTx(this.d.db));
+  }
+
+  async revokeKey(ctx: ActorContext, id: string): Promise<ClientKey> {
+    const key = await inTransaction(this.d.db, async (tx) => {
+      const before = (await flagsStore.keys(tx)).find((k) => k.id === id);
+      if (!before) throw notFound('client key', id);
+      const after = (await flagsStore.revokeKey(tx, id, this.d.clock.now()))!;
+      await this.d.audit.append(tx, {
+        ...ctx,
+        action: 'flag_key.revoke',
+        object: { kind: 'flag_key', key: id },
+        before,
+        after,
+      });
+      return after;
+    });
+    this.d.cache.forgetKeys();
+    return key;
+  }
+
+  /** Flags with per-environment state, staleness and lifespan; filters by tag, type and staleness. */
+  async list(filter: { tag?: string; type?: string; stale?: boolean } = {}) {
+    const tx = readTx(this.d.db);
+    const now = this.d.clock.now();
+    const [defs, overrides, rollouts, history, lifespans] = await Promise.all([
+      loadDefinitions(tx),
+      flagsStore.overrides(tx),
+      flagsStore.rollouts(tx),
+      flagsStore.allHistory(tx),
+      flagsStore.lifespans(tx),
+    ]);
+    const born = new Map(lifespans.map((l) => [l.flag, l.createdAt]));
+    const items = [];
+    for (const def of [...defs.values()].sort((a, b) => a.flag.key.localeCompare(b.flag.key))) {
+      const f = def.flag;
+      if (filter.type && f.type !== filter.type) continue;
+      if (filter.tag && !f.tags.some((t) => t === filter.tag || t.startsWith(`${filter.tag}:`))) continue;
+      const createdAt = born.get(f.key) ?? def.createdAt;
+      const st = staleness(f, history.get(f.key) ?? [], now, { createdAt });
+      if (filter.stale !== undefined && st.stale !== filter.stale) continue;
+      const ov = new Map(overrides.filter((o) => o.flag === f.key).map((o) => [o.env, o]));
+      const ro = new Map(rollouts.filter((r) => r.flag === f.key).map((r) => [r.env, r]));
+      items.push(this.present(def, ov, ro, st, createdAt, now));
+    }
+    return { items, summary: this.lifespanSummary(lifespans, now) };
+  }
+
+  private present(
+    def: FlagDefinition,
+    ov: Map<string, Override>,
+    ro: Map<string, RolloutRecord>,
+    st: { stale: boolean; reason: string },
+    createdAt: number,
+    now: number,
+  ) {
+    const f = def.flag;
+    const percentages = servedPercentages(def, ov, ro);
+    const envs = new Set([...Object.keys(f.environments), ...ov.keys(), ...def.rollouts.map((r) => r.env)]);
+    const environments: Record<string, ReturnType<typeof envState>> = {};
+    for (const env of [...envs].sort()) environments[env] = envState(def, env, ov, ro, percentages);
+    return {
+      key: f.key,
+      type: f.type,
+      kind: f.kind,
+      description: f.description ?? null,
+      owner: f.owner ?? null,
+      tags: f.tags,
+      archived: f.archived ?? false,
+      managed: def.managed,
+      source: def.source,
+      environments,
+      triggers: def.triggers,
+      stale: st.stale,
+      stale_reason: st.reason,
+      lifespan_days: lifespanDays(createdAt, null, now),
+      created_at: new Date(createdAt).toISOString(),
+      updated_at: new Date(def.updatedAt).toISOString(),
+    };
+  }
+
+  /** WT-10: days from creation to retirement (deleted or archived), target < 60 days. */
+  lifespanSummary(rows: Array<{ flag: string; createdAt: number; retiredAt: number | null }>, now: number) {
+    const days = rows.map((r) => lifespanDays(r.createdAt, r.retiredAt, now)).sort((a, b) => a - b);
+    const retired = rows
+      .filter((r) => r.retiredAt !== null)
+      .map((r) => lifespanDays(r.createdAt, r.retiredAt, now));
+    const mean = (xs: number[]) =>
+      xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10 : null;
+    return {
+      flags: rows.length,
+      retired: retired.length,
+      mean_lifespan_days: mean(days),
+      median_lifespan_days: days.length ? days[Math.floor((days.length - 1) / 2)] : null,
+      mean_retired_lifespan_days: mean(retired),
+      over_60_days: days.filter((d) => d > 60).length,
+    };
+  }
+
+  /** One flag with its definition, per-environment state and history (timeline). */
+  async detail(key: string) {
+    const tx = readTx(this.d.db);
+    const now = this.d.clock.now();
+    const def = await this.requireDef(tx, key);
+    const ov = new Map((await flagsStore.overrides(tx, key)).map((o) => [o.env, o]));
+    const ro = new Map((await flagsStore.rollouts(tx, { flag: key })).map((r) => [r.env, r]));
+    const createdAt =
+      (await flagsStore.lifespans(tx)).find((l) => l.flag === key)?.createdAt ?? def.createdAt;
+    const st = staleness(def.flag, await flagsStore.history(tx, key), now, { createdAt });
+    const events = await this.d.timeline.forSubject('flag', key);
+    return {
+      ...this.present(def, ov, ro, st, createdAt, now),
+      definition: def.flag,
+      history: events.map((e) => ({
+        at: new Date(e.at).toISOString(),
+        type: e.type,
+        actor: e.actor,
+        data: e.data,
+      })),
+    };
+  }
+
+  /** Evaluates a flag as served for a context, in one or every environment (a preview; nothing stored). */
+  async preview(key: string, context: EvaluationContext, env?: string) {
+    const tx = readTx(this.d.db);
+    const def = await this.requireDef(tx, key);
+    const ov = new Map((await flagsStore.overrides(tx, key)).map((o) => [o.env, o]));
+    const ro = new Map((await flagsStore.rollouts(tx, { flag: key })).map((r) => [r.env, r]));
+    const served = effectiveFlag(def, ov, ro);
+    const segs = await loadSegments(tx);
+    const envs = env ? [env] : Object.keys(served.environments).sort();
+    const results: Record<string, unknown> = {};
+    for (const e of envs) {
+      const r = compileFlagSet([served], segs, e).evaluate(key, context, { now: this.d.clock.now() });
+      results[e] = {
+        value: r.value ?? null,
+        variant: r.variant ?? null,
+        reason: r.reason,
+        ...(r.errorCode ? { error_code: r.errorCode, error_message: r.errorMessage } : {}),
+      };
+    }
+    return { key, context, results };
+  }
+}
