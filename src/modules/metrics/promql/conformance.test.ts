@@ -45,9 +45,18 @@ if (!existsSync(dataDir)) {
     test(`promql conformance: ${file}`, () => {
       const results = runScript(file, readFileSync(path.join(dataDir, file), 'utf8'), SKIPS);
       const count = (s: string) => results.filter((r) => r.status === s).length;
+      const reasons = new Map<string, number>();
+      for (const r of results)
+        if (r.status === 'skip') reasons.set(r.detail!, (reasons.get(r.detail!) ?? 0) + 1);
+      const why = [...reasons].map(([reason, n]) => `${n} ${reason}`).join(', ');
       console.log(
-        `promql ${file}: ${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped`,
+        `promql ${file}: ${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped${why ? ` (${why})` : ''}`,
       );
+      // Skip-list entries are printed one by one so every deliberate skip stays visible.
+      for (const r of results) {
+        if (r.status === 'skip' && r.detail !== 'native histogram')
+          console.log(`  skipped ${r.file}:${r.line} ${r.query}: ${r.detail}`);
+      }
       const failures = results.filter((r) => r.status === 'fail');
       assert.equal(
         failures.length,
