@@ -12,11 +12,13 @@ export interface Node {
   pos: number;
 }
 
+/** A float literal (hex, Inf and NaN included). */
 export interface NumberLiteral extends Node {
   type: 'NumberLiteral';
   value: number;
 }
 
+/** A string literal, escapes decoded. */
 export interface StringLiteral extends Node {
   type: 'StringLiteral';
   value: string;
@@ -25,6 +27,7 @@ export interface StringLiteral extends Node {
 /** `@` modifier: a fixed timestamp (ms) or the query's start()/end(). */
 export type AtModifier = number | 'start' | 'end';
 
+/** An instant vector selector such as `up{job="api"}`. */
 export interface VectorSelector extends Node {
   type: 'VectorSelector';
   /** Metric name when given outside braces (or as a quoted name inside them). */
@@ -35,12 +38,14 @@ export interface VectorSelector extends Node {
   at?: AtModifier;
 }
 
+/** A range vector selector such as `x[5m]`. */
 export interface MatrixSelector extends Node {
   type: 'MatrixSelector';
   selector: VectorSelector;
   rangeMs: number;
 }
 
+/** A subquery `expr[range:step]`. */
 export interface SubqueryExpr extends Node {
   type: 'SubqueryExpr';
   expr: Expr;
@@ -51,12 +56,14 @@ export interface SubqueryExpr extends Node {
   at?: AtModifier;
 }
 
+/** A function call; `func` is a key of FUNCTIONS. */
 export interface Call extends Node {
   type: 'Call';
   func: string;
   args: Expr[];
 }
 
+/** Aggregation operators. */
 export type AggregateOp =
   | 'sum'
   | 'avg'
@@ -73,6 +80,7 @@ export type AggregateOp =
   | 'limitk'
   | 'limit_ratio';
 
+/** An aggregation, with its optional parameter (topk k, quantile phi, ...). */
 export interface AggregateExpr extends Node {
   type: 'AggregateExpr';
   op: AggregateOp;
@@ -82,6 +90,7 @@ export interface AggregateExpr extends Node {
   without: boolean;
 }
 
+/** Binary operators (arithmetic, comparison, set). */
 export type BinaryOp =
   | '+'
   | '-'
@@ -100,6 +109,7 @@ export type BinaryOp =
   | 'or'
   | 'unless';
 
+/** Matching cardinality of a vector-vector operation. */
 export type Cardinality = 'one-to-one' | 'many-to-one' | 'one-to-many' | 'many-to-many';
 
 /** Vector matching of a binary operation between two instant vectors. */
@@ -112,6 +122,7 @@ export interface VectorMatching {
   include: string[];
 }
 
+/** A binary operation. */
 export interface BinaryExpr extends Node {
   type: 'BinaryExpr';
   op: BinaryOp;
@@ -122,17 +133,20 @@ export interface BinaryExpr extends Node {
   matching?: VectorMatching;
 }
 
+/** Unary minus or plus. */
 export interface UnaryExpr extends Node {
   type: 'UnaryExpr';
   op: '-' | '+';
   expr: Expr;
 }
 
+/** A parenthesized expression (kept for positions and printing). */
 export interface ParenExpr extends Node {
   type: 'ParenExpr';
   expr: Expr;
 }
 
+/** Any PromQL expression. */
 export type Expr =
   | NumberLiteral
   | StringLiteral

@@ -11,6 +11,7 @@ export function isCounterName(name: string): boolean {
   return name === '' || /(_total|_sum|_count|_bucket)$/.test(name);
 }
 
+/** The info annotation for rate()/increase() on a metric not named like a counter. */
 export function nonCounterInfo(labels: Labels): string {
   const name = getLabel(labels, '__name__');
   return `PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "${name}"`;

@@ -41,6 +41,7 @@ export class PromQLParseError extends VigilError {
   }
 }
 
+/** Category of an evaluation error (decides the HTTP status). */
 export type PromQLErrorKind = 'execution' | 'limit' | 'timeout' | 'bad-data';
 
 /** A failure while evaluating a query (bad data shape, limits exceeded). */

@@ -1,6 +1,7 @@
 /** Signatures of PromQL functions, used by the parser's type checks. */
 import type { ValueType } from './ast.ts';
 
+/** Argument types and return type of a function. */
 export interface FunctionDef {
   args: ValueType[];
   /** Number of trailing optional args (-1: the last arg repeats any number of times). */

@@ -6,11 +6,13 @@ import { dropName, getLabel, isWellFormed, setLabel } from './labels-util.ts';
 import { compileRegex } from './regex.ts';
 import type { AnnotationSink, Sample, Value } from './types.ts';
 
+/** What an instant-vector function sees besides its arguments. */
 export interface FnCtx {
   ts: number;
   notes: AnnotationSink;
 }
 
+/** An instant-vector function: evaluated arguments in, samples out. */
 export type InstantFn = (args: Value[], ctx: FnCtx) => Sample[];
 
 const vec = (v: Value): Sample[] => (v.type === 'vector' ? v.samples : []);
@@ -202,6 +204,7 @@ function sortByLabel(desc: boolean): InstantFn {
   };
 }
 
+/** Functions evaluated on instant vectors/scalars, keyed by name. */
 export const INSTANT_FUNCTIONS: Record<string, InstantFn> = {
   abs: simple(Math.abs),
   ceil: simple(Math.ceil),

@@ -1,8 +1,10 @@
 /** Tokenizer for PromQL; keywords are recognized by the parser from identifier text. */
 import { PromQLParseError } from './errors.ts';
 
+/** Token categories. */
 export type TokenKind = 'ident' | 'number' | 'duration' | 'string' | 'punct' | 'eof';
 
+/** One token with its source offset. */
 export interface Token {
   kind: TokenKind;
   /** Source text (for punct: the operator itself). */

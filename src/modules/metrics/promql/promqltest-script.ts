@@ -4,12 +4,14 @@ import { STALE_NAN } from '../storage.ts';
 import { setLabel } from './labels-util.ts';
 import { parsePromDuration, tokenize } from './lexer.ts';
 
+/** An `expect` line (or the expectation implied by an eval variant). */
 export interface Expectation {
   kind: 'fail' | 'warn' | 'info' | 'no_warn' | 'no_info' | 'ordered';
   msg?: string;
   regex?: RegExp;
 }
 
+/** One expected result line. */
 export interface ExpectedSeries {
   labels: Labels;
   /** undefined entries are omitted points (`_`). */
@@ -20,6 +22,7 @@ export interface ExpectedSeries {
 const FLOAT = String.raw`[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|0x[0-9a-fA-F]+|[Ii]nf|[Nn]a[Nn])`;
 const SEQ_RE = new RegExp(`^(${FLOAT})(?:([-+])(${FLOAT}))?x(\\d+)$`);
 
+/** Parses a float as written in scripts (Inf, NaN, hex included). */
 export function parseFloatTok(s: string): number {
   const l = s.toLowerCase();
   if (l === 'inf' || l === '+inf') return Number.POSITIVE_INFINITY;
@@ -126,6 +129,7 @@ export function seriesLabels(desc: string): Labels {
   return labels;
 }
 
+/** Parses an eval time: a duration (`50m`) or seconds (`1000`); returns ms. */
 export function parseTime(s: string): number {
   if (/^-?\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
   const d = parsePromDuration(s);
@@ -133,6 +137,7 @@ export function parseTime(s: string): number {
   return d;
 }
 
+/** Parses an `expect <type> [msg|regex: text]` line. */
 export function parseExpect(line: string): Expectation | undefined {
   const m = /^expect\s+(fail|warn|info|no_warn|no_info|ordered)(?:\s+(msg|regex):\s*(.*))?$/.exec(line);
   if (!m) return undefined;
@@ -144,6 +149,7 @@ export function parseExpect(line: string): Expectation | undefined {
   return e;
 }
 
+/** A parsed eval command. */
 export interface EvalCase {
   line: number;
   query: string;
@@ -156,6 +162,7 @@ export interface EvalCase {
   nativeExpected: boolean;
 }
 
+/** Parses an eval command with its expectation and result lines. */
 export function parseEval(header: string, body: string[], line: number): EvalCase {
   const m = /^(eval(?:_fail|_warn|_info|_ordered)?)\s+(instant|range)\s+(.*)$/.exec(header);
   if (!m) throw new Error(`line ${line}: bad eval command`);

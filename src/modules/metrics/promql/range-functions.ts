@@ -5,6 +5,7 @@
 import { PromQLEvalError } from './errors.ts';
 import { kahanComp, type WindowCtx } from './types.ts';
 
+/** A function over one series window. */
 export type RangeFn = (
   ts: ArrayLike<number>,
   vs: ArrayLike<number>,
@@ -225,6 +226,7 @@ function checkFactor(name: string, f: number): void {
     );
 }
 
+/** Functions over range vectors, keyed by name. */
 export const RANGE_FUNCTIONS: Record<string, RangeFn> = {
   // The "might not be a counter" info for rate/increase is raised by the engine (once per series).
   rate: (ts, vs, n, ctx) => extrapolatedRate(ts, vs, n, ctx, true, true),

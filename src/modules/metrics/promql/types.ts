@@ -14,6 +14,7 @@ export interface RangeSeries {
   vs: ArrayLike<number>;
 }
 
+/** A value produced while evaluating one step. */
 export type Value =
   | { type: 'scalar'; v: number }
   | { type: 'string'; s: string }

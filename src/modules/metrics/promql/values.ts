@@ -4,11 +4,13 @@ import type { Labels } from '../storage.ts';
 /** `[timestamp in seconds, value]`, as in Prometheus' JSON API (value not yet stringified). */
 export type Point = [number, number];
 
+/** One sample of an instant-vector result. */
 export interface VectorSample {
   metric: Labels;
   value: Point;
 }
 
+/** One series of a range-vector result. */
 export interface MatrixSeries {
   metric: Labels;
   values: Point[];
@@ -20,6 +22,7 @@ export interface Annotations {
   infos: string[];
 }
 
+/** A query result in Prometheus API shape, with annotations. */
 export type QueryResult = Annotations &
   (
     | { resultType: 'vector'; result: VectorSample[] }
