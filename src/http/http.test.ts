@@ -12,11 +12,21 @@ testBothDbs('every route declares an auth policy, and the role matrix holds', as
     assert.deepEqual(missing, [], 'routes without a policy');
     const publicRoutes = t.app.routes.filter((r) => r.policy === 'public').map((r) => `${r.method} ${r.url}`);
     assert.deepEqual(publicRoutes.sort(), [
+      'GET /*',
+      'GET /ack/*',
       'GET /api/v1/openapi.json',
+      'GET /assets/*',
       'GET /health/live',
       'GET /health/ready',
       'GET /metrics',
+      'GET /reset/:token',
+      'GET /setup/:token',
       'GET /version',
+      'POST /ack/*',
+      'POST /api/v1/auth/login',
+      'POST /api/v1/auth/logout',
+      'POST /api/v1/auth/reset',
+      'POST /api/v1/auth/setup',
     ]);
 
     await t.request('POST', '/api/v1/teams', { key: 'ops', name: 'Ops' });

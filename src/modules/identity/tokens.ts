@@ -28,19 +28,43 @@ export interface ApiToken {
   revokedAt: number | null;
 }
 
+/** A scoped grant: `role` for one team and/or some environments, on top of the org role. */
+export interface ScopedGrant {
+  role: Role;
+  team?: string;
+  environments?: string[];
+}
+
 export interface Principal {
-  kind: 'token' | 'system';
+  kind: 'token' | 'system' | 'session';
   /** Audit actor string, e.g. `token:ci-deployer` or `user:ann@example.com`. */
   actor: string;
+  /** The org-wide role (what route policies check). */
   role: Role;
   tokenId?: string;
+  /** The signed-in (or token-owning) user's key (lowercased email). */
+  userKey?: string;
+  /** Session id for cookie sign-ins (revoked on logout). */
+  sessionId?: string;
+  /** Teams the user belongs to. */
+  teams?: string[];
+  /** Scoped grants that extend `role` for a team/environments (see identity `can`). */
+  grants?: ScopedGrant[];
 }
+
+/** What a user-bound token needs to know about its owner; null when the user no longer exists. */
+export type UserResolver = (
+  userKey: string,
+) => Promise<{ role: Role; teams: string[]; grants: ScopedGrant[] } | null>;
 
 export const hashToken = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
 const ROLE_RANK: Record<Role, number> = { viewer: 0, responder: 1, operator: 2, admin: 3 };
 /** True when `have` is at least `need`. */
 export const roleAtLeast = (have: Role, need: Role) => ROLE_RANK[have] >= ROLE_RANK[need];
+
+/** The lower of two roles. */
+export const minRole = (a: Role, b: Role): Role => (ROLE_RANK[a] <= ROLE_RANK[b] ? a : b);
 
 /** How long a verified token is trusted without a store read (revocation elsewhere lands within this). */
 const CACHE_TTL_MS = 5_000;
@@ -50,11 +74,23 @@ export class TokenService {
   /** hash → principal and its expiry; keeps the hot path (every API call) off the store. */
   private cache = new Map<string, { principal: Principal; until: number; expiresAt: number | null }>();
 
+  private resolveUser: UserResolver | null = null;
+
   constructor(
     private db: Db,
     private clock: Clock,
     private audit: AuditLog,
   ) {}
+
+  /**
+   * Lets the identity module bind personal tokens to their owner: a user-bound token then acts
+   * with at most the owner's current role (and carries their teams/grants), and stops working
+   * when the user is deleted.
+   */
+  setUserResolver(fn: UserResolver): void {
+    this.resolveUser = fn;
+    this.cache.clear();
+  }
 
   /** Issues a token; the secret is returned once and never stored. */
   async issue(
@@ -131,6 +167,15 @@ export class TokenService {
       role: row.role as Role,
       tokenId: row.id,
     };
+    if (row.user_key && this.resolveUser) {
+      const owner = await this.resolveUser(row.user_key);
+      if (!owner) return null;
+      principal.userKey = row.user_key;
+      // A personal token never exceeds its owner's current role; grants are capped the same way.
+      principal.role = minRole(principal.role, owner.role);
+      principal.teams = owner.teams;
+      principal.grants = owner.grants.map((g) => ({ ...g, role: minRole(row.role as Role, g.role) }));
+    }
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
     this.cache.set(hash, {
       principal,

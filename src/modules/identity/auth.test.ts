@@ -1,0 +1,345 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { testBothDbs } from '../../../test/support/db.ts';
+import { HOUR, MINUTE } from '../../kernel/clock.ts';
+
+const PW = 'correct horse battery';
+
+/** Creates a user in the catalog and sets their password through the admin API path. */
+export async function addUser(
+  t: TestApp,
+  email: string,
+  spec: Record<string, unknown> = {},
+  password: string | null = PW,
+): Promise<void> {
+  const r = await t.request('POST', '/api/v1/users', {
+    key: email,
+    name: email.split('@')[0],
+    role: 'viewer',
+    ...spec,
+  });
+  assert.equal(r.statusCode, 201, r.body);
+  if (password) {
+    const accounts = t.app.modules.get<{ accounts: any }>('identity').accounts;
+    await accounts.setPassword({ actor: 'test' }, email, password);
+  }
+}
+
+/** Signs in and returns the cookie header value and CSRF token. */
+export async function login(t: TestApp, email: string, password = PW) {
+  const r = await t.request('POST', '/api/v1/auth/login', { email, password }, { token: null });
+  assert.equal(r.statusCode, 200, r.body);
+  const set = String(r.headers['set-cookie']);
+  const cookie = set.split(';')[0];
+  return { cookie, csrf: r.json().csrf_token as string, res: r };
+}
+
+/** Calls the API with a session cookie (and CSRF token unless `csrf` is null). */
+export function asSession(
+  t: TestApp,
+  s: { cookie: string; csrf: string },
+  method: string,
+  url: string,
+  body?: unknown,
+  csrf: string | null = s.csrf,
+) {
+  return t.request(method, url, body, {
+    token: null,
+    headers: { cookie: s.cookie, ...(csrf ? { 'x-csrf-token': csrf } : {}) },
+  });
+}
+
+testBothDbs('login, me, CSRF on state changes, SSE with the cookie, logout revokes', async (h) => {
+  const t = await createTestApp(h);
+  try {
+    await addUser(t, 'ann@example.com', { role: 'operator', name: 'Ann' });
+    await t.request('POST', '/api/v1/teams', { key: 'ops', name: 'Ops' });
+    const s = await login(t, 'ann@EXAMPLE.com');
+    const set = String(s.res.headers['set-cookie']);
+    assert.match(set, /^vigil_session=vss_[\w-]+; HttpOnly; SameSite=Lax; Path=\//);
+    assert.doesNotMatch(set, /Secure/, 'http base URL: no Secure attribute');
+    assert.deepEqual(
+      { ...s.res.json().user, grants: undefined, time_zone: undefined },
+      {
+        email: 'ann@example.com',
+        name: 'Ann',
+        role: 'operator',
+        teams: [],
+        grants: undefined,
+        time_zone: undefined,
+      },
+    );
+    assert.ok(s.csrf.length > 20);
+
+    const me = await asSession(t, s, 'GET', '/api/v1/auth/me');
+    assert.equal(me.statusCode, 200);
+    assert.equal(me.json().user.email, 'ann@example.com');
+    assert.equal(me.json().csrf_token, s.csrf);
+
+    // Reads need no CSRF token; writes do, and it must be this session's.
+    assert.equal((await asSession(t, s, 'GET', '/api/v1/services', undefined, null)).statusCode, 200);
+    const svc = { key: 'api', name: 'API', owner: 'ops' };
+    const noCsrf = await asSession(t, s, 'POST', '/api/v1/services', svc, null);
+    assert.equal(noCsrf.statusCode, 403);
+    assert.match(noCsrf.json().type, /csrf-failed/);
+    assert.match(noCsrf.json().detail, /x-csrf-token/);
+    assert.equal((await asSession(t, s, 'POST', '/api/v1/services', svc, `${s.csrf}x`)).statusCode, 403);
+    const ok = await asSession(t, s, 'POST', '/api/v1/services', svc);
+    assert.equal(ok.statusCode, 201, ok.body);
+    // The audit trail names the person.
+    const audit = await t.request('GET', '/api/v1/audit?kind=service&key=api');
+    assert.equal(audit.json().items[0].actor, 'user:ann@example.com');
+    // Role from the user object: an operator cannot create teams.
+    assert.equal((await asSession(t, s, 'POST', '/api/v1/teams', { key: 'x', name: 'X' })).statusCode, 403);
+    // Bearer tokens need no CSRF token.
+    assert.equal((await t.request('POST', '/api/v1/teams', { key: 'y', name: 'Y' })).statusCode, 201);
+
+    // The SSE stream accepts the cookie.
+    await t.app.http.listen({ port: 0, host: '127.0.0.1' });
+    const addr = t.app.http.server.address() as { port: number };
+    const ctl = new AbortController();
+    const sse = await fetch(`http://127.0.0.1:${addr.port}/api/v1/events/stream`, {
+      headers: { cookie: s.cookie },
+      signal: ctl.signal,
+    });
+    assert.equal(sse.status, 200);
+    assert.match(String(sse.headers.get('content-type')), /text\/event-stream/);
+    ctl.abort();
+    const anon = await fetch(`http://127.0.0.1:${addr.port}/api/v1/events/stream`);
+    assert.equal(anon.status, 401);
+
+    const out = await asSession(t, s, 'POST', '/api/v1/auth/logout');
+    assert.equal(out.statusCode, 204);
+    assert.match(String(out.headers['set-cookie']), /vigil_session=;.*Max-Age=0/);
+    const after = await asSession(t, s, 'GET', '/api/v1/auth/me');
+    assert.equal(after.statusCode, 401);
+    assert.match(after.json().detail, /sign in/);
+  } finally {
+    await t.close();
+  }
+});
+
+testBothDbs(
+  'wrong passwords: 401 with attempts left, then lockout with until-when, per-IP limit',
+  async (h) => {
+    const t = await createTestApp(h);
+    try {
+      await addUser(t, 'bob@example.com');
+      const bad = await t.request(
+        'POST',
+        '/api/v1/auth/login',
+        { email: 'bob@example.com', password: 'nope' },
+        { token: null },
+      );
+      assert.equal(bad.statusCode, 401);
+      assert.match(bad.headers['content-type'] as string, /problem\+json/);
+      assert.match(bad.json().detail, /wrong email or password \(4 attempts left/);
+      // Unknown users get the same answer (no account oracle).
+      const unknown = await t.request(
+        'POST',
+        '/api/v1/auth/login',
+        { email: 'who@example.com', password: 'x' },
+        { token: null },
+      );
+      assert.equal(unknown.statusCode, 401);
+      assert.match(unknown.json().detail, /wrong email or password/);
+      for (let i = 0; i < 4; i++) {
+        await t.request(
+          'POST',
+          '/api/v1/auth/login',
+          { email: 'bob@example.com', password: 'nope' },
+          { token: null },
+        );
+      }
+      const locked = await t.request(
+        'POST',
+        '/api/v1/auth/login',
+        { email: 'bob@example.com', password: PW },
+        { token: null },
+      );
+      assert.equal(locked.statusCode, 429, 'even the right password is refused while locked');
+      assert.match(
+        locked.json().detail,
+        /locked after 5 failed sign-ins; try again after 2026-11-23T09:15:00.000Z/,
+      );
+      assert.equal(locked.json().locked_until, '2026-11-23T09:15:00.000Z');
+      await t.advance(15 * MINUTE + 1000);
+      await login(t, 'bob@example.com');
+
+      // Per address: 20 failures from one IP across accounts → 429 for everyone from there.
+      const from = (ip: string, email: string, password = 'wrong') =>
+        t.app.http.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          remoteAddress: ip,
+          payload: { email, password },
+        });
+      for (let i = 0; i < 20; i++)
+        assert.equal((await from('10.0.0.9', `u${i}@example.com`)).statusCode, 401);
+      const ipLocked = await from('10.0.0.9', 'bob@example.com', PW);
+      assert.equal(ipLocked.statusCode, 429);
+      assert.match(JSON.parse(ipLocked.body).detail, /too many failed sign-ins from your address/);
+      assert.equal((await from('10.0.0.10', 'bob@example.com', PW)).statusCode, 200);
+    } finally {
+      await t.close();
+    }
+  },
+);
+
+testBothDbs('sessions end after idle time, at the absolute lifetime, and on password change', async (h) => {
+  const t = await createTestApp(h);
+  try {
+    await addUser(t, 'cy@example.com');
+    const s1 = await login(t, 'cy@example.com');
+    // Activity keeps a session alive up to its absolute lifetime (7 days by default).
+    for (let d = 0; d < 6; d++) {
+      await t.advance(11 * HOUR);
+      assert.equal((await asSession(t, s1, 'GET', '/api/v1/auth/me')).statusCode, 200, `day ${d}`);
+    }
+    await t.advance(13 * HOUR);
+    assert.equal((await asSession(t, s1, 'GET', '/api/v1/auth/me')).statusCode, 401, 'idle > 12h');
+
+    const s2 = await login(t, 'cy@example.com');
+    for (let i = 0; i < 16; i++) {
+      await t.advance(11 * HOUR);
+      await asSession(t, s2, 'GET', '/api/v1/auth/me');
+    }
+    assert.equal((await asSession(t, s2, 'GET', '/api/v1/auth/me')).statusCode, 401, 'older than 7 days');
+
+    const a = await login(t, 'cy@example.com');
+    const b = await login(t, 'cy@example.com');
+    const change = await asSession(t, a, 'POST', '/api/v1/auth/password', {
+      current_password: PW,
+      new_password: 'another long passphrase',
+    });
+    assert.equal(change.statusCode, 204, change.body);
+    assert.equal(
+      (await asSession(t, a, 'GET', '/api/v1/auth/me')).statusCode,
+      200,
+      'the changing session stays',
+    );
+    assert.equal((await asSession(t, b, 'GET', '/api/v1/auth/me')).statusCode, 401, 'other sessions end');
+    await login(t, 'cy@example.com', 'another long passphrase');
+  } finally {
+    await t.close();
+  }
+});
+
+testBothDbs('reset links: admin-issued, single use, expiring, password rules', async (h) => {
+  const t = await createTestApp(h);
+  try {
+    await addUser(t, 'dee@example.com', {}, null);
+    const viewer = await t.token('viewer');
+    assert.equal(
+      (await t.request('POST', '/api/v1/users/dee@example.com/password-reset', undefined, { token: viewer }))
+        .statusCode,
+      403,
+    );
+    assert.equal(
+      (await t.request('POST', '/api/v1/users/nobody@example.com/password-reset')).statusCode,
+      404,
+    );
+    const r = await t.request('POST', '/api/v1/users/dee@example.com/password-reset');
+    assert.equal(r.statusCode, 201);
+    const { url, expires_at } = r.json();
+    assert.match(url, /^http:\/\/localhost:7070\/reset\/vsl_[\w-]+$/);
+    assert.equal(expires_at, '2026-11-24T09:00:00.000Z');
+    const token = url.split('/').pop();
+    const page = await t.request('GET', `/reset/${token}`, undefined, { token: null });
+    assert.equal(page.statusCode, 200);
+    assert.doesNotMatch(page.body, new RegExp(token));
+
+    const short = await t.request(
+      'POST',
+      '/api/v1/auth/reset',
+      { token, password: 'short' },
+      { token: null },
+    );
+    assert.equal(short.statusCode, 400);
+    assert.match(short.json().detail, /at least 12 characters/);
+    const ok = await t.request(
+      'POST',
+      '/api/v1/auth/reset',
+      { token, password: 'a fine long password' },
+      { token: null },
+    );
+    assert.equal(ok.statusCode, 200, ok.body);
+    assert.match(String(ok.headers['set-cookie']), /vigil_session=vss_/);
+    const again = await t.request(
+      'POST',
+      '/api/v1/auth/reset',
+      { token, password: 'a fine long password' },
+      { token: null },
+    );
+    assert.equal(again.statusCode, 400);
+    assert.match(again.json().detail, /already used/);
+    await login(t, 'dee@example.com', 'a fine long password');
+
+    const r2 = await t.request('POST', '/api/v1/users/dee@example.com/password-reset');
+    await t.advance(24 * HOUR + 1);
+    const late = await t.request(
+      'POST',
+      '/api/v1/auth/reset',
+      { token: r2.json().url.split('/').pop(), password: 'a fine long password' },
+      { token: null },
+    );
+    assert.equal(late.statusCode, 400);
+    assert.match(late.json().detail, /expired/);
+  } finally {
+    await t.close();
+  }
+});
+
+test('first admin from VIGIL_ADMIN_EMAIL/PASSWORD; setup link when nobody can sign in', async () => {
+  const t0 = await createTestApp('sqlite');
+  // No admin from the environment: start() prints a one-time setup link.
+  const lines: string[] = [];
+  const { accounts } = t0.app.modules.get<{ accounts: any }>('identity');
+  assert.equal(await accounts.anyPassword(), false);
+  const link = await accounts.issueLink({ actor: 'system:setup' }, 'setup', null, HOUR);
+  lines.push(link.url);
+  const token = link.url.split('/').pop();
+  const setup = await t0.request(
+    'POST',
+    '/api/v1/auth/setup',
+    { token, email: 'Root@Example.com', name: 'Root', password: 'root password 123' },
+    { token: null },
+  );
+  assert.equal(setup.statusCode, 200, setup.body);
+  assert.equal(setup.json().user.role, 'admin');
+  const twice = await t0.request(
+    'POST',
+    '/api/v1/auth/setup',
+    { token, email: 'x@example.com', name: 'X', password: 'root password 123' },
+    { token: null },
+  );
+  assert.equal(twice.statusCode, 409);
+  await login(t0, 'root@example.com', 'root password 123');
+  await t0.close();
+
+  process.env.VIGIL_ADMIN_EMAIL = 'Boss@Example.com';
+  process.env.VIGIL_ADMIN_PASSWORD = 'bootstrap password';
+  try {
+    const t = await createTestApp('sqlite');
+    try {
+      const s = await login(t, 'boss@example.com', 'bootstrap password');
+      assert.equal(s.res.json().user.role, 'admin');
+      // A restart with a different env password does not overwrite the existing one.
+      process.env.VIGIL_ADMIN_PASSWORD = 'some other password';
+      const t2 = await createTestApp(t.db);
+      try {
+        await login(t2, 'boss@example.com', 'bootstrap password');
+      } finally {
+        await t2.close();
+      }
+    } finally {
+      await t.close();
+    }
+    process.env.VIGIL_ADMIN_PASSWORD = 'short';
+    await assert.rejects(createTestApp('sqlite'), /VIGIL_ADMIN_PASSWORD: .*at least 12/);
+  } finally {
+    delete process.env.VIGIL_ADMIN_EMAIL;
+    delete process.env.VIGIL_ADMIN_PASSWORD;
+  }
+});
