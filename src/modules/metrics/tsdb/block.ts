@@ -11,7 +11,16 @@
  *   [u32 npostings]([u32 name sym][u32 value sym][u32 count]([u32 series index])*)*
  * Series are sorted by label set; a series index is its position in that order.
  */
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { crc32 } from 'node:zlib';
 import type { Labels } from '../storage.ts';
 import { chunkCount, decodeChunkInto } from './chunk.ts';
@@ -179,9 +188,14 @@ export class BlockWriter {
     return BlockReader.open(this.path);
   }
 
-  /** Discards the temp file (nothing was written). */
+  /** Discards the unfinished temp file (after a failed write). */
   abort(): void {
-    closeSync(this.fd);
+    try {
+      closeSync(this.fd);
+      unlinkSync(`${this.path}.tmp`);
+    } catch {
+      // Best effort: a leftover .tmp file is removed on the next open.
+    }
   }
 }
 

@@ -45,8 +45,7 @@ export function loadBlocks(dir: string): BlockReader[] {
  * Cuts head data into blocks of `range` ms while the head spans more than 1.5 ranges (as
  * Prometheus does, leaving room for late samples), truncating the head after each block.
  */
-export function cutHead(head: Head, dir: string, range: number): BlockReader[] {
-  const out: BlockReader[] = [];
+export function cutHead(head: Head, dir: string, range: number, onBlock: (b: BlockReader) => void): void {
   while (head.numSamples > 0) {
     const start = Math.floor(head.minT / range) * range;
     const end = start + range;
@@ -60,11 +59,16 @@ export function cutHead(head: Head, dir: string, range: number): BlockReader[] {
     }
     items.sort((a, b) => compareLabels(a.labels, b.labels));
     const w = new BlockWriter(join(dir, blockName(start, end)));
-    for (const it of items) w.add(it.labels, it.chunks);
-    out.push(w.finish(start, end));
+    try {
+      for (const it of items) w.add(it.labels, it.chunks);
+      // Hand the block over before truncating, so an error later on loses nothing.
+      onBlock(w.finish(start, end));
+    } catch (err) {
+      w.abort();
+      throw err;
+    }
     head.truncateBefore(end);
   }
-  return out;
 }
 
 /** Deletes blocks whose whole range ends at or before `cutoff`; returns the rest. */
@@ -80,13 +84,15 @@ export function deleteExpired(blocks: BlockReader[], cutoff: number): BlockReade
 /**
  * Merges adjacent blocks that fall in one aligned window of 3× and then 12× the block range
  * (capped at maxRange), once the window is complete (newer data exists past its end), so each
- * sample is rewritten a bounded number of times.
+ * sample is rewritten a bounded number of times. A failed merge keeps its source blocks (they
+ * are deleted only after the merged block is in place) and is reported in `errors`.
  */
 export function compactBlocks(
   blocks: BlockReader[],
   dir: string,
   range: number,
   maxRange: number,
+  errors: unknown[] = [],
 ): BlockReader[] {
   const levels = [3 * range, 12 * range].filter((r) => r <= maxRange);
   if (maxRange > range && !levels.includes(maxRange) && maxRange > (levels[levels.length - 1] ?? 0)) {
@@ -102,8 +108,14 @@ export function compactBlocks(
       let j = i;
       while (j < blocks.length && blocks[j].meta.mint >= w && blocks[j].meta.maxt <= w + level) j++;
       const group = blocks.slice(i, Math.max(j, i + 1));
-      if (group.length >= 2 && newest >= w + level) next.push(mergeBlocks(group, dir));
-      else next.push(...group);
+      if (group.length >= 2 && newest >= w + level) {
+        try {
+          next.push(mergeBlocks(group, dir));
+        } catch (err) {
+          errors.push(err);
+          next.push(...group);
+        }
+      } else next.push(...group);
       i = Math.max(j, i + 1);
     }
     blocks = next;
@@ -127,12 +139,18 @@ export function mergeBlocks(group: BlockReader[], dir: string): BlockReader {
   const mint = group[0].meta.mint;
   const maxt = group[group.length - 1].meta.maxt;
   const w = new BlockWriter(join(dir, blockName(mint, maxt)));
-  for (const it of items) {
-    const chunks: HeadChunk[] = [];
-    for (const [b, id] of it.parts) chunks.push(...b.chunksById(id));
-    w.add(it.labels, chunks);
+  let merged: BlockReader;
+  try {
+    for (const it of items) {
+      const chunks: HeadChunk[] = [];
+      for (const [b, id] of it.parts) chunks.push(...b.chunksById(id));
+      w.add(it.labels, chunks);
+    }
+    merged = w.finish(mint, maxt);
+  } catch (err) {
+    w.abort();
+    throw err;
   }
-  const merged = w.finish(mint, maxt);
   for (const b of group) {
     b.close();
     unlinkSync(b.path);

@@ -151,11 +151,18 @@ export class Tsdb implements Querier {
       }
       refs[i] = s.id;
     }
+    const mark = this.wal.mark();
     try {
       this.wal.logSeries(fresh);
       this.wal.logSamples(refs, ts, vs, n);
       this.wal.sync();
     } catch (err) {
+      // Nothing of a failed commit may survive: undo the partial WAL write and the flags.
+      try {
+        this.wal.rollbackTo(mark);
+      } catch {
+        // The log could not be cut back; replay stops at the torn record, as after a crash.
+      }
       for (const f of fresh) head.series[f.id]!.logged = false;
       throw err;
     }
@@ -187,14 +194,25 @@ export class Tsdb implements Querier {
    */
   compact(nowMs: number = this.now()): void {
     this.assertOpen();
-    const cut = cutHead(this.head, this.blocksDir, this.blockDurationMs);
-    if (cut.length) {
-      this.blocks.push(...cut);
-      const cutT = cut[cut.length - 1].meta.maxt;
-      this.wal.truncate(cutT, this.liveSeries());
+    let cutT: number | null = null;
+    try {
+      cutHead(this.head, this.blocksDir, this.blockDurationMs, (b) => {
+        this.blocks.push(b);
+        cutT = b.meta.maxt;
+      });
+    } finally {
+      if (cutT !== null) this.wal.truncate(cutT, this.liveSeries());
     }
     this.blocks = deleteExpired(this.blocks, nowMs - this.retentionMs);
-    this.blocks = compactBlocks(this.blocks, this.blocksDir, this.blockDurationMs, this.maxBlockDurationMs);
+    const errors: unknown[] = [];
+    this.blocks = compactBlocks(
+      this.blocks,
+      this.blocksDir,
+      this.blockDurationMs,
+      this.maxBlockDurationMs,
+      errors,
+    );
+    if (errors.length) throw errors[0];
   }
 
   private liveSeries(): WalSeries[] {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { isStaleNaN, STALE_NAN } from '../storage.ts';
 import { dump, L, m, openTsdb, tempDir, write } from './test-helpers.ts';
-import { encodeSamples, readRecords, type WalSeries } from './wal.ts';
+import { encodeSamples, readRecords, Wal, type WalSeries } from './wal.ts';
 
 const a1 = L({ __name__: 'x', k: '1' });
 const a2 = L({ __name__: 'x', k: '2' });
@@ -62,6 +62,28 @@ describe('write-ahead log', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('cuts the log back to a mark after a failed commit, across a segment roll', () => {
+    const dir = tempDir();
+    const noop = { series: () => {}, samples: () => {} };
+    const wal = new Wal(dir, 'never', 300, () => 0);
+    wal.replay(noop);
+    const one = (t: number) => wal.logSamples([1], new Float64Array([t]), new Float64Array([t]), 1);
+    wal.logSeries([{ id: 1, labels: ['a', 'b'] }]);
+    one(1);
+    const mark = wal.mark();
+    for (let t = 2; t < 40; t++) one(t); // rolls over to new segments
+    assert.ok(readdirSync(dir).length > 1);
+    wal.rollbackTo(mark);
+    one(100);
+    wal.close();
+    const seen: number[] = [];
+    const again = new Wal(dir, 'never', 300, () => 0);
+    again.replay({ series: () => {}, samples: (_r, b, d) => seen.push(...Array.from(d, (x) => b + x)) });
+    again.close();
+    assert.deepEqual(seen, [1, 100]);
+    assert.equal(again.corruptions, 0);
   });
 
   it('splits a commit whose timestamps span more than 2^31 ms', () => {

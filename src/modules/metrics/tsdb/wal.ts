@@ -261,6 +261,7 @@ export class Wal {
 
   private openSegment(n: number): void {
     if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
     this.seg = n;
     this.fd = openSync(join(this.dir, segName(n)), 'a');
     this.segSize = fstatSync(this.fd).size;
@@ -273,6 +274,27 @@ export class Wal {
     while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
     this.segSize += buf.length;
     if (maxT > this.segMaxT.get(this.seg)!) this.segMaxT.set(this.seg, maxT);
+  }
+
+  /** The current end of the log, for undoing a failed commit. */
+  mark(): { seg: number; size: number } {
+    return { seg: this.seg, size: this.segSize };
+  }
+
+  /**
+   * Cuts the log back to a mark after a failed write (e.g. ENOSPC), so a half-written commit
+   * neither replays nor hides the records written after it behind a torn record.
+   */
+  rollbackTo(mark: { seg: number; size: number }): void {
+    while (this.seg > mark.seg) {
+      closeSync(this.fd);
+      this.fd = -1;
+      unlinkSync(join(this.dir, segName(this.seg)));
+      this.segMaxT.delete(this.seg);
+      this.openSegment(this.seg - 1);
+    }
+    ftruncateSync(this.fd, mark.size);
+    this.segSize = mark.size;
   }
 
   /** Logs new series. */
@@ -366,6 +388,10 @@ export class Wal {
 export class NoWal {
   corruptions = 0;
   replay(_visit: WalVisitor): void {}
+  mark(): { seg: number; size: number } {
+    return { seg: 0, size: 0 };
+  }
+  rollbackTo(_mark: { seg: number; size: number }): void {}
   logSeries(_entries: WalSeries[]): void {}
   logSamples(_refs: ArrayLike<number>, _ts: Float64Array, _vs: Float64Array, _n: number): void {}
   sync(_force = false): void {}
