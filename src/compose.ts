@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { VERSION } from './compose-version.ts';
 import { createDb, type Db } from './db/db.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { LeaseStore } from './engines/leases.ts';
@@ -32,7 +33,8 @@ import { timelineRoutes } from './modules/timeline/timeline-routes.ts';
 import type { Settings } from './settings.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const VERSION: string = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+
+export { VERSION };
 
 /** The commit this build runs, from VIGIL_COMMIT or the checkout's .git, else null. */
 export function readCommit(): string | null {

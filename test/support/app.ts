@@ -2,6 +2,9 @@
  * Scenario-test helper: composes the whole application on a VirtualClock and a fresh database,
  * with an admin token ready, so a test can call the API, advance time and assert.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { type App, compose } from '../../src/compose.ts';
@@ -15,6 +18,8 @@ export interface TestApp {
   app: App;
   clock: VirtualClock;
   db: TestDbHandle;
+  /** The data directory (embedded TSDB, local state); removed on close unless passed in. */
+  dataDir: string;
   adminToken: string;
   /** Issues a token with `role` and returns its secret. */
   token(role: Role, name?: string): Promise<string>;
@@ -33,13 +38,18 @@ export interface TestApp {
 /** Builds a test app on `dialect` (or on an existing handle, e.g. to simulate a restart). */
 export async function createTestApp(
   dialect: DialectName | TestDbHandle,
-  opts: { clock?: VirtualClock; startEngines?: boolean } = {},
+  opts: {
+    clock?: VirtualClock;
+    startEngines?: boolean /** Reuse a data directory (restart tests). */;
+    dataDir?: string;
+  } = {},
 ): Promise<TestApp> {
   const handle = typeof dialect === 'string' ? await createTestDb(dialect) : dialect;
   const ownsDb = typeof dialect === 'string';
   const db = typeof dialect === 'string' ? handle.db : await handle.reopen();
   const clock = opts.clock ?? new VirtualClock('2026-11-23T09:00:00Z');
-  const settings = loadSettings({}, { VIGIL_DATA_DIR: '/nonexistent-test-dir', VIGIL_LOG_LEVEL: 'silent' });
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'vigil-app-'));
+  const settings = loadSettings({}, { VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'silent' });
   const app = await compose({ settings, clock, db, logger: pino({ level: 'silent' }) });
   const { secret: adminToken } = await app.services.tokens.issue(
     { actor: 'test' },
@@ -50,6 +60,7 @@ export async function createTestApp(
     app,
     clock,
     db: handle,
+    dataDir,
     adminToken,
     async token(role, name = `test-${role}`) {
       return (await app.services.tokens.issue({ actor: 'test' }, { name, role })).secret;
@@ -71,9 +82,9 @@ export async function createTestApp(
     advance: (ms) => clock.advance(ms),
     async close() {
       app.runner.stop();
-      await app.http.close();
+      await app.close().catch(() => {});
       if (ownsDb) await handle.destroy();
-      else await db.close();
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
   return t;
