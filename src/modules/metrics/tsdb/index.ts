@@ -17,9 +17,12 @@ import { lockDir } from './lock.ts';
 import { type SeriesSource, selectLabelNames, selectLabelValues, selectSeries } from './querier.ts';
 import { NoWal, Wal, type WalFsync, type WalSeries } from './wal.ts';
 
+export type { BlockMeta } from './block.ts';
 export { IngestError, type IngestReason } from './errors.ts';
 export type { TsdbLimits } from './labels.ts';
+export type { WalFsync } from './wal.ts';
 
+/** How to open a store; everything but `dir` has a default. */
 export interface TsdbOptions {
   /** Directory for `wal/` and `blocks/` (created if missing). */
   dir: string;
@@ -31,6 +34,7 @@ export interface TsdbOptions {
   maxBlockDurationMs?: number;
   /** Clock for retention and fsync intervals (default: the system clock). */
   now?: () => number;
+  /** Ingestion limits (defaults: 1M series, 64 labels, names ≤ 256 and values ≤ 4096 chars). */
   limits?: Partial<TsdbLimits>;
   /** fsync after commits: always, never, or at most every N ms (default 1000). */
   walFsync?: WalFsync;
@@ -68,6 +72,7 @@ const SERIES_OVERHEAD_BYTES = 400;
 
 /** The embedded TSDB (synchronous, single process). */
 export class Tsdb implements Querier {
+  /** The in-memory head (exposed for tests and diagnostics; not a stable API). */
   readonly head: Head;
   private blocks: BlockReader[] = [];
   private readonly wal: Wal | NoWal;
@@ -173,16 +178,19 @@ export class Tsdb implements Querier {
     return [...this.blocks, this.head];
   }
 
+  /** Series matching all matchers with their samples in [mint, maxt], sorted by label set. */
   select(matchers: Matcher[], mint: number, maxt: number): SeriesSamples[] {
     this.assertOpen();
     return selectSeries(this.sources(), matchers, mint, maxt);
   }
 
+  /** Sorted label names of matching series in blocks overlapping the range and the head. */
   labelNames(matchers: Matcher[], mint: number, maxt: number): string[] {
     this.assertOpen();
     return selectLabelNames(this.sources(), matchers, mint, maxt);
   }
 
+  /** Sorted values of one label on matching series (blocks overlapping the range, the head). */
   labelValues(name: string, matchers: Matcher[], mint: number, maxt: number): string[] {
     this.assertOpen();
     return selectLabelValues(this.sources(), name, matchers, mint, maxt);
