@@ -9,6 +9,7 @@ import { parseDuration } from '../../kernel/clock.ts';
 import { defineModule } from '../module.ts';
 import './kinds.ts';
 import './plan-section.ts';
+import { EmbeddedBackend, PrometheusBackend, type QueryBackend } from './backend.ts';
 import { ingestRoutes } from './ingest-routes.ts';
 import { type IngestResult, type IngestSeries, MetricsService } from './metrics-service.ts';
 import { promApiRoutes } from './prom-api.ts';
@@ -18,9 +19,11 @@ import { Tsdb } from './tsdb/index.ts';
 
 /** What other modules may call. */
 export interface MetricsApi {
-  /** Instant PromQL query at `timeMs` (rules pass their evaluation time). */
-  query(expr: string, timeMs?: number): QueryResult;
-  queryRange(expr: string, startMs: number, endMs: number, stepMs: number): QueryResult;
+  /** Instant PromQL query at `timeMs` (rules pass their evaluation time), on the configured backend. */
+  query(expr: string, timeMs?: number): Promise<QueryResult>;
+  queryRange(expr: string, startMs: number, endMs: number, stepMs: number): Promise<QueryResult>;
+  /** Which backend answers queries. */
+  backend(): 'embedded' | 'prometheus';
   /** Appends samples (Vigil's own series such as probe_success). */
   ingest(series: IngestSeries[]): IngestResult;
   targets(): TargetStatus[];
@@ -37,6 +40,23 @@ export default defineModule<MetricsApi>({
       retentionMs: retention ? parseDuration(retention) : undefined,
     });
     const svc = new MetricsService(tsdb, ctx.clock);
+    const embedded = new EmbeddedBackend(svc);
+    let current: QueryBackend = embedded;
+    const configure = (
+      spec: { type?: string; url?: string; headers?: Record<string, string>; tenant?: string } | undefined,
+    ) => {
+      current =
+        spec?.type === 'prometheus' && spec.url
+          ? new PrometheusBackend({ url: spec.url, headers: spec.headers, tenant: spec.tenant })
+          : embedded;
+    };
+    configure(backend?.spec as never);
+    ctx.timeline.subscribe((e) => {
+      if (e.subject.kind !== 'metrics_backend') return;
+      configure(
+        e.type === 'metrics_backend.deleted' ? undefined : ((e.data as { spec?: never }).spec ?? undefined),
+      );
+    });
     const scrape = new ScrapeEngine(svc, ctx.catalog, ctx.logger);
     const compact = {
       name: 'metrics-compact',
@@ -74,7 +94,13 @@ export default defineModule<MetricsApi>({
     return {
       engines: [scrape, compact],
       routes: async (app) => {
-        await app.register(promApiRoutes(svc, () => ctx.clock.now()));
+        await app.register(
+          promApiRoutes(
+            svc,
+            () => current,
+            () => ctx.clock.now(),
+          ),
+        );
         await app.register(ingestRoutes(svc, ctx.clock));
         app.get(
           '/api/v1/targets',
@@ -96,8 +122,9 @@ export default defineModule<MetricsApi>({
         );
       },
       api: {
-        query: (expr, timeMs) => svc.query(expr, timeMs),
-        queryRange: (expr, s, e, step) => svc.queryRange(expr, s, e, step),
+        query: (expr, timeMs) => current.query(expr, timeMs ?? ctx.clock.now()),
+        queryRange: (expr, s, e, step) => current.queryRange(expr, s, e, step),
+        backend: () => current.kind,
         ingest: (series) => svc.ingest(series),
         targets: () => scrape.status(),
       },

@@ -8,6 +8,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VERSION } from '../../compose-version.ts';
 import { VigilError } from '../../kernel/errors.ts';
+import type { QueryBackend } from './backend.ts';
 import type { MetricsService } from './metrics-service.ts';
 import { PromQLEvalError, PromQLParseError, parseExpr, toPromJSON } from './promql/index.ts';
 import type { Labels, Matcher } from './storage.ts';
@@ -101,7 +102,7 @@ function promError(reply: FastifyReply, err: unknown) {
   throw err;
 }
 
-export function promApiRoutes(svc: MetricsService, now: () => number) {
+export function promApiRoutes(svc: MetricsService, backend: () => QueryBackend, now: () => number) {
   return async (app: FastifyInstance) => {
     await app.register(formbody);
     const tags = ['prometheus'];
@@ -132,7 +133,8 @@ export function promApiRoutes(svc: MetricsService, now: () => number) {
           if (!q) throw new BadData('invalid parameter "query": missing');
           const t = parseTime(str(p, 'time'), now(), 'time');
           const timeout = parseDurationParam(str(p, 'timeout'), 'timeout');
-          const r = svc.query(q, t, timeout);
+          const b = backend();
+          const r = b.kind === 'embedded' ? svc.query(q, t, timeout) : await b.query(q, t);
           return ok(toPromJSON(r), warn(r));
         } catch (err) {
           return promError(reply, err);
@@ -164,7 +166,11 @@ export function promApiRoutes(svc: MetricsService, now: () => number) {
             );
           }
           const timeout = parseDurationParam(str(p, 'timeout'), 'timeout');
-          const r = svc.queryRange(q, start, end, step, timeout);
+          const b = backend();
+          const r =
+            b.kind === 'embedded'
+              ? svc.queryRange(q, start, end, step, timeout)
+              : await b.queryRange(q, start, end, step);
           return ok(toPromJSON(r), warn(r));
         } catch (err) {
           return promError(reply, err);
