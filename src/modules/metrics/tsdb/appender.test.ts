@@ -108,6 +108,25 @@ describe('appender ingestion rules', () => {
     assert.equal(db.stats().rejected.out_of_bounds, 1);
   });
 
+  it('rejects samples too far ahead of the clock', () => {
+    let now = 1_000_000;
+    const db = openTsdb(tempDir(), { now: () => now, limits: { maxFutureMs: 60_000 } });
+    assert.equal(
+      reason(() => write(db, [[up, now + 60_001, 1]])),
+      'too_far_in_future',
+    );
+    assert.equal(
+      reason(() => write(db, [[up, now + 60_000, 1]])),
+      'accepted',
+    );
+    now += 120_000;
+    assert.equal(
+      reason(() => write(db, [[up, now + 60_000, 1]])),
+      'accepted',
+    );
+    assert.equal(db.stats().rejected.too_far_in_future, 1);
+  });
+
   it('rejects invalid samples and label sets, and enforces limits', () => {
     const db = openTsdb(tempDir(), {
       limits: { maxSeries: 2, maxLabelNamesPerSeries: 3, maxLabelNameLength: 10, maxLabelValueLength: 5 },
@@ -172,6 +191,7 @@ describe('appender ingestion rules', () => {
         out_of_order: 0,
         duplicate: 0,
         out_of_bounds: 0,
+        too_far_in_future: 0,
         invalid_sample: 2,
         invalid_labels: 2,
         limit_series: 1,

@@ -27,6 +27,8 @@ export class HeadAppender implements Appender {
   constructor(
     private readonly head: Head,
     private readonly onCommit: CommitFn,
+    /** Newest acceptable timestamp (now + maxFutureMs when the appender was created). */
+    private readonly maxT = Number.POSITIVE_INFINITY,
   ) {}
 
   append(labels: Labels, t: number, v: number): void {
@@ -35,6 +37,7 @@ export class HeadAppender implements Appender {
     // Sample checks first, so a refused sample never creates a series.
     if (!Number.isSafeInteger(t) || typeof v !== 'number') head.reject('invalid_sample', `t=${t}`);
     if (t < head.appendableMinT()) head.reject('out_of_bounds', `t=${t}`);
+    if (t > this.maxT) head.reject('too_far_in_future', `t=${t}`);
     let s = this.cache.get(labels);
     if (s === undefined || s.deleted) {
       let norm: Labels;

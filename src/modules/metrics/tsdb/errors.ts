@@ -3,6 +3,7 @@ export type IngestReason =
   | 'out_of_order'
   | 'duplicate'
   | 'out_of_bounds'
+  | 'too_far_in_future'
   | 'invalid_sample'
   | 'invalid_labels'
   | 'limit_series'
@@ -12,6 +13,7 @@ export const INGEST_REASONS: IngestReason[] = [
   'out_of_order',
   'duplicate',
   'out_of_bounds',
+  'too_far_in_future',
   'invalid_sample',
   'invalid_labels',
   'limit_series',
@@ -22,6 +24,7 @@ const MESSAGES: Record<IngestReason, string> = {
   out_of_order: 'out of order sample',
   duplicate: 'duplicate sample for timestamp',
   out_of_bounds: 'out of bounds',
+  too_far_in_future: 'sample timestamp too far in the future',
   invalid_sample: 'invalid sample',
   invalid_labels: 'invalid label set',
   limit_series: 'series limit exceeded',

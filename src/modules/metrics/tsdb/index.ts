@@ -34,7 +34,10 @@ export interface TsdbOptions {
   maxBlockDurationMs?: number;
   /** Clock for retention and fsync intervals (default: the system clock). */
   now?: () => number;
-  /** Ingestion limits (defaults: 1M series, 64 labels, names ≤ 256 and values ≤ 4096 chars). */
+  /**
+   * Ingestion limits (defaults: 1M series, 64 labels, names ≤ 256 and values ≤ 4096 chars,
+   * timestamps at most 10 min ahead of `now`).
+   */
   limits?: Partial<TsdbLimits>;
   /** fsync after commits: always, never, or at most every N ms (default 1000). */
   walFsync?: WalFsync;
@@ -139,7 +142,11 @@ export class Tsdb implements Querier {
   /** A new appender; commit makes its samples durable and visible. */
   appender(): Appender {
     this.assertOpen();
-    return new HeadAppender(this.head, (series, ts, vs, n) => this.commitBatch(series, ts, vs, n));
+    return new HeadAppender(
+      this.head,
+      (series, ts, vs, n) => this.commitBatch(series, ts, vs, n),
+      this.now() + this.head.limits.maxFutureMs,
+    );
   }
 
   private commitBatch(series: MemSeries[], ts: Float64Array, vs: Float64Array, n: number): void {

@@ -29,6 +29,12 @@ export interface TsdbLimits {
   maxLabelNamesPerSeries: number;
   maxLabelNameLength: number;
   maxLabelValueLength: number;
+  /**
+   * Samples later than now + this are refused ('too_far_in_future'): one sample from a client
+   * with a broken clock would otherwise move the head's out-of-bounds window past every
+   * honest writer (Infinity disables the check).
+   */
+  maxFutureMs: number;
 }
 
 export const DEFAULT_LIMITS: TsdbLimits = {
@@ -36,6 +42,7 @@ export const DEFAULT_LIMITS: TsdbLimits = {
   maxLabelNamesPerSeries: 64,
   maxLabelNameLength: 256,
   maxLabelValueLength: 4096,
+  maxFutureMs: 10 * 60_000,
 };
 
 /**

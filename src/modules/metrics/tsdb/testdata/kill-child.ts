@@ -6,7 +6,7 @@ import { labelsFromObject } from '../../storage.ts';
 import { Tsdb } from '../index.ts';
 
 const [dir, commits, perCommit] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
-const db = Tsdb.open({ dir, now: () => 0, walFsync: 'never' });
+const db = Tsdb.open({ dir, now: () => commits * perCommit * 1000, walFsync: 'never' });
 const series = Array.from({ length: 10 }, (_, i) =>
   labelsFromObject({ __name__: 'kill_test', i: String(i) }),
 );
