@@ -46,8 +46,11 @@ describe('head internals', () => {
         keep.push(labels);
       } else head.appendCommitted(s, 0, i);
     }
+    const symbolsBefore = head.symbols.size;
     head.truncateBefore(2 * H);
     assert.equal(head.numSeries, 100);
+    // The 900 dropped values of label i are gone from the symbol table too.
+    assert.equal(head.symbols.size, symbolsBefore - 900 - 1);
     for (const labels of keep) {
       const s = head.lookup(labels)!;
       assert.deepEqual(head.labelsOf(s), labels);

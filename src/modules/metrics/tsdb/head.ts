@@ -80,7 +80,8 @@ export function hashLabels(labels: Labels): number {
 
 /** The head block: series, postings and in-memory chunks. */
 export class Head implements IndexReader {
-  readonly symbols = new SymbolTable();
+  /** Interned label strings; rebuilt with the label pool so churned values do not pile up. */
+  symbols = new SymbolTable();
   readonly series: (MemSeries | undefined)[] = [];
   private readonly byHash = new Map<number, MemSeries>();
   private readonly index = new Map<string, Map<string, number[]>>();
@@ -409,19 +410,27 @@ export class Head implements IndexReader {
     }
   }
 
-  /** Rewrites the label pool without removed series' entries. */
+  /** Rewrites the label pool and the symbol table without removed series' entries. */
   private compactPool(): void {
     const next = new Int32Array(Math.max(1 << 12, (this.poolEnd - this.poolDead) * 2));
+    const oldStrs = this.symbols.strs;
+    const symbols = new SymbolTable();
+    const remap = new Int32Array(oldStrs.length).fill(-1);
     let end = 0;
     for (const id of this.all) {
       const s = this.series[id]!;
-      next.set(this.pool.subarray(s.lsetOff, s.lsetOff + s.lsetLen * 2), end);
+      for (let k = 0; k < s.lsetLen * 2; k++) {
+        const old = this.pool[s.lsetOff + k];
+        if (remap[old] < 0) remap[old] = symbols.intern(oldStrs[old]);
+        next[end + k] = remap[old];
+      }
       s.lsetOff = end;
       end += s.lsetLen * 2;
     }
     this.pool = next;
     this.poolEnd = end;
     this.poolDead = 0;
+    this.symbols = symbols;
   }
 
   /** Bytes held in chunk payloads, and the number of chunks. */
