@@ -63,7 +63,7 @@ export class PrometheusBackend implements QueryBackend {
       );
     }
     const body = (await res.json().catch(() => null)) as any;
-    if (!body || body.status !== 'success') {
+    if (body?.status !== 'success') {
       const msg = body?.error ?? `HTTP ${res.status}`;
       throw new VigilError(
         res.status >= 500 ? 503 : 400,
