@@ -1,54 +1,10 @@
 import assert from 'node:assert/strict';
+import { get as httpGet } from 'node:http';
 import { test } from 'node:test';
-import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { createTestApp } from '../../../test/support/app.ts';
 import { testBothDbs } from '../../../test/support/db.ts';
 import { HOUR, MINUTE } from '../../kernel/clock.ts';
-
-const PW = 'correct horse battery';
-
-/** Creates a user in the catalog and sets their password through the admin API path. */
-export async function addUser(
-  t: TestApp,
-  email: string,
-  spec: Record<string, unknown> = {},
-  password: string | null = PW,
-): Promise<void> {
-  const r = await t.request('POST', '/api/v1/users', {
-    key: email,
-    name: email.split('@')[0],
-    role: 'viewer',
-    ...spec,
-  });
-  assert.equal(r.statusCode, 201, r.body);
-  if (password) {
-    const accounts = t.app.modules.get<{ accounts: any }>('identity').accounts;
-    await accounts.setPassword({ actor: 'test' }, email, password);
-  }
-}
-
-/** Signs in and returns the cookie header value and CSRF token. */
-export async function login(t: TestApp, email: string, password = PW) {
-  const r = await t.request('POST', '/api/v1/auth/login', { email, password }, { token: null });
-  assert.equal(r.statusCode, 200, r.body);
-  const set = String(r.headers['set-cookie']);
-  const cookie = set.split(';')[0];
-  return { cookie, csrf: r.json().csrf_token as string, res: r };
-}
-
-/** Calls the API with a session cookie (and CSRF token unless `csrf` is null). */
-export function asSession(
-  t: TestApp,
-  s: { cookie: string; csrf: string },
-  method: string,
-  url: string,
-  body?: unknown,
-  csrf: string | null = s.csrf,
-) {
-  return t.request(method, url, body, {
-    token: null,
-    headers: { cookie: s.cookie, ...(csrf ? { 'x-csrf-token': csrf } : {}) },
-  });
-}
+import { addUser, asSession, login, PW } from './test-helpers.ts';
 
 testBothDbs('login, me, CSRF on state changes, SSE with the cookie, logout revokes', async (h) => {
   const t = await createTestApp(h);
@@ -98,16 +54,22 @@ testBothDbs('login, me, CSRF on state changes, SSE with the cookie, logout revok
     // The SSE stream accepts the cookie.
     await t.app.http.listen({ port: 0, host: '127.0.0.1' });
     const addr = t.app.http.server.address() as { port: number };
-    const ctl = new AbortController();
-    const sse = await fetch(`http://127.0.0.1:${addr.port}/api/v1/events/stream`, {
-      headers: { cookie: s.cookie },
-      signal: ctl.signal,
-    });
+    // A plain, non-pooled connection, destroyed afterwards, so closing the server need not wait.
+    const open = (headers: Record<string, string>) =>
+      new Promise<{ status: number; type: string }>((resolve, reject) => {
+        const req = httpGet(
+          { host: '127.0.0.1', port: addr.port, path: '/api/v1/events/stream', headers, agent: false },
+          (res) => {
+            resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']) });
+            req.destroy();
+          },
+        );
+        req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
+      });
+    const sse = await open({ cookie: s.cookie });
     assert.equal(sse.status, 200);
-    assert.match(String(sse.headers.get('content-type')), /text\/event-stream/);
-    ctl.abort();
-    const anon = await fetch(`http://127.0.0.1:${addr.port}/api/v1/events/stream`);
-    assert.equal(anon.status, 401);
+    assert.match(sse.type, /text\/event-stream/);
+    assert.equal((await open({})).status, 401);
 
     const out = await asSession(t, s, 'POST', '/api/v1/auth/logout');
     assert.equal(out.statusCode, 204);

@@ -11,6 +11,7 @@ import { defineModule } from '../module.ts';
 import { AccountService, SETUP_LINK_TTL_MS } from './accounts.ts';
 import { authRoutes, sessionAuthenticator } from './auth-routes.ts';
 import * as m1 from './migrations/202611251110-identity-tables.ts';
+import { personalTokenRoutes } from './personal-tokens.ts';
 import { DEFAULT_SESSION_POLICY, SessionStore } from './sessions.ts';
 import { idb } from './store.ts';
 import { LoginThrottle } from './throttle.ts';
@@ -87,7 +88,12 @@ export default defineModule<IdentityApi>({
     };
 
     return {
-      routes: authRoutes(accounts, { secureCookies: ctx.settings.baseUrl.startsWith('https:') }),
+      routes: async (app) => {
+        await app.register(
+          authRoutes(accounts, { secureCookies: ctx.settings.baseUrl.startsWith('https:') }),
+        );
+        await app.register(personalTokenRoutes(ctx.tokens));
+      },
       engines: [sweeper],
       api: { accounts },
       async start() {
