@@ -4,7 +4,7 @@
  * one) so tampering is detectable by `verify`.
  */
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Db } from '../../db/db.ts';
 import type { Tx } from '../../db/tx.ts';
 import type { Clock } from '../../kernel/clock.ts';
@@ -35,7 +35,8 @@ export interface AuditEvent {
   hash: string;
 }
 
-const GENESIS = '0'.repeat(64);
+/** The prev_hash of the very first event. */
+export const GENESIS = '0'.repeat(64);
 const SECRET_KEY = /(password|secret|token|api_?key|private_?key|credential|hash)$/i;
 
 /** Replaces values of secret-looking keys with "[redacted]", recursively. */
@@ -49,9 +50,10 @@ export function redact(value: unknown): unknown {
   return value;
 }
 
-function chainHash(
+/** The hash of one event given its predecessor's hash and its stored before/after JSON text. */
+export function chainHash(
   prev: string,
-  e: Omit<AuditEvent, 'seq' | 'hash' | 'prevHash'>,
+  e: Pick<AuditEvent, 'id' | 'at' | 'actor' | 'action' | 'object' | 'requestId' | 'sourceIp'>,
   before: string | null,
   after: string | null,
 ) {
@@ -151,13 +153,45 @@ export class AuditLog {
     return (await q.execute()).map(toAudit);
   }
 
-  /** Walks the whole chain; returns the first broken link, if any. */
+  /**
+   * Walks the chain in the store; returns the first broken link, if any. When older events were
+   * archived (audit retention), the walk starts from the boundary hash recorded for the last
+   * archive, so the first remaining event must link to the archived chain's last event.
+   */
   async verify(): Promise<
-    { ok: true; count: number } | { ok: false; count: number; brokenAt: number; reason: string }
+    | { ok: true; count: number; archivedThroughSeq?: number }
+    | { ok: false; count: number; brokenAt: number; reason: string }
   > {
     let prev = GENESIS;
     let count = 0;
     let after = -1;
+    const boundary = await (
+      this.db.kysely as unknown as Kysely<{ audit_archives: { to_seq: number; last_hash: string } }>
+    )
+      .selectFrom('audit_archives')
+      .select(['to_seq', 'last_hash'])
+      .orderBy('to_seq', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+      .catch(() => undefined);
+    if (boundary) {
+      prev = boundary.last_hash;
+      after = Number(boundary.to_seq);
+      const older = await this.db.kysely
+        .selectFrom('audit_events')
+        .select('seq')
+        .where('seq', '<=', after)
+        .limit(1)
+        .executeTakeFirst();
+      if (older)
+        return {
+          ok: false,
+          count: 0,
+          brokenAt: Number(older.seq),
+          reason: 'archived event still in the store',
+        };
+    }
+    const archived = boundary ? { archivedThroughSeq: after } : {};
     for (;;) {
       const rows = await this.db.kysely
         .selectFrom('audit_events')
@@ -166,7 +200,7 @@ export class AuditLog {
         .orderBy('seq', 'asc')
         .limit(1000)
         .execute();
-      if (rows.length === 0) return { ok: true, count };
+      if (rows.length === 0) return { ok: true, count, ...archived };
       for (const r of rows) {
         const e = toAudit(r);
         if (e.prevHash !== prev)
@@ -182,7 +216,8 @@ export class AuditLog {
   }
 }
 
-function toAudit(r: {
+/** Maps a stored row to an event. */
+export function toAudit(r: {
   seq: number;
   id: string;
   at: number;
