@@ -67,9 +67,10 @@ function nonEmpty(res: unknown): boolean {
   if (Array.isArray(res)) return res.length > 0;
   if (res && typeof res === 'object') {
     const r = res as Record<string, any>;
-    if (Array.isArray(r.result)) return r.result.length > 0;
+    if (r.resultType !== 'scalar' && Array.isArray(r.result)) return r.result.length > 0;
     if (r.data && Array.isArray(r.data.result)) return r.data.result.length > 0;
-    if (r.resultType === 'scalar' || r.type === 'scalar') return true;
+    // A scalar condition fails while it is non-zero (e.g. `scalar(rate(errors[5m])) > bool 0.05`).
+    if (r.resultType === 'scalar' && Array.isArray(r.result)) return Number(r.result[1]) !== 0;
   }
   return false;
 }

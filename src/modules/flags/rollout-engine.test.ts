@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
-import { testBothDbs } from '../../../test/support/db.ts';
+import { createTestDb, testBothDbs } from '../../../test/support/db.ts';
+import { inTransaction } from '../../db/tx.ts';
 import { DAY, HOUR } from '../../kernel/clock.ts';
+import type { MetricsApi } from '../metrics/module.ts';
+import { readTx } from './definitions.ts';
+import { guardStatus } from './engines.ts';
 import type { FlagsApi } from './module.ts';
+import { flagsStore } from './store.ts';
 import { alertEvent, clientKey, drain, FLAGS_PLAN, planBody } from './test/fixture.ts';
 
 /** Share of 2000 users served `true` (the module's served set; one OFREP call checks the wire). */
@@ -110,19 +116,81 @@ testBothDbs(
 );
 
 testBothDbs(
-  'staged rollout: a PromQL guard without a metrics module is unknown and never advances',
+  'staged rollout: a PromQL guard through the metrics module pauses while its query returns samples',
   async (h) => {
     const t = await createTestApp(h);
     try {
       assert.equal((await t.request('POST', '/api/v1/apply', planBody(FLAGS_PLAN))).statusCode, 200);
       await t.request('POST', '/api/v1/flags/ui_query_guarded/environments/prod/rollout/start', {});
-      await t.advance(2 * HOUR);
+      const metrics = t.app.modules.find<MetricsApi>('metrics');
+      if (!metrics) {
+        // Without a metrics module the guard is unknown: the rollout holds its step.
+        await t.advance(2 * HOUR);
+        await t.app.runner.runOnce('flags-rollouts');
+        const held = await rollout(t, 'ui_query_guarded');
+        assert.deepEqual([held.status, held.percentage], ['running', 20]);
+        return;
+      }
+      await t.advance(30 * 60_000);
+      metrics.ingest([
+        {
+          labels: [{ name: '__name__', value: 'http_error_ratio' }],
+          timestamps: [t.clock.now()],
+          values: [0.5],
+        },
+      ]);
       await t.app.runner.runOnce('flags-rollouts');
       const ro = await rollout(t, 'ui_query_guarded');
-      if (t.app.modules.find('metrics')) return; // a real metrics module answers the query instead
-      assert.deepEqual([ro.status, ro.percentage], ['running', 20]);
+      assert.deepEqual([ro.status, ro.percentage], ['paused', 20]);
+      assert.match(ro.paused_reason, /query:http_error_ratio > 0.05/);
     } finally {
       await t.close();
     }
   },
 );
+
+test('guardStatus: alert guards from the store, query guards healthy/firing/unknown', async () => {
+  const h = await createTestDb('sqlite');
+  try {
+    const tx = readTx(h.db);
+    const dir = (api?: unknown) => ({ get: () => api as never, find: () => api as never });
+    const q = [{ query: 'up == 0' }];
+    assert.deepEqual(await guardStatus(tx, dir(), 'prod', q, 0), {
+      status: 'unknown',
+      guard: 'query:up == 0',
+    });
+    const answer = (result: unknown) => dir({ query: async () => result });
+    assert.deepEqual(await guardStatus(tx, answer({ resultType: 'vector', result: [] }), 'prod', q, 0), {
+      status: 'healthy',
+    });
+    assert.equal(
+      (
+        await guardStatus(
+          tx,
+          answer({ resultType: 'vector', result: [{ metric: {}, value: [0, 1] }] }),
+          'prod',
+          q,
+          0,
+        )
+      ).status,
+      'firing',
+    );
+    assert.equal(
+      (await guardStatus(tx, answer({ resultType: 'scalar', result: [0, 0] }), 'prod', q, 0)).status,
+      'healthy',
+    );
+    const broken = dir({
+      query: async () => {
+        throw new Error('parse error');
+      },
+    });
+    assert.equal((await guardStatus(tx, broken, 'prod', q, 0)).status, 'unknown');
+    await inTransaction(h.db, (t) => flagsStore.setAlert(t, 'slo', '', true, 0));
+    assert.deepEqual(await guardStatus(tx, dir(), 'staging', [{ alert: 'slo' }, ...q], 0), {
+      status: 'firing',
+      guard: 'alert:slo',
+    });
+  } finally {
+    await h.destroy();
+  }
+});

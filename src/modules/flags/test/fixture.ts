@@ -64,7 +64,7 @@ flags:
           enabled: true
           staged_rollout:
             steps: [{ percentage: 20, wait: 1h }, { percentage: 100 }]
-            guards: [{ query: 'rate(http_errors_total[5m]) > 0.05' }]
+            guards: [{ query: 'http_error_ratio > 0.05' }]
 `;
 
 /** The request body of POST /api/v1/plan|apply for a YAML plan. */
