@@ -65,17 +65,19 @@ function route(path: string, role: string | undefined): ReactNode {
 function ThemeToggle() {
   const [choice, setChoice] = useState<ThemeChoice>(getTheme());
   const next: Record<ThemeChoice, ThemeChoice> = { system: 'dark', dark: 'light', light: 'system' };
+  const LABEL: Record<ThemeChoice, string> = { system: 'auto', dark: 'dark', light: 'light' };
+  const ICON: Record<ThemeChoice, string> = { system: '◐', dark: '☾', light: '☀' };
   return (
     <button
       type="button"
       className="btn btn-ghost"
-      aria-label={`Theme: ${choice}. Switch to ${next[choice]}.`}
+      title={`Switch to ${LABEL[next[choice]]}`}
       onClick={() => {
         setTheme(next[choice]);
         setChoice(next[choice]);
       }}
     >
-      {choice === 'dark' ? '☾ Dark' : choice === 'light' ? '☀ Light' : '◐ Auto'}
+      <span aria-hidden="true">{ICON[choice]}</span> Theme: {LABEL[choice]}
     </button>
   );
 }
@@ -107,7 +109,7 @@ export function App() {
         Skip to content
       </a>
       <header className="topbar">
-        <Link to="/" className="brand" aria-label="Vigil overview">
+        <Link to="/" className="brand">
           <span className="brand-mark" aria-hidden="true">
             V
           </span>

@@ -26,9 +26,12 @@ export class ApiError extends Error {
         .replace(/^(body|querystring|params)\.?/, '')
         .replace(/^spec\.?/, '')
         .split(/[.[/]/)[0];
-      const key = field || '_';
+      const key = field && field !== '(root)' ? field : '_';
       out[key] = out[key] ? `${out[key]}; ${e.message}` : e.message;
     }
+    // Reference errors name their field instead (`field: "owner"` or `grants[0].team`).
+    const f = (this.problem as { field?: unknown }).field;
+    if (typeof f === 'string' && this.problem.detail) out[f.split(/[.[]/)[0]] = this.problem.detail;
     return out;
   }
 }

@@ -55,17 +55,21 @@ export interface ConsoleOptions {
 export function consoleRoutes(opts: ConsoleOptions) {
   return async (app: FastifyInstance) => {
     const indexFile = join(opts.distDir, 'index.html');
-    const built = existsSync(indexFile);
+    // Checked per request: a console built after start (npm run build:web) shows without a restart.
+    const built = () => existsSync(indexFile);
     const config = { policy: 'public' as const };
     const schema = { hide: true };
-    if (built) {
-      await app.register(fastifyStatic, { root: opts.distDir, serve: false, decorateReply: true });
-    }
+    await app.register(fastifyStatic, {
+      root: opts.distDir,
+      serve: false,
+      decorateReply: true,
+      // A missing build is reported by the page itself, not as a start-up warning.
+      suppressWarning: !existsSync(opts.distDir),
+    });
 
     const sendIndex = (reply: FastifyReply) => {
-      if (!built) return reply.code(503).headers(SECURITY_HEADERS).type('text/html').send(NOT_BUILT);
-      // Re-read per request: a rebuilt console (npm run build:web) shows without a restart.
-      const html = existsSync(indexFile) ? readFileSync(indexFile) : Buffer.from(NOT_BUILT);
+      if (!built()) return reply.code(503).headers(SECURITY_HEADERS).type('text/html').send(NOT_BUILT);
+      const html = readFileSync(indexFile);
       return reply
         .headers(SECURITY_HEADERS)
         .header('cache-control', 'no-cache')
@@ -75,7 +79,7 @@ export function consoleRoutes(opts: ConsoleOptions) {
 
     // Vite fingerprints everything under assets/, so a cached copy can never be stale.
     app.get('/assets/*', { config, schema }, async (req: FastifyRequest, reply) => {
-      if (!built) return reply.callNotFound();
+      if (!built()) return reply.callNotFound();
       const rest = (req.params as { '*': string })['*'];
       return reply.sendFile(`assets/${rest}`, { maxAge: '365d', immutable: true });
     });
@@ -94,7 +98,7 @@ export function consoleRoutes(opts: ConsoleOptions) {
       const name = normalize(path).replace(/^\/+/, '');
       // Root files such as favicon.svg: serve them when they exist, otherwise a 404 (not the page).
       if (/^[\w.-]+\.[a-z0-9]+$/i.test(name) && name !== 'index.html') {
-        if (built && existsSync(join(opts.distDir, name))) return reply.sendFile(name, { maxAge: '1h' });
+        if (built() && existsSync(join(opts.distDir, name))) return reply.sendFile(name, { maxAge: '1h' });
         return reply.callNotFound();
       }
       return sendIndex(reply);

@@ -7,6 +7,10 @@ import { type KindView, ObjectLink } from './catalog.tsx';
 
 const ROLE_OPTIONS = ['viewer', 'responder', 'operator', 'admin'].map((r) => ({ value: r, label: r }));
 const SLUG_HELP = 'Lower-case letters, digits and dashes; it cannot change later.';
+const SLUG = {
+  re: /^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/,
+  message: 'Use lower-case letters, digits and dashes, starting and ending with a letter or digit.',
+};
 
 const tags = (v: unknown) =>
   Array.isArray(v) && v.length ? v.map((t) => <Badge key={String(t)}>{String(t)}</Badge>) : null;
@@ -32,7 +36,7 @@ export const servicesView: KindView = {
   title: 'Services',
   intro: 'What you run, who owns it, and how critical it is.',
   writeRole: 'operator',
-  keyField: { name: 'key', label: 'Key', required: true, createOnly: true, help: SLUG_HELP },
+  keyField: { name: 'key', label: 'Key', required: true, createOnly: true, help: SLUG_HELP, pattern: SLUG },
   useFields() {
     const teams = useTeamOptions();
     return [
@@ -141,7 +145,7 @@ export const teamsView: KindView = {
   title: 'Teams',
   intro: 'Teams own services and take the pager.',
   writeRole: 'admin',
-  keyField: { name: 'key', label: 'Key', required: true, createOnly: true, help: SLUG_HELP },
+  keyField: { name: 'key', label: 'Key', required: true, createOnly: true, help: SLUG_HELP, pattern: SLUG },
   useFields: () => [
     { name: 'name', label: 'Name', required: true },
     { name: 'description', label: 'Description', type: 'textarea' },

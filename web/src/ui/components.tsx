@@ -83,9 +83,17 @@ export function Loading({ what = 'Loading' }: { what?: string }) {
 export function Time({ iso }: { iso: string | null | undefined }) {
   if (!iso) return <span className="muted">—</span>;
   const d = new Date(iso);
+  // The year only when it is not this one: lists stay narrow.
+  const sameYear = d.getFullYear() === new Date().getFullYear();
   return (
     <time dateTime={iso} title={iso}>
-      {d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}
+      {d.toLocaleString(undefined, {
+        year: sameYear ? undefined : 'numeric',
+        month: 'short',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+      })}
     </time>
   );
 }

@@ -18,6 +18,24 @@ export interface FieldDef {
   autoComplete?: string;
   /** Send the value as a number (e.g. a select of tiers). */
   numeric?: boolean;
+  /** Checked before sending, with the message shown when it fails. */
+  pattern?: { re: RegExp; message: string };
+}
+
+/** Client-side checks (required, pattern) so obvious mistakes need no round trip. */
+export function checkFields(
+  fields: FieldDef[],
+  values: FormValues,
+  creating: boolean,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fields) {
+    if (f.createOnly && !creating) continue;
+    const v = (values[f.name] ?? '').trim();
+    if (f.required && v === '') out[f.name] = `${f.label} is required.`;
+    else if (v !== '' && f.pattern && !f.pattern.re.test(v)) out[f.name] = f.pattern.message;
+  }
+  return out;
 }
 
 export type FormValues = Record<string, string>;
@@ -148,6 +166,13 @@ export function Form(props: {
     setBusy(true);
     setErrors({});
     setFormError(null);
+    const local = checkFields(props.fields, values, Boolean(props.creating));
+    if (Object.keys(local).length) {
+      setErrors(local);
+      setFormError('Please fix the fields marked below.');
+      setBusy(false);
+      return;
+    }
     try {
       await props.onSubmit(values);
     } catch (err) {

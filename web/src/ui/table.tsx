@@ -67,7 +67,8 @@ export function DataTable<T>(props: {
   if (!paged.loaded) return <Loading />;
   if (paged.items.length === 0 && !paged.hasPrev) return <>{props.empty}</>;
   return (
-    <div className="table-wrap">
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+    <section className="table-wrap" tabIndex={0} aria-label={props.caption}>
       <table>
         <caption className="sr-only">{props.caption}</caption>
         <thead>
@@ -102,7 +103,7 @@ export function DataTable<T>(props: {
           </button>
         </nav>
       ) : null}
-    </div>
+    </section>
   );
 }
 
@@ -116,7 +117,8 @@ export function SimpleTable<T>(props: {
 }) {
   if (props.rows.length === 0) return <>{props.empty}</>;
   return (
-    <div className="table-wrap">
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+    <section className="table-wrap" tabIndex={0} aria-label={props.caption}>
       <table>
         <caption className="sr-only">{props.caption}</caption>
         <thead>
@@ -140,7 +142,7 @@ export function SimpleTable<T>(props: {
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
 

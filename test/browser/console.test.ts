@@ -1,0 +1,334 @@
+/**
+ * Browser test of the web console: starts Vigil as a child process on 127.0.0.1 with a temporary
+ * data dir and a first admin, drives Debian's Chromium through playwright-core, and checks every
+ * page with axe-core (no serious or critical violations). Screenshots land in test-results/console/.
+ * Without /usr/bin/chromium the test skips (and fails under CI=true, where .ci/run installs it).
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(ROOT, 'test-results', 'console');
+const ADMIN = { email: 'console-admin@example.com', password: 'correct horse battery staple 42' };
+const missing = !existsSync(CHROMIUM);
+const HOW = `Chromium is not installed at ${CHROMIUM}; install it with: apt-get update && apt-get install -y chromium`;
+
+if (missing && process.env.CI === 'true') {
+  test('browser tests need Chromium', () => {
+    assert.fail(`${HOW} (.ci/run does this; under CI=true a missing browser is a failure, not a skip)`);
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(base: string, child: ChildProcess, log: () => string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`vigil exited (${child.exitCode}):\n${log()}`);
+    try {
+      const res = await fetch(`${base}/health/ready`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`vigil did not become ready in 30 s:\n${log()}`);
+}
+
+/** Runs axe-core in the page; fails on serious or critical violations. */
+async function checkA11y(page: Page, name: string): Promise<void> {
+  const source = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  // Strings, not functions: this file is type-checked without the DOM library.
+  if (!(await page.evaluate("'axe' in window"))) await page.addScriptTag({ content: source });
+  const result = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as {
+    violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }>;
+  };
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    bad.map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    [],
+    `accessibility violations on ${name}`,
+  );
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+describe('web console in Chromium', { skip: missing ? HOW : false }, () => {
+  let child: ChildProcess;
+  let dataDir: string;
+  let base: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let output = '';
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    if (!existsSync(join(ROOT, 'web', 'dist', 'index.html'))) {
+      const b = spawnSync(process.execPath, [join(ROOT, 'web', 'prepare.mjs')], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
+      assert.equal(b.status, 0, `console build failed:\n${b.stdout}${b.stderr}`);
+    }
+    mkdirSync(SHOTS, { recursive: true });
+    dataDir = mkdtempSync(join(tmpdir(), 'vigil-browser-'));
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    child = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'bin', 'vigil.mjs'),
+        'start',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--data-dir',
+        dataDir,
+        '--plan',
+        join(ROOT, 'examples', 'quickstart'),
+        '--no-watch',
+      ],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          VIGIL_ADMIN_EMAIL: ADMIN.email,
+          VIGIL_ADMIN_PASSWORD: ADMIN.password,
+          VIGIL_LOG_LEVEL: 'warn',
+          VIGIL_DATABASE_URL: '',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child.stdout?.on('data', (d) => (output += d));
+    child.stderr?.on('data', (d) => (output += d));
+    await waitReady(base, child, () => output);
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    // bypassCSP lets the test inject axe-core; the console itself runs under its strict CSP.
+    context = await browser.newContext({
+      baseURL: base,
+      bypassCSP: true,
+      viewport: { width: 1280, height: 860 },
+    });
+    page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    page.on('pageerror', (err) => pageErrors.push(String(err)));
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('a wrong password is refused with the server’s message', async () => {
+    await page.goto('/');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await checkA11y(page, 'sign-in');
+    await shot(page, '01-sign-in');
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match((await page.getByRole('alert').textContent()) ?? '', /\S/);
+    assert.equal(await page.getByRole('heading', { name: 'Overview' }).count(), 0);
+  });
+
+  test('signs in and shows the overview with real data', async () => {
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    // The quickstart plan declares the Platform team; it shows up with the managed badge.
+    await page.getByRole('link', { name: 'Platform' }).first().waitFor();
+    await page.getByText('Live', { exact: true }).waitFor();
+    await page.getByRole('heading', { name: 'Engines' }).waitFor();
+    await checkA11y(page, 'overview');
+    await shot(page, '02-overview');
+  });
+
+  test('creates a team (with validation from the form and the server)', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Teams' }).click();
+    await page.getByRole('heading', { name: 'Teams' }).waitFor();
+    await page.getByText('managed by vigil.yaml').first().waitFor();
+    await checkA11y(page, 'teams');
+    await shot(page, '03-teams');
+    await page.getByRole('link', { name: 'New team' }).click();
+    await page.getByLabel('Key').fill('Not A Slug');
+    await page.getByLabel('Name (required)').fill('Site Reliability');
+    await page.getByRole('button', { name: 'Create team' }).click();
+    await page.getByText('Use lower-case letters').waitFor();
+    assert.equal(await page.getByLabel('Key').getAttribute('aria-invalid'), 'true');
+    await checkA11y(page, 'team form with errors');
+    await shot(page, '04-team-form-errors');
+    await page.getByLabel('Key').fill('platform');
+    await page.getByRole('button', { name: 'Create team' }).click();
+    // The key exists already: the server's problem detail is shown.
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /platform/ })
+      .waitFor();
+    await page.getByLabel('Key').fill('sre');
+    await page.getByRole('button', { name: 'Create team' }).click();
+    await page.getByRole('heading', { name: 'Site Reliability' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Created team sre.' }).waitFor();
+    await checkA11y(page, 'team detail');
+    await shot(page, '05-team-detail');
+  });
+
+  test('a managed object is read-only and names its source', async () => {
+    await page.goto('/teams/platform/edit');
+    await page.getByText(/declared in the ops plan at .*vigil\.yaml:\d+/).waitFor();
+    assert.equal(await page.getByLabel('Name (required)').isDisabled(), true);
+    assert.equal(await page.getByRole('button', { name: 'Save changes' }).count(), 0);
+    await shot(page, '06-managed-team');
+  });
+
+  test('services list, filter and detail', async () => {
+    await page.goto('/services');
+    await page.getByRole('heading', { name: 'Services' }).waitFor();
+    await page.locator('table').waitFor();
+    await checkA11y(page, 'services');
+    await shot(page, '07-services');
+    await page.getByRole('link', { name: 'New service' }).click();
+    await page.getByLabel('Key').fill('edge-proxy');
+    await page.getByLabel('Name (required)').fill('Edge proxy');
+    await page.getByLabel('Owner team (required)').selectOption('sre');
+    await page.getByLabel('Tier').selectOption('2');
+    await page.getByLabel('Tags').fill('network, ingress');
+    // Too long for the schema: the server's errors[] entry lands under the Description field.
+    await page.getByLabel('Description').fill('x'.repeat(4001));
+    await page.getByRole('button', { name: 'Create service' }).click();
+    await page
+      .locator('.field-invalid')
+      .filter({ has: page.getByLabel('Description') })
+      .waitFor();
+    assert.equal(await page.getByLabel('Description').getAttribute('aria-invalid'), 'true');
+    await shot(page, '07b-service-server-validation');
+    await page.getByLabel('Description').fill('Terminates TLS for every public endpoint.');
+    await page.getByRole('button', { name: 'Create service' }).click();
+    await page.getByRole('heading', { name: 'Edge proxy' }).waitFor();
+    await page.getByText('service.created').waitFor();
+    await page.goto('/services');
+    await page.getByLabel('Owner').fill('sre');
+    await page.getByRole('link', { name: 'Edge proxy' }).waitFor();
+    assert.equal(await page.locator('tbody tr').count(), 1);
+  });
+
+  test('live updates: a change made elsewhere shows without a reload', async () => {
+    await page.goto('/teams');
+    await page.getByRole('link', { name: 'Site Reliability' }).waitFor();
+    await page.getByText('Live', { exact: true }).waitFor();
+    const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+    const res = await fetch(`${base}/api/v1/teams`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ key: 'data', name: 'Data Engineering' }),
+    });
+    assert.equal(res.status, 201);
+    await page.getByRole('link', { name: 'Data Engineering' }).waitFor({ timeout: 10_000 });
+  });
+
+  test('issues an API token and shows the secret once; revokes one', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API tokens' }).click();
+    await page.getByRole('heading', { name: 'API tokens' }).waitFor();
+    await page.getByLabel('Name (required)').fill('ci-deploy');
+    await page.getByLabel('Role (required)').selectOption('operator');
+    await page.getByRole('button', { name: 'Issue token' }).click();
+    const secret = (await page.getByTestId('token-secret').textContent()) ?? '';
+    assert.match(secret, /\S{20,}/);
+    // The secret works against the API.
+    const me = await fetch(`${base}/api/v1/services`, { headers: { authorization: `Bearer ${secret}` } });
+    assert.equal(me.status, 200);
+    await checkA11y(page, 'tokens');
+    await shot(page, '08-tokens');
+    await page.getByRole('button', { name: 'Done' }).click();
+    assert.equal(await page.getByTestId('token-secret').count(), 0);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Revoke ci-deploy' }).click();
+    await page.getByText('revoked', { exact: true }).waitFor();
+    const after = await fetch(`${base}/api/v1/services`, { headers: { authorization: `Bearer ${secret}` } });
+    assert.equal(after.status, 401);
+  });
+
+  test('the audit log shows the team creation and the token, filterable', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    await page.getByText('token.issue').first().waitFor();
+    await page.getByLabel('Object kind').fill('team');
+    await page.getByLabel('Object key').fill('sre');
+    await page.getByText('team/sre').first().waitFor();
+    await page.getByText('token.issue').waitFor({ state: 'detached' });
+    assert.ok((await page.getByText('team.create').count()) >= 1);
+    await checkA11y(page, 'audit');
+    await shot(page, '09-audit');
+  });
+
+  test('users and roles, settings', async () => {
+    await page.goto('/users');
+    await page.getByRole('link', { name: /Ada Lovelace/ }).waitFor();
+    await checkA11y(page, 'users');
+    await shot(page, '10-users');
+    await page.getByRole('link', { name: /Ada Lovelace/ }).click();
+    await page.getByRole('heading', { name: 'Role and grants' }).waitFor();
+    await checkA11y(page, 'user detail');
+    await shot(page, '11-user-detail');
+    await page.goto('/settings');
+    await page.getByRole('heading', { name: 'Severity ladder' }).waitFor();
+    await page.getByText('Acme Cloud').or(page.getByLabel('Organisation name (required)')).first().waitFor();
+    await checkA11y(page, 'settings');
+    await shot(page, '12-settings');
+  });
+
+  test('dark mode passes the same checks', async () => {
+    await page.goto('/');
+    await page.getByRole('button', { name: /^Theme: auto/ }).click();
+    assert.equal(await page.evaluate('document.documentElement.dataset.theme'), 'dark');
+    await page.getByRole('heading', { name: 'Engines' }).waitFor();
+    await checkA11y(page, 'overview (dark)');
+    await shot(page, '13-overview-dark');
+    await page.goto('/teams/sre');
+    await page.getByRole('heading', { name: 'Site Reliability' }).waitFor();
+    await checkA11y(page, 'team detail (dark)');
+  });
+
+  test('signs out; the session is gone after a reload', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByText('You are signed out.').waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await shot(page, '14-signed-out');
+    assert.deepEqual(pageErrors, []);
+  });
+});
