@@ -1,0 +1,177 @@
+/** Persistence of heartbeat state and pings. */
+import type { Kysely } from 'kysely';
+import type { Tx } from '../../db/tx.ts';
+import type { HeartbeatState } from './heartbeat-schedule.ts';
+
+export interface HeartbeatRow {
+  key: string;
+  uuid: string;
+  slug: string;
+  state: HeartbeatState;
+  paused: boolean;
+  nPings: number;
+  lastPingAt: number | null;
+  lastPingKind: string | null;
+  startedAt: number | null;
+  startedRid: string | null;
+  lastDurationMs: number | null;
+  deadlineAt: number | null;
+  changedAt: number | null;
+}
+
+export interface PingRow {
+  id: string;
+  heartbeatKey: string;
+  at: number;
+  kind: 'success' | 'start' | 'fail' | 'log';
+  exitStatus: number | null;
+  rid: string | null;
+  durationMs: number | null;
+  method: string;
+  remoteAddr: string | null;
+  userAgent: string | null;
+  body: string | null;
+  bodyTruncated: boolean;
+}
+
+type Q = Kysely<any>;
+const q = (tx: Tx | Q): Q => ('afterCommit' in tx ? (tx.db as unknown as Q) : (tx as Q));
+const num = (v: unknown) => (v == null ? null : Number(v));
+
+function toRow(r: any): HeartbeatRow {
+  return {
+    key: r.key,
+    uuid: r.uuid,
+    slug: r.slug,
+    state: r.state,
+    paused: Number(r.paused) === 1,
+    nPings: Number(r.n_pings),
+    lastPingAt: num(r.last_ping_at),
+    lastPingKind: r.last_ping_kind,
+    startedAt: num(r.started_at),
+    startedRid: r.started_rid,
+    lastDurationMs: num(r.last_duration_ms),
+    deadlineAt: num(r.deadline_at),
+    changedAt: num(r.changed_at),
+  };
+}
+
+function toDb(h: HeartbeatRow, now: number) {
+  return {
+    uuid: h.uuid,
+    slug: h.slug,
+    state: h.state,
+    paused: h.paused ? 1 : 0,
+    n_pings: h.nPings,
+    last_ping_at: h.lastPingAt,
+    last_ping_kind: h.lastPingKind,
+    started_at: h.startedAt,
+    started_rid: h.startedRid,
+    last_duration_ms: h.lastDurationMs,
+    deadline_at: h.deadlineAt,
+    changed_at: h.changedAt,
+    updated_at: now,
+  };
+}
+
+export const heartbeatStore = {
+  async all(db: Tx | Q): Promise<HeartbeatRow[]> {
+    return (await q(db).selectFrom('heartbeats_state').selectAll().orderBy('key').execute()).map(toRow);
+  },
+  async get(db: Tx | Q, key: string): Promise<HeartbeatRow | null> {
+    const r = await q(db)
+      .selectFrom('heartbeats_state')
+      .selectAll()
+      .where('key', '=', key)
+      .executeTakeFirst();
+    return r ? toRow(r) : null;
+  },
+  async insert(db: Tx | Q, h: HeartbeatRow, now: number): Promise<void> {
+    await q(db)
+      .insertInto('heartbeats_state')
+      .values({ key: h.key, ...toDb(h, now) })
+      .execute();
+  },
+  async update(db: Tx | Q, h: HeartbeatRow, now: number): Promise<void> {
+    await q(db).updateTable('heartbeats_state').set(toDb(h, now)).where('key', '=', h.key).execute();
+  },
+  async delete(db: Tx | Q, key: string): Promise<void> {
+    await q(db).deleteFrom('heartbeats_state').where('key', '=', key).execute();
+  },
+  async insertPing(db: Tx | Q, p: PingRow): Promise<void> {
+    await q(db)
+      .insertInto('heartbeats_pings')
+      .values({
+        id: p.id,
+        heartbeat_key: p.heartbeatKey,
+        at: p.at,
+        kind: p.kind,
+        exit_status: p.exitStatus,
+        rid: p.rid,
+        duration_ms: p.durationMs,
+        method: p.method,
+        remote_addr: p.remoteAddr,
+        user_agent: p.userAgent,
+        body: p.body,
+        body_truncated: p.bodyTruncated ? 1 : 0,
+      })
+      .execute();
+  },
+  async pings(db: Q, key: string, limit: number): Promise<PingRow[]> {
+    const rows = await q(db)
+      .selectFrom('heartbeats_pings')
+      .selectAll()
+      .where('heartbeat_key', '=', key)
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r: any) => ({
+      id: r.id,
+      heartbeatKey: r.heartbeat_key,
+      at: Number(r.at),
+      kind: r.kind,
+      exitStatus: num(r.exit_status),
+      rid: r.rid,
+      durationMs: num(r.duration_ms),
+      method: r.method,
+      remoteAddr: r.remote_addr,
+      userAgent: r.user_agent,
+      body: r.body,
+      bodyTruncated: Number(r.body_truncated) === 1,
+    }));
+  },
+  /** Keeps the newest `keep` pings of `key`. */
+  async trimPings(db: Tx | Q, key: string, keep: number): Promise<void> {
+    const cut = await q(db)
+      .selectFrom('heartbeats_pings')
+      .select(['at', 'id'])
+      .where('heartbeat_key', '=', key)
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .offset(keep)
+      .limit(1)
+      .executeTakeFirst();
+    if (!cut) return;
+    await q(db)
+      .deleteFrom('heartbeats_pings')
+      .where('heartbeat_key', '=', key)
+      .where((eb) => eb.or([eb('at', '<', cut.at), eb.and([eb('at', '=', cut.at), eb('id', '<=', cut.id)])]))
+      .execute();
+  },
+  async meta(db: Q, name: string): Promise<string | null> {
+    const r = await q(db)
+      .selectFrom('checks_meta')
+      .select('value')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return r ? String(r.value) : null;
+  },
+  async setMetaIfAbsent(db: Q, name: string, value: string): Promise<void> {
+    await q(db)
+      .insertInto('checks_meta')
+      .values({ name, value })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+  },
+};

@@ -1,0 +1,404 @@
+/**
+ * Heartbeats (dead man's switches) with Healthchecks.io's ping semantics: success, start, fail,
+ * log and exit-status signals by UUID or by ping key + slug, `rid` pairing of start and finish,
+ * and deadlines kept as durable timers so a restart never forgets that a job is overdue.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Db } from '../../db/db.ts';
+import { inTransaction, type Tx } from '../../db/tx.ts';
+import type { Engine, StepResult } from '../../engines/runner.ts';
+import type { TimerStore } from '../../engines/timers.ts';
+import { type Clock, formatDuration, parseDuration } from '../../kernel/clock.ts';
+import { newId, slugify } from '../../kernel/ids.ts';
+import type { CatalogService } from '../catalog/catalog-service.ts';
+import type { Timeline } from '../timeline/timeline.ts';
+import {
+  type Deadline,
+  deadlineAfterLate,
+  deadlineAfterStart,
+  deadlineAfterSuccess,
+  type HeartbeatState,
+} from './heartbeat-schedule.ts';
+import { type HeartbeatRow, heartbeatStore, type PingRow } from './heartbeat-store.ts';
+import { stateChangedEvent } from './scheduler.ts';
+
+export const TIMER_KIND = 'checks.heartbeat';
+export const BODY_LIMIT = 10_000;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A parsed ping request. */
+export interface PingInput {
+  uuid?: string;
+  pingKey?: string;
+  slug?: string;
+  /** `success` unless the URL says start/fail/log or an exit status. */
+  kind: 'success' | 'start' | 'fail' | 'log';
+  exitStatus: number | null;
+  rid: string | null;
+  create: boolean;
+  method: string;
+  body: Buffer | null;
+  remoteAddr: string | null;
+  userAgent: string | null;
+}
+
+/** What the ping endpoint answers (status and the plain-text body Healthchecks.io uses). */
+export interface PingReply {
+  status: number;
+  text: string;
+}
+
+/** Parses `/ping/...` path segments the way Healthchecks.io routes them; null = not found. */
+export function parsePingPath(
+  segments: string[],
+): Omit<PingInput, 'create' | 'method' | 'body' | 'remoteAddr' | 'userAgent' | 'rid'> | PingReply | null {
+  type Act = { kind: PingInput['kind']; exitStatus: number | null } | PingReply | null;
+  const action = (s: string | undefined): Act => {
+    if (s === undefined) return { kind: 'success', exitStatus: null };
+    if (s === 'start' || s === 'fail' || s === 'log') return { kind: s, exitStatus: null };
+    if (/^\d+$/.test(s)) {
+      const n = Number(s);
+      if (n > 255) return { status: 400, text: 'invalid url format' };
+      return { kind: n === 0 ? ('success' as const) : ('fail' as const), exitStatus: n };
+    }
+    return null;
+  };
+  const [a, b, c, ...rest] = segments;
+  if (!a || rest.length) return null;
+  if (UUID_RE.test(a)) {
+    if (c !== undefined) return null;
+    const act = action(b);
+    if (!act || 'status' in act) return act;
+    return { uuid: a.toLowerCase(), ...act };
+  }
+  if (!b) return null;
+  const act = action(c);
+  if (!act || 'status' in act) return act;
+  return { pingKey: a, slug: b, ...act };
+}
+
+export class HeartbeatService {
+  private specs = new Map<string, Record<string, any>>();
+  private byUuid = new Map<string, string>();
+  private bySlug = new Map<string, string[]>();
+  private dirty = true;
+  private pingKey: string | null = null;
+
+  constructor(
+    private db: Db,
+    private clock: Clock,
+    private timeline: Timeline,
+    private timers: TimerStore,
+    private catalog: CatalogService,
+    private holder: string,
+  ) {}
+
+  invalidate(): void {
+    this.dirty = true;
+  }
+
+  /** The project ping key for slug URLs (created on first use). */
+  async getPingKey(): Promise<string> {
+    if (this.pingKey) return this.pingKey;
+    let k = await heartbeatStore.meta(this.db.kysely, 'ping_key');
+    if (!k) {
+      await heartbeatStore.setMetaIfAbsent(this.db.kysely, 'ping_key', randomBytes(16).toString('base64url'));
+      k = await heartbeatStore.meta(this.db.kysely, 'ping_key');
+    }
+    this.pingKey = k;
+    return k!;
+  }
+
+  /** Aligns state rows (uuid, slug) with the catalog's heartbeats. */
+  async sync(): Promise<void> {
+    if (!this.dirty) return;
+    this.dirty = false;
+    const objs = await this.catalog.snapshot(['heartbeat']);
+    const rows = new Map((await heartbeatStore.all(this.db.kysely)).map((r) => [r.key, r]));
+    const now = this.clock.now();
+    this.specs.clear();
+    this.byUuid.clear();
+    this.bySlug.clear();
+    for (const o of objs) {
+      this.specs.set(o.key, o.spec);
+      const slug = String(o.spec.slug ?? o.key);
+      let row = rows.get(o.key);
+      if (!row) {
+        row = {
+          key: o.key,
+          uuid: String(o.spec.uuid ?? randomUUID()).toLowerCase(),
+          slug,
+          state: 'new',
+          paused: false,
+          nPings: 0,
+          lastPingAt: null,
+          lastPingKind: null,
+          startedAt: null,
+          startedRid: null,
+          lastDurationMs: null,
+          deadlineAt: null,
+          changedAt: null,
+        };
+        await heartbeatStore.insert(this.db.kysely, row, now);
+      } else if (row.slug !== slug || (o.spec.uuid && row.uuid !== String(o.spec.uuid).toLowerCase())) {
+        row = { ...row, slug, uuid: String(o.spec.uuid ?? row.uuid).toLowerCase() };
+        await heartbeatStore.update(this.db.kysely, row, now);
+      }
+      this.byUuid.set(row.uuid, o.key);
+      this.bySlug.set(slug, [...(this.bySlug.get(slug) ?? []), o.key]);
+    }
+    for (const key of rows.keys()) {
+      if (this.specs.has(key)) continue;
+      await inTransaction(this.db, async (tx) => {
+        await heartbeatStore.delete(tx, key);
+        await this.timers.cancel(tx, TIMER_KIND, key);
+      });
+    }
+  }
+
+  async spec(key: string): Promise<Record<string, any> | undefined> {
+    await this.sync();
+    return this.specs.get(key);
+  }
+
+  async keys(): Promise<string[]> {
+    await this.sync();
+    return [...this.specs.keys()];
+  }
+
+  /** Handles one ping; unknown checks get 404 "not found" and nothing is written. */
+  async ping(p: PingInput): Promise<PingReply> {
+    await this.sync();
+    if (p.rid !== null && !UUID_RE.test(p.rid)) return { status: 400, text: 'invalid url format' };
+    let key: string | undefined;
+    let created = false;
+    if (p.uuid) key = this.byUuid.get(p.uuid);
+    else {
+      if (p.pingKey !== (await this.getPingKey())) return { status: 404, text: 'not found' };
+      const keys = this.bySlug.get(p.slug!) ?? [];
+      if (keys.length > 1) return { status: 409, text: 'ambiguous slug' };
+      key = keys[0];
+      if (!key && p.create) {
+        key = await this.autoProvision(p.slug!);
+        if (!key) return { status: 400, text: 'invalid url format' };
+        created = true;
+      }
+    }
+    if (!key) return { status: 404, text: 'not found' };
+    const spec = this.specs.get(key)!;
+    const now = this.clock.now();
+    await inTransaction(this.db, async (tx) => {
+      const row = await heartbeatStore.get(tx, key);
+      if (row) await this.applyPing(tx, row, spec, p, now);
+    });
+    return created ? { status: 201, text: 'Created' } : { status: 200, text: 'OK' };
+  }
+
+  private async autoProvision(slug: string): Promise<string | undefined> {
+    const key = slugify(slug);
+    if (!key) return undefined;
+    try {
+      await this.catalog.create({ actor: 'ping:auto-provision' }, 'heartbeat', key, {
+        slug,
+        period: '1d',
+        grace: '1h',
+      });
+    } catch {
+      return undefined;
+    }
+    this.dirty = true;
+    await this.sync();
+    return this.specs.has(key) ? key : undefined;
+  }
+
+  private async applyPing(
+    tx: Tx,
+    row: HeartbeatRow,
+    spec: Record<string, any>,
+    p: PingInput,
+    now: number,
+  ): Promise<void> {
+    let body: string | null = null;
+    let truncated = false;
+    if (p.body?.length) {
+      truncated = p.body.length > BODY_LIMIT;
+      body = new TextDecoder('utf-8', { fatal: false }).decode(p.body.subarray(0, BODY_LIMIT));
+    }
+    const next: HeartbeatRow = { ...row, nPings: row.nPings + 1, lastPingAt: now, lastPingKind: p.kind };
+    let durationMs: number | null = null;
+    if (
+      (p.kind === 'success' || p.kind === 'fail') &&
+      row.startedAt !== null &&
+      (p.rid === null || p.rid === row.startedRid)
+    ) {
+      durationMs = now - row.startedAt;
+      next.lastDurationMs = durationMs;
+      next.startedAt = null;
+      next.startedRid = null;
+    }
+    await heartbeatStore.insertPing(tx, {
+      id: newId(this.clock),
+      heartbeatKey: row.key,
+      at: now,
+      kind: p.kind,
+      exitStatus: p.exitStatus,
+      rid: p.rid,
+      durationMs,
+      method: p.method,
+      remoteAddr: p.remoteAddr,
+      userAgent: p.userAgent?.slice(0, 200) ?? null,
+      body,
+      bodyTruncated: truncated,
+    });
+    if (row.paused && spec.manual_resume) {
+      await heartbeatStore.update(tx, { ...next, state: 'paused' }, now);
+      return;
+    }
+    if (row.paused) next.paused = false;
+    let to: HeartbeatState | null = null;
+    let reason = '';
+    let deadline: Deadline | null = null;
+    if (p.kind === 'log') {
+      if (row.paused) to = row.state === 'paused' ? 'up' : row.state;
+    } else if (p.kind === 'start') {
+      next.startedAt = now;
+      next.startedRid = p.rid;
+      to = 'started';
+      reason = 'start signal';
+      deadline = deadlineAfterStart(spec, now);
+    } else if (p.kind === 'fail') {
+      to = 'down';
+      reason = p.exitStatus !== null ? `exit status ${p.exitStatus}` : 'failure signal';
+    } else {
+      const min = spec.min_run_time ? parseDuration(spec.min_run_time) : null;
+      if (durationMs !== null && min !== null && durationMs < min) {
+        to = 'down';
+        reason = `finished suspiciously fast (${formatDuration(durationMs)} < ${spec.min_run_time})`;
+      } else {
+        to = 'up';
+        reason = 'success signal';
+        deadline = deadlineAfterSuccess(spec, now);
+      }
+    }
+    await this.moveTo(tx, row, next, to, reason, deadline, now, {
+      kind: p.kind,
+      exit_status: p.exitStatus,
+      duration_ms: durationMs,
+    });
+  }
+
+  /** Persists `next` in state `to` (when given), emits the change event, and sets or clears the deadline timer. */
+  private async moveTo(
+    tx: Tx,
+    prev: HeartbeatRow,
+    next: HeartbeatRow,
+    to: HeartbeatState | null,
+    reason: string,
+    deadline: Deadline | null,
+    now: number,
+    result: Record<string, unknown> | null,
+  ): Promise<void> {
+    const from: HeartbeatState = prev.paused ? 'paused' : prev.state;
+    if (to) next.state = to;
+    if (to && to !== from) {
+      next.changedAt = now;
+      const spec = this.specs.get(prev.key);
+      await this.timeline.append(
+        tx,
+        stateChangedEvent('heartbeat', prev.key, spec?.service ?? null, { from, to, reason }, now, result),
+      );
+    }
+    if (to) {
+      next.deadlineAt = deadline?.at ?? null;
+      if (deadline) {
+        await this.timers.schedule(tx, {
+          kind: TIMER_KIND,
+          key: prev.key,
+          dueAt: deadline.at,
+          payload: deadline,
+        });
+      } else {
+        await this.timers.cancel(tx, TIMER_KIND, prev.key);
+      }
+    }
+    await heartbeatStore.update(tx, next, now);
+  }
+
+  /** Fires due deadlines (late → down escalation); returns how many were handled. */
+  async fireDue(limit = 100): Promise<number> {
+    await this.sync();
+    const due = await this.timers.claimDue<Deadline>(TIMER_KIND, this.holder, limit);
+    for (const t of due) {
+      await inTransaction(this.db, async (tx) => {
+        if (!(await this.timers.complete(tx, t.id, this.holder))) return; // a ping moved it meanwhile
+        const row = await heartbeatStore.get(tx, t.key);
+        const spec = this.specs.get(t.key);
+        if (!row || !spec || row.paused) return;
+        const d = t.payload;
+        const follow = d.to === 'late' ? deadlineAfterLate(spec, d.at) : null;
+        await this.moveTo(tx, row, { ...row }, d.to, d.reason, follow, this.clock.now(), {
+          deadline: new Date(d.at).toISOString(),
+        });
+      });
+    }
+    return due.length;
+  }
+
+  /** Pauses or resumes a heartbeat (a paused one has no deadline). */
+  async setPaused(key: string, paused: boolean, actor: string): Promise<HeartbeatRow | null> {
+    await this.sync();
+    const spec = this.specs.get(key);
+    if (!spec) return null;
+    const now = this.clock.now();
+    return inTransaction(this.db, async (tx) => {
+      const row = await heartbeatStore.get(tx, key);
+      if (!row) return null;
+      const next: HeartbeatRow = {
+        ...row,
+        paused,
+        state: paused ? 'paused' : 'new',
+        deadlineAt: null,
+        startedAt: null,
+        startedRid: null,
+      };
+      await this.timers.cancel(tx, TIMER_KIND, key);
+      await this.timeline.append(tx, {
+        type: paused ? 'check.paused' : 'check.resumed',
+        subject: { kind: 'heartbeat', key },
+        actor,
+        data: { check: key, kind: 'heartbeat', service: spec.service ?? null },
+      });
+      await heartbeatStore.update(tx, next, now);
+      return next;
+    });
+  }
+
+  async state(key: string): Promise<HeartbeatRow | null> {
+    await this.sync();
+    return this.specs.has(key) ? heartbeatStore.get(this.db.kysely, key) : null;
+  }
+
+  async states(): Promise<HeartbeatRow[]> {
+    await this.sync();
+    return heartbeatStore.all(this.db.kysely);
+  }
+
+  async pings(key: string, limit = 50): Promise<PingRow[]> {
+    return heartbeatStore.pings(this.db.kysely, key, limit);
+  }
+}
+
+/** Engine that fires heartbeat deadlines from durable timers. */
+export class HeartbeatEngine implements Engine {
+  readonly name = 'checks-heartbeats';
+  readonly intervalMs = 5000;
+  constructor(
+    private service: HeartbeatService,
+    private timers: TimerStore,
+  ) {}
+  async step(): Promise<StepResult> {
+    const n = await this.service.fireDue(100);
+    if (n === 100) return { more: true };
+    return { nextDueAt: await this.timers.nextDue(TIMER_KIND) };
+  }
+}

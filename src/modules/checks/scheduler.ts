@@ -1,0 +1,319 @@
+/**
+ * The probe scheduling engine. Keeps each check's next due time in memory (rebuilt from the
+ * catalog and the state table on start or when a check changes), starts due probes up to a
+ * concurrency bound without waiting for them, records how late each start was, and flags a
+ * check whose last run is older than twice its interval as not_running.
+ */
+import type { Db } from '../../db/db.ts';
+import { inTransaction } from '../../db/tx.ts';
+import type { Engine, StepResult } from '../../engines/runner.ts';
+import { type Clock, formatDuration, parseDuration } from '../../kernel/clock.ts';
+import { newId } from '../../kernel/ids.ts';
+import type { CatalogService } from '../catalog/catalog-service.ts';
+import type { Timeline } from '../timeline/timeline.ts';
+import type { ProbeResult, Prober } from './probes/index.ts';
+import { phaseOffset, slotAtOrAfter } from './schedule-math.ts';
+import { applyResult } from './state-machine.ts';
+import { checksStore, initialState, type StateRow } from './store.ts';
+
+export const DEFAULT_INTERVAL = 60_000;
+
+/** A result as handed to listeners (the metrics module turns these into probe_* samples). */
+export interface ResultSample {
+  check: string;
+  service: string | null;
+  type: string;
+  labels: Record<string, string>;
+  location: string;
+  at: number;
+  status: ProbeResult['status'];
+  /** probe_success: 1 when up or degraded. */
+  success: 0 | 1;
+  /** probe_duration_seconds. */
+  durationSeconds: number;
+}
+
+interface Entry {
+  key: string;
+  spec: Record<string, any>;
+  intervalMs: number;
+  offset: number;
+  nextDue: number;
+  /** Last start (from the store, or when this process first saw the check). */
+  lastStartedAt: number;
+  running: boolean;
+  state: StateRow;
+}
+
+export interface SchedulerOptions {
+  db: Db;
+  clock: Clock;
+  timeline: Timeline;
+  catalog: CatalogService;
+  prober: Prober;
+  concurrency?: number;
+  location?: string;
+}
+
+export class ProbeScheduler implements Engine {
+  readonly name = 'checks-probes';
+  readonly intervalMs = 1000;
+  private entries = new Map<string, Entry>();
+  private dirty = true;
+  private inflight = new Set<Promise<unknown>>();
+  private listeners = new Set<(s: ResultSample) => void>();
+  private latest = new Map<string, ResultSample>();
+  /** Recent scheduling lateness samples (ms), newest last, bounded. */
+  readonly lateness: number[] = [];
+  private readonly concurrency: number;
+  readonly location: string;
+
+  constructor(private o: SchedulerOptions) {
+    this.concurrency = o.concurrency ?? 50;
+    this.location = o.location ?? 'local';
+  }
+
+  /** Marks the in-memory schedule stale (a check was created, changed or deleted). */
+  invalidate(): void {
+    this.dirty = true;
+  }
+
+  onResult(fn: (s: ResultSample) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  latestSamples(): ResultSample[] {
+    return [...this.latest.values()];
+  }
+
+  /** Waits for every probe started so far (tests, shutdown). */
+  async drain(): Promise<void> {
+    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+  }
+
+  /** Rebuilds the schedule from the catalog and the stored state. */
+  async sync(now: number): Promise<void> {
+    this.dirty = false;
+    const objs = await this.o.catalog.snapshot(['check']);
+    const states = new Map((await checksStore.allStates(this.o.db.kysely)).map((s) => [s.key, s]));
+    const seen = new Set<string>();
+    for (const o of objs) {
+      seen.add(o.key);
+      const intervalMs = o.spec.interval ? parseDuration(String(o.spec.interval)) : DEFAULT_INTERVAL;
+      const cur = this.entries.get(o.key);
+      if (cur) {
+        cur.spec = o.spec;
+        if (cur.intervalMs !== intervalMs) {
+          cur.intervalMs = intervalMs;
+          cur.offset = phaseOffset(o.key, intervalMs);
+          cur.nextDue = slotAtOrAfter(now, intervalMs, cur.offset);
+        }
+        continue;
+      }
+      const state = states.get(o.key) ?? initialState(o.key);
+      const offset = phaseOffset(o.key, intervalMs);
+      this.entries.set(o.key, {
+        key: o.key,
+        spec: o.spec,
+        intervalMs,
+        offset,
+        nextDue: slotAtOrAfter(state.lastRunAt == null ? now : state.lastRunAt + 1, intervalMs, offset),
+        lastStartedAt: Math.max(state.lastRunAt ?? 0, now),
+        running: false,
+        state,
+      });
+    }
+    for (const key of [...this.entries.keys()]) if (!seen.has(key)) this.entries.delete(key);
+    // State of deleted checks goes too; their results age out with retention.
+    for (const key of states.keys()) if (!seen.has(key)) await checksStore.deleteState(this.o.db.kysely, key);
+  }
+
+  /** The in-memory state of a check (after sync). */
+  async entry(key: string): Promise<Entry | undefined> {
+    if (this.dirty) await this.sync(this.o.clock.now());
+    return this.entries.get(key);
+  }
+
+  async allEntries(): Promise<Entry[]> {
+    if (this.dirty) await this.sync(this.o.clock.now());
+    return [...this.entries.values()];
+  }
+
+  async step(now: number): Promise<StepResult> {
+    if (this.dirty) await this.sync(now);
+    const due: Entry[] = [];
+    let nextDueAt = Number.POSITIVE_INFINITY;
+    for (const e of this.entries.values()) {
+      if (e.state.paused) continue;
+      if (e.state.state !== 'not_running' && now - e.lastStartedAt > 2 * e.intervalMs) {
+        await this.markNotRunning(e, now);
+      }
+      if (e.running) continue;
+      if (e.nextDue <= now) due.push(e);
+      else nextDueAt = Math.min(nextDueAt, e.nextDue);
+    }
+    // Most overdue first, so lateness is shared fairly when the pool is saturated.
+    due.sort((a, b) => a.nextDue - b.nextDue);
+    let free = this.concurrency - this.inflight.size;
+    for (const e of due) {
+      if (free <= 0) {
+        nextDueAt = now;
+        break;
+      }
+      free--;
+      this.launch(e, now);
+    }
+    return { nextDueAt: Number.isFinite(nextDueAt) ? nextDueAt : null };
+  }
+
+  private launch(e: Entry, now: number): void {
+    const lateness = now - e.nextDue;
+    this.lateness.push(lateness);
+    if (this.lateness.length > 10_000) this.lateness.splice(0, this.lateness.length - 10_000);
+    e.running = true;
+    e.lastStartedAt = now;
+    e.nextDue = slotAtOrAfter(Math.max(now, e.nextDue) + 1, e.intervalMs, e.offset);
+    const p = this.execute(e, now, lateness).finally(() => {
+      e.running = false;
+      this.inflight.delete(p);
+    });
+    this.inflight.add(p);
+  }
+
+  /** Runs a check now (API "run now"), records and returns the result. */
+  async runNow(key: string): Promise<{ result: ProbeResult; state: StateRow; at: number } | null> {
+    const e = await this.entry(key);
+    if (!e) return null;
+    const at = this.o.clock.now();
+    const result = await this.execute(e, at, null);
+    return { result, state: e.state, at };
+  }
+
+  private async execute(e: Entry, at: number, lateness: number | null): Promise<ProbeResult> {
+    const result = await this.o.prober(e.spec, at);
+    const location = e.spec.location ?? this.location;
+    const { next, change } = applyResult(e.state, result, e.spec.down_after ?? 2, e.spec.up_after ?? 1);
+    const state: StateRow = {
+      ...e.state,
+      ...next,
+      lastRunAt: at,
+      lastStatus: result.status,
+      lastLatencyMs: result.latencyMs,
+      lastErrorClass: result.errorClass,
+      lastError: result.error,
+      lastLatenessMs: lateness,
+      changedAt: change ? at : e.state.changedAt,
+    };
+    await inTransaction(this.o.db, async (tx) => {
+      await checksStore.insertResult(tx, {
+        id: newId(this.o.clock),
+        checkKey: e.key,
+        at,
+        status: result.status,
+        latencyMs: result.latencyMs,
+        errorClass: result.errorClass,
+        error: result.error,
+        location,
+        latenessMs: lateness,
+        details: result.details,
+      });
+      await checksStore.addToRollups(tx, e.key, at, result);
+      // A pause that landed while the probe ran wins.
+      const stored = await checksStore.getState(tx, e.key);
+      state.paused = stored?.paused ?? false;
+      await checksStore.putState(tx, state, this.o.clock.now());
+      if (change) {
+        await this.o.timeline.append(
+          tx,
+          stateChangedEvent('check', e.key, e.spec.service ?? null, change, at, {
+            status: result.status,
+            latency_ms: result.latencyMs,
+            error_class: result.errorClass,
+            error: result.error,
+            location,
+          }),
+        );
+      }
+    });
+    e.state = state;
+    const sample: ResultSample = {
+      check: e.key,
+      service: e.spec.service ?? null,
+      type: e.spec.type,
+      labels: e.spec.labels ?? {},
+      location,
+      at,
+      status: result.status,
+      success: result.status === 'down' ? 0 : 1,
+      durationSeconds: result.latencyMs / 1000,
+    };
+    this.latest.set(e.key, sample);
+    for (const l of this.listeners) {
+      try {
+        l(sample);
+      } catch {
+        // A broken listener must not lose the result.
+      }
+    }
+    return result;
+  }
+
+  private async markNotRunning(e: Entry, now: number): Promise<void> {
+    const change = {
+      from: e.state.state,
+      to: 'not_running' as const,
+      reason: `last run ${formatDuration(now - e.lastStartedAt)} ago (interval ${formatDuration(e.intervalMs)})`,
+    };
+    const state: StateRow = { ...e.state, state: 'not_running', changedAt: now };
+    await inTransaction(this.o.db, async (tx) => {
+      await checksStore.putState(tx, state, now);
+      await this.o.timeline.append(
+        tx,
+        stateChangedEvent('check', e.key, e.spec.service ?? null, change, now, null),
+      );
+    });
+    e.state = state;
+  }
+
+  /** Sets the paused flag (persisted); a paused check is not scheduled. */
+  async setPaused(key: string, paused: boolean, actor: string): Promise<StateRow | null> {
+    const e = await this.entry(key);
+    if (!e) return null;
+    const now = this.o.clock.now();
+    const state: StateRow = { ...e.state, paused };
+    await inTransaction(this.o.db, async (tx) => {
+      await checksStore.putState(tx, state, now);
+      await this.o.timeline.append(tx, {
+        type: paused ? 'check.paused' : 'check.resumed',
+        subject: { kind: 'check', key },
+        actor,
+        data: { check: key, service: e.spec.service ?? null },
+      });
+    });
+    e.state = state;
+    if (!paused) {
+      e.lastStartedAt = now;
+      e.nextDue = slotAtOrAfter(now, e.intervalMs, e.offset);
+    }
+    return state;
+  }
+}
+
+/** The `check.state_changed` event contract (see docs/checks.md). */
+export function stateChangedEvent(
+  kind: 'check' | 'heartbeat',
+  key: string,
+  service: string | null,
+  change: { from: string; to: string; reason: string },
+  at: number,
+  result: Record<string, unknown> | null,
+) {
+  return {
+    type: 'check.state_changed',
+    subject: { kind, key },
+    actor: 'system:checks',
+    at,
+    data: { check: key, kind, service, from: change.from, to: change.to, reason: change.reason, at, result },
+  };
+}

@@ -1,0 +1,217 @@
+/** Persistence of probe state, raw results and rollups (module-owned tables, both engines). */
+import { type Kysely, sql } from 'kysely';
+import type { Tx } from '../../db/tx.ts';
+import type { ProbeResult } from './probes/index.ts';
+import { BUCKET_COLUMNS, bucketOf, bucketStart, type Resolution } from './rollups.ts';
+import type { CheckState } from './state-machine.ts';
+
+/** A probe's persisted state row. */
+export interface StateRow {
+  key: string;
+  state: CheckState;
+  consecutiveFailures: number;
+  consecutiveSuccesses: number;
+  paused: boolean;
+  lastRunAt: number | null;
+  lastStatus: string | null;
+  lastLatencyMs: number | null;
+  lastErrorClass: string | null;
+  lastError: string | null;
+  lastLatenessMs: number | null;
+  changedAt: number | null;
+}
+
+/** A stored raw result. */
+export interface ResultRow {
+  id: string;
+  checkKey: string;
+  at: number;
+  status: string;
+  latencyMs: number;
+  errorClass: string | null;
+  error: string | null;
+  location: string;
+  latenessMs: number | null;
+  details: Record<string, unknown> | null;
+}
+
+type Q = Kysely<any>;
+const q = (tx: Tx | Kysely<any>): Q => ('afterCommit' in tx ? (tx.db as unknown as Q) : (tx as Q));
+
+function toState(r: any): StateRow {
+  return {
+    key: r.key,
+    state: r.state,
+    consecutiveFailures: Number(r.consecutive_failures),
+    consecutiveSuccesses: Number(r.consecutive_successes),
+    paused: Number(r.paused) === 1,
+    lastRunAt: r.last_run_at == null ? null : Number(r.last_run_at),
+    lastStatus: r.last_status,
+    lastLatencyMs: r.last_latency_ms == null ? null : Number(r.last_latency_ms),
+    lastErrorClass: r.last_error_class,
+    lastError: r.last_error,
+    lastLatenessMs: r.last_lateness_ms == null ? null : Number(r.last_lateness_ms),
+    changedAt: r.changed_at == null ? null : Number(r.changed_at),
+  };
+}
+
+/** A fresh state row for a check seen for the first time. */
+export function initialState(key: string): StateRow {
+  return {
+    key,
+    state: 'unknown',
+    consecutiveFailures: 0,
+    consecutiveSuccesses: 0,
+    paused: false,
+    lastRunAt: null,
+    lastStatus: null,
+    lastLatencyMs: null,
+    lastErrorClass: null,
+    lastError: null,
+    lastLatenessMs: null,
+    changedAt: null,
+  };
+}
+
+export const checksStore = {
+  async allStates(db: Tx | Q): Promise<StateRow[]> {
+    return (await q(db).selectFrom('checks_state').selectAll().orderBy('key').execute()).map(toState);
+  },
+
+  async getState(db: Tx | Q, key: string): Promise<StateRow | null> {
+    const r = await q(db).selectFrom('checks_state').selectAll().where('key', '=', key).executeTakeFirst();
+    return r ? toState(r) : null;
+  },
+
+  async putState(db: Tx | Q, s: StateRow, now: number): Promise<void> {
+    const row = {
+      state: s.state,
+      consecutive_failures: s.consecutiveFailures,
+      consecutive_successes: s.consecutiveSuccesses,
+      paused: s.paused ? 1 : 0,
+      last_run_at: s.lastRunAt,
+      last_status: s.lastStatus,
+      last_latency_ms: s.lastLatencyMs,
+      last_error_class: s.lastErrorClass,
+      last_error: s.lastError,
+      last_lateness_ms: s.lastLatenessMs,
+      changed_at: s.changedAt,
+      updated_at: now,
+    };
+    await q(db)
+      .insertInto('checks_state')
+      .values({ key: s.key, ...row })
+      .onConflict((oc) => oc.column('key').doUpdateSet(row))
+      .execute();
+  },
+
+  async deleteState(db: Tx | Q, key: string): Promise<void> {
+    await q(db).deleteFrom('checks_state').where('key', '=', key).execute();
+  },
+
+  async insertResult(db: Tx | Q, r: ResultRow): Promise<void> {
+    await q(db)
+      .insertInto('checks_results')
+      .values({
+        id: r.id,
+        check_key: r.checkKey,
+        at: r.at,
+        status: r.status,
+        latency_ms: r.latencyMs,
+        error_class: r.errorClass,
+        error: r.error,
+        location: r.location,
+        lateness_ms: r.latenessMs,
+        details: r.details ? JSON.stringify(r.details) : null,
+      })
+      .execute();
+  },
+
+  /** Adds one result to its minute, hour and day rollups (atomic increments). */
+  async addToRollups(db: Tx | Q, key: string, at: number, result: ProbeResult): Promise<void> {
+    const ok = result.status !== 'down';
+    const h = ok ? BUCKET_COLUMNS[bucketOf(result.latencyMs)] : null;
+    for (const resolution of ['minute', 'hour', 'day'] as Resolution[]) {
+      const values: Record<string, unknown> = {
+        check_key: key,
+        resolution,
+        start: bucketStart(at, resolution),
+        total: 1,
+        up: result.status === 'up' ? 1 : 0,
+        degraded: result.status === 'degraded' ? 1 : 0,
+        down: result.status === 'down' ? 1 : 0,
+        latency_sum: ok ? result.latencyMs : 0,
+      };
+      for (const c of BUCKET_COLUMNS) values[c] = c === h ? 1 : 0;
+      const inc = (col: string) => sql`checks_rollups.${sql.ref(col)} + excluded.${sql.ref(col)}`;
+      const set: Record<string, unknown> = {
+        total: inc('total'),
+        up: inc('up'),
+        degraded: inc('degraded'),
+        down: inc('down'),
+        latency_sum: inc('latency_sum'),
+      };
+      if (h) set[h] = inc(h);
+      await q(db)
+        .insertInto('checks_rollups')
+        .values(values)
+        .onConflict((oc) => oc.columns(['check_key', 'resolution', 'start']).doUpdateSet(set))
+        .execute();
+    }
+  },
+
+  async results(
+    db: Q,
+    key: string,
+    opts: { from?: number; to?: number; limit?: number },
+  ): Promise<ResultRow[]> {
+    let qb = q(db).selectFrom('checks_results').selectAll().where('check_key', '=', key);
+    if (opts.from !== undefined) qb = qb.where('at', '>=', opts.from);
+    if (opts.to !== undefined) qb = qb.where('at', '<', opts.to);
+    const rows = await qb
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(opts.limit ?? 100)
+      .execute();
+    return rows.map((r: any) => ({
+      id: r.id,
+      checkKey: r.check_key,
+      at: Number(r.at),
+      status: r.status,
+      latencyMs: Number(r.latency_ms),
+      errorClass: r.error_class,
+      error: r.error,
+      location: r.location,
+      latenessMs: r.lateness_ms == null ? null : Number(r.lateness_ms),
+      details: r.details ? JSON.parse(r.details) : null,
+    }));
+  },
+
+  async rollups(db: Q, keys: string[], resolution: Resolution, from: number, to: number): Promise<any[]> {
+    if (keys.length === 0) return [];
+    return q(db)
+      .selectFrom('checks_rollups')
+      .selectAll()
+      .where('check_key', 'in', keys)
+      .where('resolution', '=', resolution)
+      .where('start', '>=', from)
+      .where('start', '<', to)
+      .orderBy('start')
+      .execute();
+  },
+
+  /** Deletes raw results before `rawBefore` and rollups of each resolution before its cutoff. */
+  async prune(db: Q, rawBefore: number, rollupBefore: Record<Resolution, number>): Promise<number> {
+    const r = await q(db).deleteFrom('checks_results').where('at', '<', rawBefore).executeTakeFirst();
+    let n = Number(r.numDeletedRows);
+    for (const [res, before] of Object.entries(rollupBefore)) {
+      const d = await q(db)
+        .deleteFrom('checks_rollups')
+        .where('resolution', '=', res)
+        .where('start', '<', before)
+        .executeTakeFirst();
+      n += Number(d.numDeletedRows);
+    }
+    return n;
+  },
+};
