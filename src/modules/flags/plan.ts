@@ -106,10 +106,11 @@ const StagedRolloutSchema = Type.Object(
   { additionalProperties: false },
 );
 
+// Null first in `default_variant` unions: the API's ajv coerces types and would turn null into "".
 const EnvSchema = Type.Object(
   {
     enabled: Type.Boolean(),
-    default_variant: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    default_variant: Type.Optional(Type.Union([Type.Null(), Type.String()])),
     targeting: Type.Optional(Type.Array(RuleSchema)),
     rollout: Type.Optional(SplitSchema),
     staged_rollout: Type.Optional(StagedRolloutSchema),
@@ -125,7 +126,7 @@ const flagFields = {
   variants: Type.Optional(
     Type.Record(Type.String(), Type.Unknown(), { description: 'Default {on: true, off: false}.' }),
   ),
-  default_variant: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  default_variant: Type.Optional(Type.Union([Type.Null(), Type.String()])),
   off_variant: Type.Optional(Type.String()),
   environments: Type.Record(Type.String(), EnvSchema),
   triggers: Type.Optional(
