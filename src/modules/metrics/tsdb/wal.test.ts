@@ -205,10 +205,13 @@ describe('write-ahead log', () => {
       });
       child.on('exit', (code) => reject(new Error(`child exited early (${code}): ${err}`)));
     });
-    // The live child holds the directory lock.
-    assert.throws(() => openTsdb(dir), /in use by process/);
     const exited = new Promise((r) => child.once('exit', (_code, signal) => r(signal)));
-    child.kill('SIGKILL');
+    try {
+      // The live child holds the directory lock.
+      assert.throws(() => openTsdb(dir), /in use by process/);
+    } finally {
+      child.kill('SIGKILL');
+    }
     assert.equal(await exited, 'SIGKILL');
     const db = openTsdb(dir);
     const series = db.select(m('__name__="kill_test"'), 0, 1e9);

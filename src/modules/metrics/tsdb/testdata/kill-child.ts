@@ -19,4 +19,5 @@ for (let c = 0; c < commits; c++) {
   a.commit();
 }
 process.stdout.write('committed\n');
-setInterval(() => {}, 1000);
+// Wait to be killed; exit by itself after a minute should the parent be gone.
+setTimeout(() => process.exit(3), 60_000);
