@@ -11,9 +11,10 @@ const DAY = 86_400_000;
 const listen = (s: net.Server) =>
   new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as net.AddressInfo).port)));
 const close = (s: net.Server | dgram.Socket) =>
-  new Promise<void>((r) =>
-    'closeAllConnections' in s ? (s.closeAllConnections(), s.close(() => r())) : s.close(() => r()),
-  );
+  new Promise<void>((r) => {
+    if (s instanceof http.Server) s.closeAllConnections();
+    s.close(() => r());
+  });
 
 async function freePort(): Promise<number> {
   const s = net.createServer();
