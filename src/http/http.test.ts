@@ -14,8 +14,11 @@ testBothDbs('every route declares an auth policy, and the role matrix holds', as
     assert.deepEqual(publicRoutes.sort(), [
       'GET /*',
       'GET /ack/*',
+      'GET /api/v1/auth/providers',
       'GET /api/v1/openapi.json',
       'GET /assets/*',
+      'GET /auth/oidc/callback',
+      'GET /auth/oidc/login',
       'GET /health/live',
       'GET /health/ready',
       'GET /metrics',

@@ -11,6 +11,8 @@ import { defineModule } from '../module.ts';
 import { AccountService, SETUP_LINK_TTL_MS } from './accounts.ts';
 import { authRoutes, sessionAuthenticator } from './auth-routes.ts';
 import * as m1 from './migrations/202611251110-identity-tables.ts';
+import { OidcSignIn, oidcSettingsFromEnv } from './oidc.ts';
+import { oidcRoutes } from './oidc-routes.ts';
 import { personalTokenRoutes } from './personal-tokens.ts';
 import { DEFAULT_SESSION_POLICY, SessionStore } from './sessions.ts';
 import { idb } from './store.ts';
@@ -19,6 +21,8 @@ import { LoginThrottle } from './throttle.ts';
 /** What other modules may call through ctx.modules.get('identity'). */
 export interface IdentityApi {
   accounts: AccountService;
+  /** OIDC sign-in when VIGIL_OIDC_* is configured, else null. */
+  oidc: OidcSignIn | null;
 }
 
 function durationEnv(name: string, fallback: number): number {
@@ -72,6 +76,12 @@ export default defineModule<IdentityApi>({
       );
     }
 
+    const oidcSettings = oidcSettingsFromEnv(env);
+    const oidc = oidcSettings
+      ? new OidcSignIn(ctx.db, ctx.clock, accounts, oidcSettings, ctx.settings.baseUrl)
+      : null;
+    const secureCookies = ctx.settings.baseUrl.startsWith('https:');
+
     const sweeper: Engine = {
       name: 'identity-sweeper',
       intervalMs: 10 * MINUTE,
@@ -89,13 +99,12 @@ export default defineModule<IdentityApi>({
 
     return {
       routes: async (app) => {
-        await app.register(
-          authRoutes(accounts, { secureCookies: ctx.settings.baseUrl.startsWith('https:') }),
-        );
+        await app.register(authRoutes(accounts, { secureCookies }));
         await app.register(personalTokenRoutes(ctx.tokens));
+        await app.register(oidcRoutes(oidc, { secureCookies }));
       },
       engines: [sweeper],
-      api: { accounts },
+      api: { accounts, oidc },
       async start() {
         // Nobody can sign in yet and no admin came from the environment: print a one-time link.
         if (await accounts.anyPassword()) return;
