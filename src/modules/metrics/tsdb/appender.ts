@@ -3,6 +3,7 @@
  * its own earlier samples, and hands the batch to the store on commit (WAL first, then head).
  */
 import type { Appender, Labels } from '../storage.ts';
+import { IngestError } from './errors.ts';
 import { type Head, type MemSeries, sameBits } from './head.ts';
 import { normalizeLabels } from './labels.ts';
 
@@ -44,7 +45,7 @@ export class HeadAppender implements Appender {
       try {
         norm = normalizeLabels(labels, head.limits);
       } catch (err) {
-        head.rejected[(err as { reason: 'invalid_labels' }).reason]++;
+        if (err instanceof IngestError) head.rejected[err.reason]++;
         throw err;
       }
       s = head.getOrCreate(norm);
