@@ -301,6 +301,8 @@ describe('web console in Chromium', { skip: missing ? HOW : false }, () => {
     await shot(page, '10-users');
     await page.getByRole('link', { name: /Ada Lovelace/ }).click();
     await page.getByRole('heading', { name: 'Role and grants' }).waitFor();
+    await page.getByRole('button', { name: 'Create a password link' }).click();
+    assert.match((await page.getByTestId('reset-link').textContent()) ?? '', /\/reset\/\S+/);
     await checkA11y(page, 'user detail');
     await shot(page, '11-user-detail');
     await page.goto('/settings');

@@ -65,9 +65,12 @@ function OrgForm() {
   return (
     <>
       {obj?.managed ? (
-        <p className="banner banner-info" role="note">
-          Declared in the ops plan <ManagedBadge obj={obj} />. Change it there and apply.
-        </p>
+        <>
+          <ManagedBadge obj={obj} />
+          <p className="banner banner-info" role="note">
+            Declared in the ops plan{obj.source ? ` at ${obj.source}` : ''}. Change it there and apply.
+          </p>
+        </>
       ) : null}
       <Form
         key={obj?.version ?? 0}

@@ -1,8 +1,11 @@
 /** The console's views of the catalog kinds: services, teams, users (with their grants). */
-import type { CatalogObject } from '../api.ts';
-import { Badge, EmptyState, ErrorBanner, Loading, ManagedBadge, useApi } from '../ui/components.tsx';
+import { useState } from 'react';
+import { api, type CatalogObject, encodeKey, roleAtLeast } from '../api.ts';
+import { useSession } from '../session.tsx';
+import { Badge, EmptyState, ErrorBanner, Loading, ManagedBadge, Time, useApi } from '../ui/components.tsx';
 import type { FieldDef } from '../ui/form.tsx';
 import { SimpleTable } from '../ui/table.tsx';
+import { useToast } from '../ui/toast.tsx';
 import { type KindView, ObjectLink } from './catalog.tsx';
 
 const ROLE_OPTIONS = ['viewer', 'responder', 'operator', 'admin'].map((r) => ({ value: r, label: r }));
@@ -164,6 +167,43 @@ interface Grant {
   environments?: string[];
 }
 
+/** Admins hand a person a one-time link to set (or reset) their password. */
+function PasswordLink({ user }: { user: CatalogObject }) {
+  const session = useSession();
+  const toast = useToast();
+  const [link, setLink] = useState<{ url: string; expires_at: string } | null>(null);
+  if (!roleAtLeast(session.user?.role, 'admin')) return null;
+  const create = async () => {
+    try {
+      setLink(await api('POST', `/api/v1/users/${encodeKey(user.key)}/password-reset`));
+    } catch (err) {
+      toast.show((err as Error).message, 'error');
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="pw-h">
+      <h2 id="pw-h">Sign-in</h2>
+      {link ? (
+        <>
+          <p>
+            Send this link to {String(user.name)}; it works once, until <Time iso={link.expires_at} />.
+          </p>
+          <code className="secret-value" data-testid="reset-link">
+            {link.url}
+          </code>
+        </>
+      ) : (
+        <p>
+          <button type="button" className="btn" onClick={create}>
+            Create a password link
+          </button>{' '}
+          <span className="muted">for setting or resetting the password.</span>
+        </p>
+      )}
+    </section>
+  );
+}
+
 function Grants({ user }: { user: CatalogObject }) {
   const grants = (user.grants as Grant[] | undefined) ?? [];
   return (
@@ -233,5 +273,10 @@ export const usersView: KindView = {
     { name: 'role', label: 'Role', type: 'select', options: ROLE_OPTIONS },
     { name: 'teams', label: 'Team' },
   ],
-  detail: (o) => <Grants user={o} />,
+  detail: (o) => (
+    <>
+      <Grants user={o} />
+      <PasswordLink user={o} />
+    </>
+  ),
 };
