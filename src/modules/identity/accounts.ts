@@ -210,6 +210,21 @@ export class AccountService {
     });
   }
 
+  /** Signs a user out everywhere (admin action); returns how many sessions ended. */
+  async endAllSessions(ctx: ActorContext, email: string): Promise<number> {
+    const key = userKeyOf(email);
+    return inTransaction(this.db, async (tx) => {
+      const ended = await this.sessions.revokeAllFor(tx, key);
+      await this.audit.append(tx, {
+        ...ctx,
+        action: 'user.sessions.end',
+        object: { kind: 'user', key },
+        after: { sessions_ended: ended },
+      });
+      return ended;
+    });
+  }
+
   /** A signed-in user changes their own password (the current one is required). */
   async changeOwnPassword(userKey: string, sessionId: string | undefined, current: string, next: string) {
     const ok = await verifyPassword(await this.passwordHash(userKey), current);

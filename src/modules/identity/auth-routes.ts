@@ -139,6 +139,30 @@ export function authRoutes(accounts: AccountService, opts: { secureCookies: bool
         return reply.code(201).send({ url: link.url, expires_at: new Date(link.expiresAt).toISOString() });
       },
     );
+    app.put(
+      '/api/v1/users/:email/password',
+      {
+        config: { policy: 'admin' },
+        schema: {
+          tags,
+          params: Type.Object({ email: Email }),
+          body: Type.Object({ password: Password }, { additionalProperties: false }),
+        },
+      },
+      async (req, reply) => {
+        const key = userKeyOf((req.params as { email: string }).email);
+        await accounts.setPassword(actorOf(req), key, (req.body as { password: string }).password);
+        return reply.code(204).send();
+      },
+    );
+    app.delete(
+      '/api/v1/users/:email/sessions',
+      { config: { policy: 'admin' }, schema: { tags, params: Type.Object({ email: Email }) } },
+      async (req) => {
+        const key = userKeyOf((req.params as { email: string }).email);
+        return { ended: await accounts.endAllSessions(actorOf(req), key) };
+      },
+    );
     app.post(
       '/api/v1/auth/reset',
       {

@@ -305,3 +305,38 @@ test('first admin from VIGIL_ADMIN_EMAIL/PASSWORD; setup link when nobody can si
     delete process.env.VIGIL_ADMIN_PASSWORD;
   }
 });
+
+testBothDbs('admins set passwords and sign users out everywhere; both are audited', async (h) => {
+  const t = await createTestApp(h);
+  try {
+    await addUser(t, 'eve@example.com');
+    const s = await login(t, 'eve@example.com');
+    const operator = await t.token('operator');
+    const url = '/api/v1/users/eve@example.com/password';
+    assert.equal(
+      (await t.request('PUT', url, { password: 'x'.repeat(12) }, { token: operator })).statusCode,
+      403,
+    );
+    assert.equal((await t.request('PUT', url, { password: 'short' })).statusCode, 400);
+    assert.equal((await t.request('PUT', url, { password: 'admin chosen secret' })).statusCode, 204);
+    assert.equal(
+      (await asSession(t, s, 'GET', '/api/v1/auth/me')).statusCode,
+      401,
+      'password change ends sessions',
+    );
+    const s2 = await login(t, 'eve@example.com', 'admin chosen secret');
+    const ended = await t.request('DELETE', '/api/v1/users/eve@example.com/sessions');
+    assert.deepEqual(ended.json(), { ended: 1 });
+    assert.equal((await asSession(t, s2, 'GET', '/api/v1/auth/me')).statusCode, 401);
+    const actions = (await t.request('GET', '/api/v1/audit?kind=user&key=eve@example.com'))
+      .json()
+      .items.map((e: { action: string }) => e.action);
+    for (const a of ['user.password.set', 'session.start', 'user.sessions.end'])
+      assert.ok(actions.includes(a), a);
+    // No password hash ever reaches the audit trail.
+    const all = (await t.request('GET', '/api/v1/audit/export')).body;
+    assert.doesNotMatch(all, /argon2/);
+  } finally {
+    await t.close();
+  }
+});
