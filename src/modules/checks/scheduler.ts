@@ -65,12 +65,18 @@ export class ProbeScheduler implements Engine {
   private latest = new Map<string, ResultSample>();
   /** Recent scheduling lateness samples (ms), newest last, bounded. */
   readonly lateness: number[] = [];
-  private readonly concurrency: number;
+  /** Most probes in flight at once (mutable for benchmarks). */
+  concurrency: number;
   readonly location: string;
 
   constructor(private o: SchedulerOptions) {
     this.concurrency = o.concurrency ?? 50;
     this.location = o.location ?? 'local';
+  }
+
+  /** Replaces the prober (tests and benchmarks use fakes or local targets). */
+  setProber(p: Prober): void {
+    this.o.prober = p;
   }
 
   /** Marks the in-memory schedule stale (a check was created, changed or deleted). */
@@ -176,6 +182,8 @@ export class ProbeScheduler implements Engine {
     e.nextDue = slotAtOrAfter(Math.max(now, e.nextDue) + 1, e.intervalMs, e.offset);
     const p = this.execute(e, now, lateness).finally(() => {
       e.running = false;
+      // "Last run" for the not-running rule counts from when the run ended.
+      e.lastStartedAt = Math.max(e.lastStartedAt, this.o.clock.now());
       this.inflight.delete(p);
     });
     this.inflight.add(p);
