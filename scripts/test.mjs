@@ -32,7 +32,17 @@ if (selected.length === 0) {
 }
 const res = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', ...flags, ...selected.sort()],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    // Two files at a time (store tests mostly wait on I/O); no single test may hang the run.
+    `--test-concurrency=${process.env.VIGIL_TEST_CONCURRENCY ?? 2}`,
+    `--test-timeout=${process.env.VIGIL_TEST_TIMEOUT ?? 180000}`,
+    ...flags,
+    ...selected.sort(),
+  ],
   { stdio: 'inherit', env: { ...process.env, VIGIL_LOG_LEVEL: process.env.VIGIL_LOG_LEVEL ?? 'silent' } },
 );
 process.exit(res.status ?? 1);
