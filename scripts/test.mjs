@@ -36,7 +36,7 @@ const res = spawnSync(
     '--import',
     'tsx',
     '--test',
-    '--test-reporter=spec',
+    ...(flags.some((f) => f.startsWith('--test-reporter')) ? [] : ['--test-reporter=spec']),
     // Two files at a time (store tests mostly wait on I/O); no single test may hang the run.
     `--test-concurrency=${process.env.VIGIL_TEST_CONCURRENCY ?? 2}`,
     `--test-timeout=${process.env.VIGIL_TEST_TIMEOUT ?? 180000}`,
