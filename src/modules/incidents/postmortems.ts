@@ -203,7 +203,7 @@ export class PostmortemService extends IncidentsBase {
       .select(['i.human_id', 'i.title'])
       .orderBy('p.created_at', 'desc');
     if (f.status) q = q.where('p.status', '=', f.status);
-    if (f.overdue) q = q.where('p.status', '!=', 'published').where('p.due_at', '<', this.now);
+    if (f.overdue) q = q.where('p.status', '!=', 'published').where('p.due_at', '<=', this.now);
     return q.execute();
   }
 
