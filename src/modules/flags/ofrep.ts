@@ -13,7 +13,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../kernel/clock.ts';
 import type { EvaluationResult } from './flag.ts';
 import { murmur3 } from './murmur3.ts';
-import { type EnvFlagSet, type FlagRuntimeCache, hashClientKey } from './runtime-cache.ts';
+import type { EnvFlagSet, FlagRuntimeCache } from './runtime-cache.ts';
 import type { ClientKey } from './store.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -80,8 +80,7 @@ export function ofrepRoutes(cache: FlagRuntimeCache, clock: Clock) {
       sendJson(reply, 401, { errorDetails: 'send a flag client key: Authorization: Bearer vfk_…' });
       return null;
     }
-    const hash = hashClientKey(secret);
-    let key = cache.cachedKey(hash);
+    let key = cache.cachedKey(secret);
     if (key === undefined) key = await cache.authenticate(secret);
     if (!key) {
       sendJson(reply, 401, { errorDetails: 'unknown or revoked client key' });

@@ -89,6 +89,7 @@ interface Entry {
 export class FlagRuntimeCache {
   private gen = 0;
   private entries = new Map<string, Entry>();
+  /** Presented secret → key (null = refused), with an expiry; cleared on revocation. */
   private keys = new Map<string, { key: ClientKey | null; until: number }>();
 
   constructor(
@@ -145,19 +146,21 @@ export class FlagRuntimeCache {
   /** Resolves a presented client key to its (unrevoked) record, caching hits and misses briefly. */
   async authenticate(secret: string): Promise<ClientKey | null> {
     const now = this.clock.now();
-    const hash = hashClientKey(secret);
-    const hit = this.keys.get(hash);
+    const hit = this.keys.get(secret);
     if (hit && hit.until > now) return hit.key;
-    const key = (await flagsStore.keyByHash(readTx(this.db), hash)) ?? null;
+    const key = (await flagsStore.keyByHash(readTx(this.db), hashClientKey(secret))) ?? null;
     const valid = key && key.revokedAt === null ? key : null;
     if (this.keys.size >= KEY_CACHE_MAX) this.keys.clear();
-    this.keys.set(hash, { key: valid, until: now + (valid ? KEY_TTL_MS : NEGATIVE_TTL_MS) });
+    this.keys.set(secret, { key: valid, until: now + (valid ? KEY_TTL_MS : NEGATIVE_TTL_MS) });
     return valid;
   }
 
-  /** Synchronous cache lookup for the hot path (undefined = not cached, ask `authenticate`). */
-  cachedKey(hash: string): ClientKey | null | undefined {
-    const hit = this.keys.get(hash);
+  /**
+   * Synchronous cache lookup for the hot path (undefined = not cached, ask `authenticate`). Keyed
+   * by the presented secret so a hit costs no hashing; entries live KEY_TTL_MS at most.
+   */
+  cachedKey(secret: string): ClientKey | null | undefined {
+    const hit = this.keys.get(secret);
     return hit && hit.until > this.clock.now() ? hit.key : undefined;
   }
 
