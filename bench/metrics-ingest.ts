@@ -118,9 +118,13 @@ async function selectBench(report: Report): Promise<void> {
     const n = 10_000;
     const labels = Array.from({ length: n }, (_, i) => seriesLabels(i));
     const end = T0 + 6 * 3_600_000;
-    for (let t = T0; t < end; t += 15_000) {
+    // Loaded in 30 min windows, each series' window in one go (the remote_write fast path).
+    const window = 30 * 60_000;
+    for (let w = T0; w < end; w += window) {
       const a = db.appender();
-      for (let i = 0; i < n; i++) a.append(labels[i], t, (t - T0) / 1000 + i);
+      for (let i = 0; i < n; i++) {
+        for (let t = w; t < w + window; t += 15_000) a.append(labels[i], t, (t - T0) / 1000 + i);
+      }
       a.commit();
     }
     db.compact(end);
