@@ -62,12 +62,15 @@ function median(xs: number[]): number | null {
   return s.length % 2 ? s[m] : Math.round((s[m - 1] + s[m]) / 2);
 }
 
-/** Whether the incident was acknowledged by its response deadline (null: not applicable yet). */
+/**
+ * Whether the incident was acknowledged before its response deadline (null: not decided yet).
+ * The breach timer fires at the deadline, so an acknowledge at that very instant has missed it.
+ */
 export function metTarget(i: Incident, now: number): boolean | null {
   if (i.responseDueAt === null) return null;
-  if (i.acknowledgedAt !== null) return i.acknowledgedAt <= i.responseDueAt;
-  if (i.breachedAt !== null || now > i.responseDueAt) return false;
-  return null;
+  if (i.breachedAt !== null) return false;
+  if (i.acknowledgedAt !== null) return i.acknowledgedAt < i.responseDueAt;
+  return now >= i.responseDueAt ? false : null;
 }
 
 function row(group: string, list: Incident[], alertCounts: Map<string, number>, now: number): ReportRow {
