@@ -380,7 +380,12 @@ export class AccountService {
     const ctx = { actor: 'system:bootstrap' };
     const cur = await this.catalog.get('user', key).catch(() => null);
     if (!cur) {
-      await this.catalog.create(ctx, 'user', key, { name: name || key.split('@')[0], role: 'admin' });
+      // Two replicas starting together may both try: the loser just uses the winner's user.
+      await this.catalog
+        .create(ctx, 'user', key, { name: name || key.split('@')[0], role: 'admin' })
+        .catch((err) => {
+          if (!(err instanceof VigilError && err.status === 409)) throw err;
+        });
     } else if ((cur.spec as { role: Role }).role !== 'admin' && !cur.managed) {
       await this.catalog.update(ctx, 'user', key, { ...cur.spec, role: 'admin' });
     }

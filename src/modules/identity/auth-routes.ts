@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticator } from '../../http/auth.ts';
-import { unauthorized } from '../../kernel/errors.ts';
+import { unauthorized, VigilError } from '../../kernel/errors.ts';
 import { actorOf } from '../catalog/catalog-routes.ts';
 import {
   type AccountService,
@@ -78,8 +78,15 @@ export function authRoutes(accounts: AccountService, opts: { secureCookies: bool
       },
       async (req, reply) => {
         const b = req.body as { email: string; password: string };
-        const s = await accounts.login(b.email, b.password, meta(req));
-        return signIn(reply, s);
+        try {
+          return signIn(reply, await accounts.login(b.email, b.password, meta(req)));
+        } catch (err) {
+          // Failed sign-ins go to the log (not the audit trail: nothing changed) for monitoring.
+          if (err instanceof VigilError) {
+            req.log.warn({ email: userKeyOf(b.email), ip: req.ip, status: err.status }, 'sign-in refused');
+          }
+          throw err;
+        }
       },
     );
     app.post(

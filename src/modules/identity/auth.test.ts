@@ -254,8 +254,13 @@ testBothDbs('reset links: admin-issued, single use, expiring, password rules', a
 });
 
 test('first admin from VIGIL_ADMIN_EMAIL/PASSWORD; setup link when nobody can sign in', async () => {
-  const t0 = await createTestApp('sqlite');
-  // No admin from the environment: start() prints a one-time setup link.
+  const t0 = await createTestApp('sqlite', { startEngines: true });
+  // No admin from the environment: start() issued (and logged) a one-time setup link.
+  const links = await (t0.app.db.kysely as any).selectFrom('identity_links').selectAll().execute();
+  assert.deepEqual(
+    links.map((l: { purpose: string; user_key: string | null }) => [l.purpose, l.user_key]),
+    [['setup', null]],
+  );
   const lines: string[] = [];
   const { accounts } = t0.app.modules.get<{ accounts: any }>('identity');
   assert.equal(await accounts.anyPassword(), false);
@@ -340,3 +345,48 @@ testBothDbs('admins set passwords and sign users out everywhere; both are audite
     await t.close();
   }
 });
+
+testBothDbs(
+  'the sweeper deletes ended sessions and old sign-in failures; admin tokens for unknown users are refused',
+  async (h) => {
+    const t = await createTestApp(h);
+    try {
+      await addUser(t, 'fay@example.com');
+      await login(t, 'fay@example.com');
+      await t.request(
+        'POST',
+        '/api/v1/auth/login',
+        { email: 'fay@example.com', password: 'wrong' },
+        { token: null },
+      );
+      const count = async (table: string) =>
+        Number(
+          (
+            await (t.app.db.kysely as any)
+              .selectFrom(table)
+              .select((eb: any) => eb.fn.countAll().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      assert.equal(await count('identity_sessions'), 1);
+      assert.equal(await count('identity_login_failures'), 1);
+      await t.advance(HOUR);
+      await t.app.runner.runOnce('identity-sweeper');
+      assert.equal(await count('identity_sessions'), 1, 'a live session stays');
+      assert.equal(await count('identity_login_failures'), 0, 'failures older than the window go');
+      await t.advance(9 * 24 * HOUR);
+      await t.app.runner.runOnce('identity-sweeper');
+      assert.equal(await count('identity_sessions'), 0, 'an expired session goes a day after it ended');
+
+      const r = await t.request('POST', '/api/v1/tokens', {
+        name: 'x',
+        role: 'viewer',
+        user: 'ghost@example.com',
+      });
+      assert.equal(r.statusCode, 400);
+      assert.match(r.json().detail, /user "ghost@example.com" does not exist/);
+    } finally {
+      await t.close();
+    }
+  },
+);

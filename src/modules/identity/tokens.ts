@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../../db/db.ts';
 import { inTransaction } from '../../db/tx.ts';
 import type { Clock } from '../../kernel/clock.ts';
-import { notFound } from '../../kernel/errors.ts';
+import { invalid, notFound } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { AuditLog } from '../audit/audit.ts';
 import type { ActorContext } from '../catalog/catalog-service.ts';
@@ -97,6 +97,13 @@ export class TokenService {
     ctx: ActorContext,
     input: { name: string; role: Role; userKey?: string | null; expiresAt?: number | null },
   ): Promise<{ token: ApiToken; secret: string }> {
+    if (input.userKey) {
+      input = { ...input, userKey: input.userKey.trim().toLowerCase() };
+      // A token for a user who does not exist would never work: say so now.
+      if (this.resolveUser && !(await this.resolveUser(input.userKey as string))) {
+        throw invalid(`user "${input.userKey}" does not exist; a personal token needs an existing user`);
+      }
+    }
     const secret = TOKEN_PREFIX + randomBytes(24).toString('base64url');
     const token: ApiToken = {
       id: newId(this.clock),
