@@ -391,7 +391,7 @@ export class HeartbeatService {
 /** Engine that fires heartbeat deadlines from durable timers. */
 export class HeartbeatEngine implements Engine {
   readonly name = 'checks-heartbeats';
-  readonly intervalMs = 5000;
+  readonly intervalMs = 15_000;
   constructor(
     private service: HeartbeatService,
     private timers: TimerStore,

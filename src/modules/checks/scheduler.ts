@@ -57,7 +57,7 @@ export interface SchedulerOptions {
 
 export class ProbeScheduler implements Engine {
   readonly name = 'checks-probes';
-  readonly intervalMs = 1000;
+  readonly intervalMs = 5000;
   private entries = new Map<string, Entry>();
   private dirty = true;
   private inflight = new Set<Promise<unknown>>();

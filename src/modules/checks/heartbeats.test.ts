@@ -1,0 +1,243 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { testBothDbs } from '../../../test/support/db.ts';
+import { VirtualClock } from '../../kernel/clock.ts';
+import { expectedAfter } from './heartbeat-schedule.ts';
+import { parsePingPath } from './heartbeats.ts';
+
+const UUID = '5a1b2c3d-0000-4000-8000-00000000abcd';
+
+async function countPings(t: TestApp): Promise<number> {
+  const r = await (t.app.db.kysely as any)
+    .selectFrom('heartbeats_pings')
+    .select((eb: any) => eb.fn.countAll().as('n'))
+    .executeTakeFirst();
+  return Number(r.n);
+}
+
+async function state(t: TestApp, key: string): Promise<string> {
+  return (await t.request('GET', `/api/v1/heartbeats/${key}/status`)).json().state;
+}
+
+test('ping paths parse like Healthchecks.io', () => {
+  assert.deepEqual(parsePingPath([UUID]), { uuid: UUID, kind: 'success', exitStatus: null });
+  assert.deepEqual(parsePingPath([UUID, 'start']), { uuid: UUID, kind: 'start', exitStatus: null });
+  assert.deepEqual(parsePingPath([UUID, '0']), { uuid: UUID, kind: 'success', exitStatus: 0 });
+  assert.deepEqual(parsePingPath([UUID, '3']), { uuid: UUID, kind: 'fail', exitStatus: 3 });
+  assert.deepEqual(parsePingPath([UUID, '256']), { status: 400, text: 'invalid url format' });
+  assert.deepEqual(parsePingPath(['key', 'backup', 'log']), {
+    pingKey: 'key',
+    slug: 'backup',
+    kind: 'log',
+    exitStatus: null,
+  });
+  assert.equal(parsePingPath([UUID, 'bogus']), null);
+  assert.equal(parsePingPath(['not-a-uuid']), null);
+});
+
+test('cron expectations in Europe/Berlin across DST changes', () => {
+  const spec = { schedule: '0 2 * * *', time_zone: 'Europe/Berlin' };
+  // Autumn: 02:00 happens twice on 25 Oct 2026; the job is expected once.
+  assert.equal(
+    new Date(expectedAfter(spec, Date.parse('2026-10-24T12:00:00Z'))).toISOString(),
+    '2026-10-25T00:00:00.000Z',
+  );
+  assert.equal(
+    new Date(expectedAfter(spec, Date.parse('2026-10-25T00:00:30Z'))).toISOString(),
+    '2026-10-26T01:00:00.000Z',
+  );
+  // Spring: 02:00 does not exist on 28 Mar 2027.
+  assert.equal(
+    new Date(expectedAfter(spec, Date.parse('2027-03-27T01:00:30Z'))).toISOString(),
+    '2027-03-28T01:00:00.000Z',
+  );
+  assert.equal(expectedAfter({ period: '1h' }, 0), 3_600_000);
+});
+
+testBothDbs(
+  'ping API: signals, rid pairing, bodies, exit codes, slugs, auto-provisioning, 404 without writes',
+  async (h) => {
+    const t = await createTestApp(h);
+    try {
+      let r = await t.request('POST', '/api/v1/heartbeats', {
+        key: 'backup',
+        uuid: UUID,
+        period: '1h',
+        grace: '10m',
+        min_run_time: '1m',
+      });
+      assert.equal(r.statusCode, 201, r.body);
+      const ping = (path: string, method = 'GET', body?: string) =>
+        t.request(method, path, body, { token: null, headers: body ? { 'content-type': 'text/plain' } : {} });
+
+      // Unknown uuid: 404 "not found", nothing written.
+      r = await ping('/ping/00000000-0000-4000-8000-000000000000');
+      assert.deepEqual([r.statusCode, r.body], [404, 'not found']);
+      r = await ping(`/ping/${UUID}/bogus`);
+      assert.equal(r.statusCode, 404);
+      assert.equal(await countPings(t), 0);
+      assert.equal(await state(t, 'backup'), 'new');
+
+      // Start then success with the same rid after 30s: finished suspiciously fast.
+      const rid = '11111111-2222-4333-8444-555555555555';
+      r = await ping(`/ping/${UUID}/start?rid=${rid}`);
+      assert.deepEqual([r.statusCode, r.body], [200, 'OK']);
+      assert.equal(await state(t, 'backup'), 'started');
+      await t.clock.advance(30_000);
+      r = await ping(`/ping/${UUID}?rid=${rid}`, 'POST', 'backup done: 42 files');
+      assert.equal(r.body, 'OK');
+      let st = (await t.request('GET', '/api/v1/heartbeats/backup/status')).json();
+      assert.equal(st.state, 'down');
+      assert.equal(st.last_duration_ms, 30_000);
+      assert.match(st.state_changes[0].reason, /suspiciously fast/);
+
+      // A proper run: start, 5 minutes, success → up.
+      await ping(`/ping/${UUID}/start`);
+      await t.clock.advance(5 * 60_000);
+      await ping(`/ping/${UUID}/0`);
+      assert.equal(await state(t, 'backup'), 'up');
+
+      // Exit status ≠ 0 and /fail are failures; /log changes nothing; > 255 is a 400.
+      assert.equal((await ping(`/ping/${UUID}/log`, 'POST', 'just saying')).body, 'OK');
+      assert.equal(await state(t, 'backup'), 'up');
+      await ping(`/ping/${UUID}/7`);
+      st = (await t.request('GET', '/api/v1/heartbeats/backup/status')).json();
+      assert.equal(st.state, 'down');
+      assert.match(st.state_changes[0].reason, /exit status 7/);
+      assert.equal((await ping(`/ping/${UUID}/300`)).statusCode, 400);
+      assert.equal((await ping(`/ping/${UUID}?rid=nope`)).statusCode, 400);
+      await ping(`/ping/${UUID}`, 'HEAD');
+      assert.equal(await state(t, 'backup'), 'up');
+      await ping(`/ping/${UUID}/fail`);
+      assert.equal(await state(t, 'backup'), 'down');
+
+      // Bodies are kept up to 10 kB; the last pings are listed.
+      await ping(`/ping/${UUID}/log`, 'POST', 'x'.repeat(20_000));
+      const pings = (await t.request('GET', '/api/v1/heartbeats/backup/pings?limit=3')).json().items;
+      assert.equal(pings[0].body.length, 10_000);
+      assert.equal(pings[0].body_truncated, true);
+      assert.equal(pings[0].kind, 'log');
+      const all = (await t.request('GET', '/api/v1/heartbeats/backup/pings?limit=100')).json().items;
+      assert.ok(all.some((p: any) => p.body === 'backup done: 42 files' && p.duration_ms === 30_000));
+      assert.ok(all.some((p: any) => p.method === 'HEAD'));
+
+      // Slug URLs with the ping key; wrong key 404; ?create=1 provisions with defaults.
+      const { ping_key } = (await t.request('GET', '/api/v1/heartbeat-ping-key')).json();
+      assert.equal((await ping(`/ping/${ping_key}/backup`)).body, 'OK');
+      assert.equal(await state(t, 'backup'), 'up');
+      assert.equal((await ping(`/ping/wrong-key/backup`)).statusCode, 404);
+      assert.deepEqual([(await ping(`/ping/${ping_key}/srv-01`)).statusCode], [404]);
+      r = await ping(`/ping/${ping_key}/srv-01?create=1`);
+      assert.deepEqual([r.statusCode, r.body], [201, 'Created']);
+      const created = (await t.request('GET', '/api/v1/heartbeats/srv-01')).json();
+      assert.deepEqual([created.period, created.grace], ['1d', '1h']);
+      assert.equal(await state(t, 'srv-01'), 'up');
+      assert.equal((await ping(`/ping/${ping_key}/srv-01?create=1`)).statusCode, 200);
+
+      // Ping URLs are shown to operators, not to viewers.
+      const viewer = await t.token('viewer');
+      const asViewer = (
+        await t.request('GET', '/api/v1/heartbeats/backup/status', undefined, { token: viewer })
+      ).json();
+      assert.equal(asViewer.ping_url, undefined);
+      assert.match(
+        (await t.request('GET', '/api/v1/heartbeats/backup/status')).json().ping_url,
+        new RegExp(`/ping/${UUID}$`),
+      );
+    } finally {
+      await t.close();
+    }
+  },
+);
+
+testBothDbs(
+  'heartbeat deadlines are durable timers: late → down across a restart; pause stops them',
+  async (h) => {
+    const clock = new VirtualClock('2026-11-23T09:00:00Z');
+    let t = await createTestApp(h, { clock });
+    await t.request('POST', '/api/v1/heartbeats', { key: 'etl', uuid: UUID, period: '1h', grace: '10m' });
+    await t.request('GET', `/ping/${UUID}`, undefined, { token: null });
+    assert.equal(await state(t, 'etl'), 'up');
+    await t.close();
+
+    // A new process on the same database, 65 minutes later.
+    await clock.advance(65 * 60_000);
+    t = await createTestApp(h, { clock });
+    try {
+      await t.app.runner.runOnce('checks-heartbeats');
+      assert.equal(await state(t, 'etl'), 'late');
+      await clock.advance(4 * 60_000);
+      await t.app.runner.runOnce('checks-heartbeats');
+      assert.equal(await state(t, 'etl'), 'late', 'grace not over yet');
+      await clock.advance(2 * 60_000);
+      await t.app.runner.runOnce('checks-heartbeats');
+      assert.equal(await state(t, 'etl'), 'down');
+      const ev = (await t.app.services.timeline.recent({ types: ['check.state_changed'] })).reverse();
+      assert.deepEqual(
+        ev.map((e) => `${e.data.from}->${e.data.to}`),
+        ['new->up', 'up->late', 'late->down'],
+      );
+      assert.deepEqual(ev[2].subject, { kind: 'heartbeat', key: 'etl' });
+
+      // Paused: no deadlines; a ping resumes it (Healthchecks.io default).
+      await t.request('POST', '/api/v1/heartbeats/etl/pause');
+      assert.equal(await state(t, 'etl'), 'paused');
+      await clock.advance(5 * 3_600_000);
+      await t.app.runner.runOnce('checks-heartbeats');
+      assert.equal(await state(t, 'etl'), 'paused');
+      await t.request('GET', `/ping/${UUID}`, undefined, { token: null });
+      assert.equal(await state(t, 'etl'), 'up');
+    } finally {
+      await t.close();
+    }
+  },
+);
+
+testBothDbs('cron heartbeat with Europe/Berlin across the October DST change', async (h) => {
+  const clock = new VirtualClock('2026-10-24T23:59:00Z');
+  const t = await createTestApp(h, { clock });
+  const at = async (iso: string) => {
+    await clock.set(iso);
+    await t.app.runner.runOnce('checks-heartbeats');
+  };
+  try {
+    await t.request('POST', '/api/v1/heartbeats', {
+      key: 'nightly',
+      uuid: UUID,
+      schedule: '0 2 * * *',
+      time_zone: 'Europe/Berlin',
+      grace: '30m',
+      max_run_time: '20m',
+    });
+    await clock.set('2026-10-25T00:00:10Z'); // 02:00:10 CEST
+    await t.request('GET', `/ping/${UUID}/start`, undefined, { token: null });
+    await clock.advance(5 * 60_000);
+    await t.request('GET', `/ping/${UUID}`, undefined, { token: null });
+    const st = (await t.request('GET', '/api/v1/heartbeats/nightly/status')).json();
+    assert.equal(st.state, 'up');
+    assert.equal(st.deadline_at, '2026-10-26T01:00:00.000Z'); // 02:00 CET the next night
+    // The repeated 02:00 (01:00Z on the 25th) is not a second expected run.
+    await at('2026-10-25T02:00:00Z');
+    assert.equal(await state(t, 'nightly'), 'up');
+    await at('2026-10-26T00:59:00Z');
+    assert.equal(await state(t, 'nightly'), 'up');
+    await at('2026-10-26T01:05:00Z');
+    assert.equal(await state(t, 'nightly'), 'late');
+    await at('2026-10-26T01:29:00Z');
+    assert.equal(await state(t, 'nightly'), 'late');
+    await at('2026-10-26T01:31:00Z');
+    assert.equal(await state(t, 'nightly'), 'down');
+    // A started run that exceeds max_run_time goes down.
+    await t.request('GET', `/ping/${UUID}/start`, undefined, { token: null });
+    assert.equal(await state(t, 'nightly'), 'started');
+    await at('2026-10-26T01:50:00Z');
+    assert.equal(await state(t, 'nightly'), 'started');
+    await at('2026-10-26T01:52:00Z');
+    const end = (await t.request('GET', '/api/v1/heartbeats/nightly/status')).json();
+    assert.equal(end.state, 'down');
+    assert.match(end.state_changes[0].reason, /max run time/);
+  } finally {
+    await t.close();
+  }
+});
