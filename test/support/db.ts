@@ -4,6 +4,7 @@
  * fresh schema that is dropped afterwards. Without a reachable PostgreSQL the PostgreSQL variant
  * is skipped with an explanation, except under CI=true, where it fails loudly.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,7 +63,7 @@ export async function createTestDb(dialect: DialectName): Promise<TestDbHandle> 
       },
     };
   }
-  const schema = `t_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+  const schema = `t_${randomBytes(8).toString('hex')}_${counter++}`;
   const admin = new pg.Client({ connectionString: PG_TEST_URL });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
