@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
-import { consoleRoutes, isReserved } from './console-routes.ts';
+import { consoleRoutes, isReserved, wantsHtml } from './console-routes.ts';
+
+// What Chromium sends when it navigates.
+const HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
 describe('console routes on a built console', () => {
   let dir: string;
@@ -31,13 +34,21 @@ describe('console routes on a built console', () => {
 
   test('serves index.html at / and for client-side routes, never cached', async () => {
     for (const url of ['/', '/services', '/services/payments-api/edit', '/audit?actor=x']) {
-      const res = await app.inject({ url });
+      const res = await app.inject({ url, headers: { accept: HTML } });
       assert.equal(res.statusCode, 200, url);
       assert.match(res.body, /Vigil console/);
       assert.match(String(res.headers['content-type']), /text\/html/);
       assert.equal(res.headers['cache-control'], 'no-cache');
       assert.match(String(res.headers['content-security-policy']), /default-src 'self'/);
     }
+  });
+
+  test('API clients (no text/html in Accept) get a problem for unknown paths, but / still answers', async () => {
+    const res = await app.inject({ url: '/services', headers: { accept: 'application/json' } });
+    assert.equal(res.statusCode, 404);
+    assert.match(String(res.headers['content-type']), /application\/problem\+json/);
+    assert.equal((await app.inject({ url: '/teams' })).statusCode, 404);
+    assert.match((await app.inject({ url: '/' })).body, /Vigil console/);
   });
 
   test('hashed assets are immutable; missing assets are 404, not the page', async () => {
@@ -61,7 +72,7 @@ describe('console routes on a built console', () => {
 
   test('unknown paths under reserved prefixes are problem+json 404s', async () => {
     for (const url of ['/api/v1/nope', '/api', '/health/whatever', '/metrics/x', '/ofrep/v2', '/status']) {
-      const res = await app.inject({ url });
+      const res = await app.inject({ url, headers: { accept: HTML } });
       assert.equal(res.statusCode, 404, url);
       assert.match(String(res.headers['content-type']), /application\/problem\+json/, url);
       assert.doesNotMatch(res.body, /Vigil console/);
@@ -77,10 +88,17 @@ describe('console routes on a built console', () => {
 test('without a build the console explains how to build it', async () => {
   const app = Fastify();
   await app.register(consoleRoutes({ distDir: join(tmpdir(), 'vigil-console-missing-dist') }));
-  const res = await app.inject({ url: '/teams' });
+  const res = await app.inject({ url: '/teams', headers: { accept: HTML } });
   assert.equal(res.statusCode, 503);
   assert.match(res.body, /npm run build:web/);
   await app.close();
+});
+
+test('wantsHtml recognises browser navigations only', () => {
+  assert.equal(wantsHtml(HTML), true);
+  assert.equal(wantsHtml('application/json'), false);
+  assert.equal(wantsHtml('*/*'), false);
+  assert.equal(wantsHtml(undefined), false);
 });
 
 test('isReserved matches prefixes, not look-alikes', () => {
@@ -111,7 +129,10 @@ describe('console module inside the composed app', () => {
   });
 
   test('client-side routes get the console page (or the build hint)', async () => {
-    const res = await t.request('GET', '/teams/platform', undefined, { token: null });
+    const res = await t.request('GET', '/teams/platform', undefined, {
+      token: null,
+      headers: { accept: HTML },
+    });
     assert.ok([200, 503].includes(res.statusCode));
     assert.match(String(res.headers['content-type']), /text\/html/);
   });

@@ -2,7 +2,8 @@
  * Serves the built web console (web/dist): hashed assets with long-lived caching, other root files
  * with a short cache, and index.html for every other GET so client-side routes survive a reload.
  * The fallback is a wildcard route, so every real route (static or parametric) wins over it; paths
- * under reserved prefixes (API, health, metrics …) answer a problem+json 404 instead of the page.
+ * under reserved prefixes (API, health, metrics …), and requests that do not accept HTML, answer a
+ * problem+json 404 instead of the page.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
@@ -45,6 +46,11 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 <body><main><h1>Vigil</h1><p>The web console has not been built. Run <code>npm run build:web</code>
 (or <code>npm ci</code>, which builds it) and reload. The API is at <a href="/api/v1/openapi.json">/api/v1</a>.</p>
 </main></body></html>`;
+
+/** True when an Accept header asks for an HTML page (what a browser's navigation sends). */
+export function wantsHtml(accept: string | undefined): boolean {
+  return typeof accept === 'string' && /(^|,)\s*(text\/html|application\/xhtml\+xml)\b/i.test(accept);
+}
 
 export interface ConsoleOptions {
   /** Folder with the Vite build (index.html + assets/). */
@@ -100,6 +106,11 @@ export function consoleRoutes(opts: ConsoleOptions) {
       if (/^[\w.-]+\.[a-z0-9]+$/i.test(name) && name !== 'index.html') {
         if (built() && existsSync(join(opts.distDir, name))) return reply.sendFile(name, { maxAge: '1h' });
         return reply.callNotFound();
+      }
+      // Client-side routes are for browsers navigating (Accept: text/html); an API client that
+      // mistypes a path still gets the usual problem+json 404.
+      if (path !== '/' && !wantsHtml(req.headers.accept)) {
+        return sendProblem(reply, req, 404, 'not-found', `no route for ${req.method} ${path}`);
       }
       return sendIndex(reply);
     });
