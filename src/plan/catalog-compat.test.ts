@@ -25,7 +25,9 @@ function assertCatalogAccepts(objects: PlanObject[]) {
 
 describe('plan objects fit the catalog kinds', () => {
   it('quickstart objects', async () => {
-    const r = await loadPlan(join(fileURLToPath(new URL('../../examples/quickstart', import.meta.url))));
+    const r = await loadPlan(
+      join(fileURLToPath(new URL('../../examples/quickstart/vigil.yaml', import.meta.url))),
+    );
     assert.ok(r.ok, r.ok ? '' : formatDiagnostics(r.diagnostics));
     assertCatalogAccepts(r.plan.objects);
   });

@@ -40,7 +40,7 @@ before(async () => {
   );
   let log = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not become ready:\n${log}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`server did not become ready:\n${log}`)), 90_000);
     server.stdout!.on('data', (d) => {
       log += d;
       const m = /listening on (http:\/\/localhost:\d+)/.exec(log);

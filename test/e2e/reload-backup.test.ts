@@ -24,7 +24,7 @@ async function api(path: string) {
 }
 
 async function eventually(what: string, fn: () => Promise<boolean>) {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 600; i++) {
     if (await fn()) return;
     await new Promise((r) => setTimeout(r, 100));
   }
