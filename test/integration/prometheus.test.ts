@@ -81,6 +81,7 @@ remote_write:
         `--config.file=${join(dir, 'prometheus.yml')}`,
         `--storage.tsdb.path=${join(dir, 'data')}`,
         `--web.listen-address=127.0.0.1:${promPort}`,
+        '--storage.remote.flush-deadline=1s',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -130,7 +131,7 @@ remote_write:
     assert.equal(api.backend(), 'prometheus');
     assert.equal((await api.query('vector(1)')).resultType, 'vector');
   } finally {
-    prom?.kill('SIGTERM');
+    prom?.kill('SIGKILL'); // test data is disposable; a graceful stop would wait on remote-write flushing
     target?.close();
     await app.close();
     rmSync(dir, { recursive: true, force: true });
