@@ -1,6 +1,12 @@
 /** The sign-in page: email and password against /api/v1/auth/login. */
 import { type FormEvent, useEffect, useState } from 'react';
-import { ApiError } from '../api.ts';
+import { ApiError, api } from '../api.ts';
+
+interface Providers {
+  password: boolean;
+  oidc: { label: string; login_url: string } | null;
+}
+
 import { useSession } from '../session.tsx';
 
 /** Shown whenever nobody is signed in. */
@@ -10,9 +16,15 @@ export function SignIn() {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [providers, setProviders] = useState<Providers | null>(null);
   useEffect(() => {
     document.title = 'Sign in · Vigil';
+    // Older servers have no providers endpoint: password sign-in alone is shown then.
+    api<Providers>('GET', '/api/v1/auth/providers', { quiet401: true })
+      .then(setProviders)
+      .catch(() => setProviders(null));
   }, []);
+  const returnTo = encodeURIComponent(location.pathname + location.search);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
@@ -73,6 +85,14 @@ export function SignIn() {
         <button type="submit" className="btn btn-primary btn-block" disabled={busy || !email || !password}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
+        {providers?.oidc ? (
+          <>
+            <p className="or muted">or</p>
+            <a className="btn btn-block" href={`${providers.oidc.login_url}?return_to=${returnTo}`}>
+              Sign in with {providers.oidc.label}
+            </a>
+          </>
+        ) : null}
       </form>
     </main>
   );
