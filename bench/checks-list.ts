@@ -1,0 +1,90 @@
+/**
+ * Status list API with many checks and rollups: GET /api/v1/check-states (first page of 100,
+ * with 24 h uptime from hour rollups) and a filtered page, under autocannon load.
+ * Defaults: 2000 probes + 200 heartbeats with 48 hourly and 90 daily rollups each (SQLite);
+ * CHECKS_LIST_N scales the probe count, BENCH_DURATION the load time.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { compose } from '../src/compose.ts';
+import { inTransaction } from '../src/db/tx.ts';
+import { DAY, HOUR } from '../src/kernel/clock.ts';
+import { checksStore } from '../src/modules/checks/store.ts';
+import { loadSettings } from '../src/settings.ts';
+import { loadTest } from './_autocannon.ts';
+import type { Report } from './run.ts';
+
+const N = Number(process.env.CHECKS_LIST_N ?? 2000);
+const DURATION = Number(process.env.BENCH_DURATION ?? 6);
+
+export default async function run(report: Report): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-list-'));
+  const app = await compose({
+    settings: loadSettings({}, { VIGIL_DATA_DIR: dir }),
+    logger: pino({ level: 'silent' }),
+  });
+  try {
+    const actor = { actor: 'bench' };
+    await app.services.catalog.create(actor, 'team', 'web', { name: 'Web' });
+    for (let s = 0; s < 20; s++)
+      await app.services.catalog.create(actor, 'service', `svc-${s}`, { name: `S${s}`, owner: 'web' });
+    const now = Date.now();
+    for (let i = 0; i < N; i++) {
+      const key = `c-${String(i).padStart(5, '0')}`;
+      await app.services.catalog.create(actor, 'check', key, {
+        type: 'http',
+        url: `http://127.0.0.1:9/${i}`,
+        service: `svc-${i % 20}`,
+        labels: { team: i % 2 ? 'a' : 'b' },
+      });
+      await inTransaction(app.db, async (tx) => {
+        for (let h = 0; h < 48; h++) {
+          const at = now - h * HOUR;
+          await checksStore.addToRollups(tx, key, at, {
+            status: h % 17 ? 'up' : 'down',
+            latencyMs: 20 + (h % 7) * 10,
+            errorClass: null,
+            error: null,
+            details: {},
+          });
+        }
+        for (let d = 2; d < 90; d++) {
+          await checksStore.addToRollups(tx, key, now - d * DAY, {
+            status: 'up',
+            latencyMs: 30,
+            errorClass: null,
+            error: null,
+            details: {},
+          });
+        }
+      });
+    }
+    for (let i = 0; i < 200; i++)
+      await app.services.catalog.create(actor, 'heartbeat', `hb-${i}`, { period: '1d' });
+    const { secret } = await app.services.tokens.issue(actor, { name: 'bench', role: 'viewer' });
+    await app.http.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.http.server.address() as { port: number }).port;
+    const headers = { authorization: `Bearer ${secret}` };
+    const first = `http://127.0.0.1:${port}/api/v1/check-states?limit=100`;
+    const filtered = `http://127.0.0.1:${port}/api/v1/check-states?limit=100&service=svc-3&label=team=a`;
+    for (let k = 0; k < 3; k++) {
+      const t0 = performance.now();
+      const r = await fetch(first, { headers });
+      await r.text();
+      if (process.env.BENCH_DEBUG) console.error('single', r.status, performance.now() - t0);
+    }
+    const a = await loadTest(first, { duration: DURATION, headers, connections: 8 });
+    const b = await loadTest(filtered, { duration: DURATION, headers, connections: 8 });
+    if (a.non2xx || b.non2xx) throw new Error('non-2xx answers');
+    report('checks', N, 'checks');
+    report('list_first_page_rps', a.rps, 'req/s');
+    report('list_first_page_p99', a.p99, 'ms');
+    report('list_filtered_rps', b.rps, 'req/s');
+    report('list_filtered_p99', b.p99, 'ms');
+  } finally {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
