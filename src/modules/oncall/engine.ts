@@ -1,0 +1,279 @@
+/**
+ * The escalation engine. It consumes incident events durably (`incident.paging_requested` starts
+ * an escalation, `incident.acknowledged` / `incident.resolved` stop it), keeps each escalation's
+ * state as JSON, and arms a durable timer (kind `oncall-escalation`) at the next level's due time,
+ * so a restart continues at the right moment. Every notification goes through notify.enqueue
+ * under the pure core's idempotency key, so a replayed step never sends twice.
+ */
+import type { Db } from '../../db/db.ts';
+import { inTransaction, type Tx } from '../../db/tx.ts';
+import type { Engine, StepResult } from '../../engines/runner.ts';
+import type { TimerStore } from '../../engines/timers.ts';
+import type { CatalogService } from '../catalog/catalog-service.ts';
+import type { NotifyApi } from '../notify/module.ts';
+import type { Channel, ChannelType, Message } from '../notify/types.ts';
+import type { DomainEvent, Timeline } from '../timeline/timeline.ts';
+import {
+  acknowledge,
+  type EscalationAction,
+  resolve,
+  startEscalation,
+  stepEscalation,
+} from './escalation.ts';
+import type { EscalationPolicy } from './policy.ts';
+import { type EscalationRow, type IncidentInfo, listAll, type OncallStore } from './store.ts';
+import { makeResolver, type ResolveTargets, targetText } from './targets.ts';
+
+export const TIMER_KIND = 'oncall-escalation';
+export const CONSUMER = 'oncall-escalation';
+export const INCIDENT_EVENTS = ['incident.paging_requested', 'incident.acknowledged', 'incident.resolved'];
+
+export interface EscalationEngineDeps {
+  db: Db;
+  store: OncallStore;
+  catalog: CatalogService;
+  timeline: Timeline;
+  timers: TimerStore;
+  notify: NotifyApi;
+  holder: string;
+}
+
+type Spec = Record<string, unknown>;
+
+/**
+ * Catalog-derived context of one engine step, loaded before any transaction opens: on SQLite a
+ * read outside the open transaction would wait for it forever (one connection).
+ */
+interface StepContext {
+  policies: Map<string, EscalationPolicy>;
+  resolver: ResolveTargets;
+  paging:
+    | { default_policy?: string; teams?: Record<string, string>; services?: Record<string, string> }
+    | undefined;
+  /** kind → key → spec for services, severities, users, contacts and notification channels. */
+  objects: Map<string, Map<string, Spec>>;
+}
+
+export class EscalationEngine implements Engine {
+  name = 'oncall-escalation';
+  intervalMs = 5_000;
+
+  constructor(private d: EscalationEngineDeps) {}
+
+  async step(now: number): Promise<StepResult> {
+    const sc = await this.loadContext();
+    const context = async () => sc;
+    const consumed = await this.d.timeline.consume(
+      CONSUMER,
+      { types: INCIDENT_EVENTS },
+      async (tx, events) => {
+        for (const e of events) await this.onEvent(tx, e, now, context);
+      },
+    );
+    const due = await this.d.timers.claimDue<{ incidentId: string }>(TIMER_KIND, this.d.holder, 100);
+    for (const t of due) {
+      const ctx = sc;
+      await inTransaction(this.d.db, async (tx) => {
+        const row = await this.d.store.getEscalation(tx, t.key);
+        if (!row) return void (await this.d.timers.complete(tx, t.id, this.d.holder));
+        const next = await this.advance(tx, row, now, ctx);
+        if (next === null) await this.d.timers.complete(tx, t.id, this.d.holder);
+      });
+    }
+    if (consumed.more || due.length === 100) return { more: true };
+    return { nextDueAt: await this.d.timers.nextDue(TIMER_KIND) };
+  }
+
+  private async loadContext(): Promise<StepContext> {
+    const [policies, schedules, teams] = await Promise.all([
+      this.d.store.policies(),
+      this.d.store.schedules(),
+      this.d.store.teams(),
+    ]);
+    const objects = new Map<string, Map<string, Spec>>();
+    for (const kind of ['service', 'severity', 'user', 'contact', 'notification_channel'])
+      objects.set(kind, new Map((await listAll(this.d.catalog, kind)).map((o) => [o.key, o.spec])));
+    const paging = (await this.d.store.find('paging', 'default'))?.spec as StepContext['paging'];
+    return {
+      policies,
+      resolver: makeResolver({ schedules: new Map(schedules.map((s) => [s.key, s])), teams }),
+      paging,
+      objects,
+    };
+  }
+
+  private async onEvent(
+    tx: Tx,
+    e: DomainEvent,
+    now: number,
+    context: () => Promise<StepContext>,
+  ): Promise<void> {
+    const data = e.data as Record<string, unknown>;
+    const id = String(data.id ?? e.subject.key);
+    if (e.type === 'incident.paging_requested') {
+      if (await this.d.store.getEscalation(tx, id)) return; // one escalation per incident
+      const incident = { ...(data as unknown as IncidentInfo), id, severity: String(data.severity ?? '') };
+      const ctx = await context();
+      const policyKey = this.choosePolicy(incident, ctx);
+      if (!policyKey) {
+        await this.event(tx, id, 'escalation.unrouted', {
+          reason: 'no escalation policy matches this service',
+        });
+        return;
+      }
+      const policy = ctx.policies.get(policyKey)!;
+      const state = startEscalation(
+        policy,
+        { id, severity: this.severityFor(policy, incident.severity, ctx), service: incident.service },
+        e.at,
+      );
+      const row: EscalationRow = { incidentId: id, policyKey, incident, state };
+      await this.d.store.saveEscalation(tx, row, now, true);
+      await this.event(tx, id, 'escalation.started', { policy: policyKey, severity: incident.severity });
+      await this.advance(tx, row, now, ctx);
+      return;
+    }
+    const row = await this.d.store.getEscalation(tx, id);
+    if (!row) return;
+    const by = String(data.by ?? e.actor);
+    const state =
+      e.type === 'incident.acknowledged' ? acknowledge(row.state, by, e.at) : resolve(row.state, e.at, by);
+    if (state === row.state) return;
+    await this.d.store.saveEscalation(tx, { ...row, state }, now, false);
+    if (state.nextDueAt === null) await this.d.timers.cancel(tx, TIMER_KIND, id);
+    else
+      await this.d.timers.schedule(tx, {
+        kind: TIMER_KIND,
+        key: id,
+        dueAt: state.nextDueAt,
+        payload: { incidentId: id },
+      });
+    await this.event(tx, id, 'escalation.stopped', { status: state.status, by, level: state.level });
+  }
+
+  /**
+   * The policy's name for a severity: plans may key overrides by severity key (`sev1`) or label
+   * (`SEV-1`), and incidents may report either, so both spellings match.
+   */
+  private severityFor(policy: EscalationPolicy, sev: string, ctx: StepContext): string {
+    const keys = Object.keys(policy.severity_overrides ?? {});
+    if (keys.includes(sev)) return sev;
+    const label = ctx.objects.get('severity')?.get(sev.toLowerCase())?.label as string | undefined;
+    const norm = (x: string) => x.toLowerCase().replace(/[^a-z0-9]/g, '');
+    return keys.find((k) => norm(k) === norm(sev) || (label && norm(k) === norm(label))) ?? sev;
+  }
+
+  /** Service route → owner team route → default policy → the only policy there is. */
+  private choosePolicy(inc: IncidentInfo, ctx: StepContext): string | null {
+    const paging = ctx.paging;
+    const ok = (k?: string) => (k && ctx.policies.has(k) ? k : null);
+    if (inc.service) {
+      const bySvc = ok(paging?.services?.[inc.service]);
+      if (bySvc) return bySvc;
+      const team = ctx.objects.get('service')?.get(inc.service)?.owner as string | undefined;
+      const byTeam = ok(team ? paging?.teams?.[team] : undefined);
+      if (byTeam) return byTeam;
+    }
+    return ok(paging?.default_policy) ?? (ctx.policies.size === 1 ? [...ctx.policies.keys()][0] : null);
+  }
+
+  /** Steps the escalation to `now`, performs its actions, saves it and re-arms the timer; returns the next due time. */
+  private async advance(tx: Tx, row: EscalationRow, now: number, ctx: StepContext): Promise<number | null> {
+    const policy = ctx.policies.get(row.policyKey);
+    if (!policy) {
+      await this.event(tx, row.incidentId, 'escalation.unrouted', {
+        reason: `policy "${row.policyKey}" no longer exists`,
+      });
+      return null;
+    }
+    const res = stepEscalation(row.state, policy, now, ctx.resolver);
+    for (const a of res.actions) await this.perform(tx, row, a, ctx);
+    await this.d.store.saveEscalation(tx, { ...row, state: res.state }, now, false);
+    if (res.nextDueAt !== null)
+      await this.d.timers.schedule(tx, {
+        kind: TIMER_KIND,
+        key: row.incidentId,
+        dueAt: res.nextDueAt,
+        payload: { incidentId: row.incidentId },
+      });
+    return res.nextDueAt;
+  }
+
+  private message(row: EscalationRow, kind: Message['kind'], recipient?: string): Message {
+    const i = row.incident;
+    return {
+      kind,
+      title: i.title ?? `Incident ${i.human_id ?? i.id}`,
+      summary: i.summary,
+      severity: i.severity,
+      service: i.service,
+      humanId: i.human_id,
+      url: i.url,
+      ...(recipient ? { recipient } : {}),
+    };
+  }
+
+  private async perform(tx: Tx, row: EscalationRow, a: EscalationAction, ctx: StepContext): Promise<void> {
+    const id = row.incidentId;
+    const enqueue = (key: string, channel: Channel, message: Message) =>
+      this.d.notify.enqueue(tx, { idempotencyKey: key, channel, message, incidentId: id });
+    if (a.kind === 'notify') {
+      for (const [i, ch] of this.contactChannels(a.user, 'high', ctx).entries())
+        await enqueue(`${a.idempotencyKey}:${i}`, ch, this.message(row, 'page', a.user));
+      await this.event(tx, id, 'escalation.notified', {
+        user: a.user,
+        level: a.level,
+        repeat: a.repeat,
+        target: targetText(a.target),
+      });
+    } else if (a.kind === 'channel' || a.kind === 'ticket') {
+      const key = a.kind === 'channel' ? a.channel : a.webhook;
+      const spec = ctx.objects.get('notification_channel')?.get(key);
+      if (!spec)
+        return void (await this.event(tx, id, 'escalation.unresolved', {
+          channel: key,
+          reason: 'unknown notification channel',
+        }));
+      await enqueue(
+        a.idempotencyKey,
+        toChannel(key, spec),
+        this.message(row, a.kind === 'ticket' ? 'ticket' : 'notify'),
+      );
+    } else if (a.kind === 'unresolved') {
+      await this.event(tx, id, 'escalation.unresolved', {
+        target: targetText(a.target),
+        level: a.level,
+        reason: 'nobody to notify',
+      });
+    } else {
+      await this.event(tx, id, 'escalation.exhausted', { repeat: a.repeat });
+    }
+  }
+
+  /** A user's contact methods for `urgency`; default: e-mail to the user's address. */
+  private contactChannels(user: string, urgency: 'high' | 'low', ctx: StepContext): Channel[] {
+    const c = ctx.objects.get('contact')?.get(user.toLowerCase());
+    const methods = ((c?.methods as Array<Record<string, unknown>> | undefined) ?? []).filter(
+      (m) => !m.urgency || (m.urgency as string[]).includes(urgency),
+    );
+    if (methods.length) return methods.map((m, i) => toChannel(`contact:${user}:${i}`, m));
+    const u = ctx.objects.get('user')?.get(user.toLowerCase());
+    const email = (u?.email as string | undefined) ?? (user.includes('@') ? user : undefined);
+    return email ? [{ type: 'email', key: `contact:${user}:email`, config: { to: [email] } }] : [];
+  }
+
+  private event(tx: Tx, incidentId: string, type: string, data: Record<string, unknown>) {
+    return this.d.timeline.append(tx, {
+      type,
+      subject: { kind: 'incident', key: incidentId },
+      actor: 'system:oncall',
+      data,
+    });
+  }
+}
+
+/** A catalog destination (channel or contact method) as a notify channel. */
+export function toChannel(key: string, spec: Record<string, unknown>): Channel {
+  const { type, name: _n, urgency: _u, ...config } = spec;
+  return { type: type as ChannelType, key, config };
+}
