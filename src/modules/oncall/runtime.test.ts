@@ -291,3 +291,46 @@ testBothDbs('oncall: who is on call, overrides, iCalendar feeds', async (h) => {
     await t.close();
   }
 });
+
+testBothDbs(
+  'oncall + incidents: an opened incident pages; its one-click link acknowledges and stops the ladder',
+  async (h) => {
+    const t = await createTestApp(h);
+    const rx = await startHttpReceiver();
+    try {
+      await setup(t, rx);
+      const incidents = t.app.modules.find<{
+        open(
+          i: { title: string; severity: string; service: string },
+          actor: string,
+        ): Promise<{ incident: { id: string; status: string } }>;
+        get(id: string): Promise<{ status: string }>;
+      }>('incidents');
+      if (!incidents) return; // the incidents module is not part of this build
+      const got = arrivals(t, rx);
+      const { incident } = await incidents.open(
+        { title: 'Checkout down', severity: 'p1', service: 'api' },
+        'test',
+      );
+      await drive(t, MIN);
+      assertPages(got, incident.id, [[0, 'alice']]);
+      const link = JSON.parse(rx.received.at(-1)!.body).data.links.acknowledge as string;
+      const path = new URL(link).pathname;
+      assert.equal((await t.request('GET', path, undefined, { token: null })).statusCode, 200);
+      const r = await t.request('POST', path, undefined, { token: null });
+      assert.equal(r.statusCode, 200, r.body);
+      assert.equal(r.json().actor, 'alice@acme.test');
+      assert.equal((await incidents.get(incident.id)).status, 'acknowledged');
+      assert.equal((await t.request('POST', path, undefined, { token: null })).statusCode, 410, 'single-use');
+      await drive(t, 30 * MIN);
+      assertPages(got, incident.id, [[0, 'alice']]);
+      assert.equal(
+        (await t.request('GET', `/api/v1/escalations/${incident.id}`)).json().status,
+        'acknowledged',
+      );
+    } finally {
+      await rx.close();
+      await t.close();
+    }
+  },
+);
