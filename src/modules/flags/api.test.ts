@@ -51,6 +51,32 @@ testBothDbs(
       );
       assert.equal(r.statusCode, 403);
 
+      // Scoped grants: a viewer who is responder in staging only may flip staging, not prod.
+      const dev = (
+        await t.app.services.tokens.issue(
+          { actor: 'test' },
+          { name: 'dev', role: 'responder', userKey: 'dev@acme.test' },
+        )
+      ).secret;
+      r = await t.request(
+        'POST',
+        '/api/v1/flags/enable_email/environments/staging/off',
+        { reason: 'x' },
+        { token: dev },
+      );
+      assert.equal(r.statusCode, 200, r.body);
+      r = await t.request(
+        'POST',
+        '/api/v1/flags/enable_email/environments/prod/on',
+        { reason: 'x' },
+        { token: dev },
+      );
+      assert.equal(r.statusCode, 403);
+      assert.match(r.json().detail, /environment prod/);
+      await t.request('DELETE', '/api/v1/flags/enable_email/environments/staging/override', undefined, {
+        token: dev,
+      });
+
       const incident = await t.app.services.timeline.forSubject('incident', 'INC-2026-11-23-001');
       assert.equal(incident.length, 1);
       assert.equal(incident[0].type, 'flag.toggled');

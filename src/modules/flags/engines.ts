@@ -54,7 +54,10 @@ export interface MetricsQueryApi {
 
 export type GuardStatus = { status: 'healthy' } | { status: 'firing' | 'unknown'; guard: string };
 
-/** Alert env from an alert event: `env`, else `labels.env`, else '' (any environment). */
+/**
+ * Alert env from an alert event: `env`, else `labels.env`, else '' (any environment). The rules
+ * module publishes `{ fingerprint, rule, labels, … }` with subject `{ kind: 'alert', key: fingerprint }`.
+ */
 export function alertEnv(data: Record<string, unknown>): string {
   const labels = (data.labels ?? {}) as Record<string, unknown>;
   const env = data.env ?? labels.env;
@@ -152,8 +155,14 @@ export class FlagEventsEngine implements Engine {
         continue;
       }
       const key = e.subject.key;
-      if (e.type === 'flag.deleted') await flagsStore.markLifespan(tx, key, e.at, true);
-      else if (e.type === 'flag.created') await flagsStore.markLifespan(tx, key, e.at, false);
+      if (e.type === 'flag.deleted') {
+        await flagsStore.markLifespan(tx, key, e.at, true);
+        for (const r of await flagsStore.rollouts(tx, { flag: key })) {
+          await this.d.timers.cancel(tx, ROLLOUT_TIMER, `${key}/${r.env}`);
+        }
+        await flagsStore.forgetFlag(tx, key);
+        tx.afterCommit(() => this.d.cache.invalidate());
+      } else if (e.type === 'flag.created') await flagsStore.markLifespan(tx, key, e.at, false);
       else if (e.type === 'flag.updated') {
         await flagsStore.markLifespan(
           tx,
@@ -185,7 +194,9 @@ export class FlagEventsEngine implements Engine {
     if (!rule) return;
     const env = alertEnv(e.data);
     const firing = e.type === ALERT_FIRING;
-    await flagsStore.setAlert(tx, rule, env, firing, e.at);
+    // One rule fires as several instances (label sets); each event names its instance.
+    const instance = String(e.data.fingerprint ?? e.subject.key ?? '');
+    await flagsStore.setAlert(tx, rule, env, firing, e.at, instance);
     if (!firing) return;
     const defs = await loadDefinitions(tx);
     const now = this.d.clock.now();

@@ -9,6 +9,7 @@ import './plan-section.ts';
 import { FlagEventsEngine, RolloutEngine } from './engines.ts';
 import type { EvaluationContext, EvaluationResult } from './flag.ts';
 import * as m1 from './migrations/202611251120-flags-runtime.ts';
+import * as m2 from './migrations/202611251150-flags-alert-instances.ts';
 import { ofrepRoutes } from './ofrep.ts';
 import { flagsRoutes } from './routes.ts';
 import { FlagRuntimeCache } from './runtime-cache.ts';
@@ -26,7 +27,7 @@ export interface FlagsApi {
 
 export default defineModule<FlagsApi>({
   name: 'flags',
-  migrations: { '202611251120-flags-runtime': m1 },
+  migrations: { '202611251120-flags-runtime': m1, '202611251150-flags-alert-instances': m2 },
   create(ctx) {
     const cache = new FlagRuntimeCache(ctx.db, ctx.clock);
     const deps = {

@@ -185,6 +185,15 @@ test('guardStatus: alert guards from the store, query guards healthy/firing/unkn
       },
     });
     assert.equal((await guardStatus(tx, broken, 'prod', q, 0)).status, 'unknown');
+    // A rule fires while any of its instances fires.
+    const set = (firing: boolean, fp: string) =>
+      inTransaction(h.db, (t) => flagsStore.setAlert(t, 'lat', 'prod', firing, 0, fp));
+    await set(true, 'fp1');
+    await set(true, 'fp2');
+    await set(false, 'fp1');
+    assert.equal((await guardStatus(tx, dir(), 'prod', [{ alert: 'lat' }], 0)).status, 'firing');
+    await set(false, 'fp2');
+    assert.equal((await guardStatus(tx, dir(), 'prod', [{ alert: 'lat' }], 0)).status, 'healthy');
     await inTransaction(h.db, (t) => flagsStore.setAlert(t, 'slo', '', true, 0));
     assert.deepEqual(await guardStatus(tx, dir(), 'staging', [{ alert: 'slo' }, ...q], 0), {
       status: 'firing',

@@ -4,8 +4,10 @@
  * themselves are catalog objects under /api/v1/flag-definitions and /api/v1/flag-segments.
  */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { actorOf } from '../catalog/catalog-routes.ts';
+import type { Role } from '../catalog/kinds.ts';
+import { assertCan } from '../identity/index.ts';
 import type { FlagsService, RolloutVerb } from './service.ts';
 import type { ClientKey } from './store.ts';
 
@@ -41,6 +43,13 @@ function presentKey(k: ClientKey) {
 
 /** Registers the flags API routes. */
 export function flagsRoutes(service: FlagsService) {
+  /**
+   * Operating a flag in an environment needs `role` for that environment and the flag's owner
+   * team: an org role, or a scoped grant (e.g. operator in dev/staging only) that covers it.
+   */
+  const authorize = async (req: FastifyRequest, role: Role, key: string, env: string) => {
+    assertCan(req.principal, role, { environment: env, team: await service.ownerOf(key) });
+  };
   return async (app: FastifyInstance) => {
     const tags = ['flags'];
     app.get(
@@ -90,9 +99,13 @@ export function flagsRoutes(service: FlagsService) {
     for (const verb of ['on', 'off'] as const) {
       app.post(
         `/api/v1/flags/:key/environments/:env/${verb}`,
-        { config: { policy: 'responder' }, schema: { tags, params: EnvParams, body: ToggleBody } },
+        {
+          config: { policy: 'responder', scoped: true },
+          schema: { tags, params: EnvParams, body: ToggleBody },
+        },
         async (req) => {
           const { key, env } = req.params as { key: string; env: string };
+          await authorize(req, 'responder', key, env);
           const body = req.body as { reason: string; incident?: string };
           return service.toggle(actorOf(req), {
             flag: key,
@@ -106,9 +119,10 @@ export function flagsRoutes(service: FlagsService) {
     }
     app.delete(
       '/api/v1/flags/:key/environments/:env/override',
-      { config: { policy: 'responder' }, schema: { tags, params: EnvParams } },
+      { config: { policy: 'responder', scoped: true }, schema: { tags, params: EnvParams } },
       async (req) => {
         const { key, env } = req.params as { key: string; env: string };
+        await authorize(req, 'responder', key, env);
         return service.clearOverride(actorOf(req), { flag: key, env });
       },
     );

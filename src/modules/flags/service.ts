@@ -118,6 +118,11 @@ export class FlagsService {
     if (!(await catalogStore.get(tx, 'environment', env))) throw notFound('environment', env);
   }
 
+  /** The owning team of a flag (for scoped access checks); 404 when the flag does not exist. */
+  async ownerOf(key: string): Promise<string | undefined> {
+    return (await this.requireDef(readTx(this.d.db), key)).flag.owner;
+  }
+
   /** After a committed change on this replica, served sets are rebuilt. */
   private invalidateAfter(tx: Tx): void {
     tx.afterCommit(() => this.d.cache.invalidate());

@@ -88,6 +88,12 @@ export const flagsStore = {
     await k(tx).deleteFrom('flags_overrides').where('flag', '=', flag).where('env', '=', env).execute();
   },
 
+  /** Drops a deleted flag's runtime state (a flag re-created under the same key starts clean). */
+  async forgetFlag(tx: Tx, flag: string): Promise<void> {
+    await k(tx).deleteFrom('flags_overrides').where('flag', '=', flag).execute();
+    await k(tx).deleteFrom('flags_rollouts').where('flag', '=', flag).execute();
+  },
+
   async rollouts(tx: Tx, filter: { flag?: string; status?: RolloutStatus } = {}): Promise<RolloutRecord[]> {
     let q = k(tx).selectFrom('flags_rollouts').selectAll();
     if (filter.flag !== undefined) q = q.where('flag', '=', filter.flag);
@@ -112,13 +118,23 @@ export const flagsStore = {
       .execute();
   },
 
-  /** Records whether an alert rule fires in an environment ('' = no environment given). */
-  async setAlert(tx: Tx, rule: string, env: string, firing: boolean, at: number): Promise<void> {
-    await k(tx).deleteFrom('flags_alerts').where('rule', '=', rule).where('env', '=', env).execute();
+  /** Records whether an alert instance fires in an environment ('' = no environment given). */
+  async setAlert(
+    tx: Tx,
+    rule: string,
+    env: string,
+    firing: boolean,
+    at: number,
+    instance = '',
+  ): Promise<void> {
     await k(tx)
-      .insertInto('flags_alerts')
-      .values({ rule, env, firing: firing ? 1 : 0, since: at })
+      .deleteFrom('flags_alerts')
+      .where('rule', '=', rule)
+      .where('env', '=', env)
+      .where('instance', '=', instance)
       .execute();
+    if (!firing) return;
+    await k(tx).insertInto('flags_alerts').values({ rule, env, instance, firing: 1, since: at }).execute();
   },
 
   /** Rules firing in `env` or without an environment. */

@@ -13,6 +13,11 @@ teams:
 environments:
   - { key: staging, name: Staging }
   - { key: prod, name: Production, production: true }
+users:
+  - email: dev@acme.test
+    name: Dev
+    role: viewer
+    grants: [{ role: responder, environments: [staging] }]
 flags:
   conventions:
     name_pattern: "{prefix}_{feature}"
