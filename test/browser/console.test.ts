@@ -189,6 +189,11 @@ describe('web console in Chromium', { skip: missing ? HOW : false }, () => {
     await page.getByRole('button', { name: 'Create team' }).click();
     await page.getByText('Use lower-case letters').waitFor();
     assert.equal(await page.getByLabel('Key').getAttribute('aria-invalid'), 'true');
+    assert.equal(
+      await page.evaluate('document.activeElement.name'),
+      'key',
+      'focus moves to the field to fix',
+    );
     await checkA11y(page, 'team form with errors');
     await shot(page, '04-team-form-errors');
     await page.getByLabel('Key').fill('platform');

@@ -1,5 +1,5 @@
 /** The console shell: skip link, header, navigation, live indicator, theme toggle and the routed page. */
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { roleAtLeast } from './api.ts';
 import { connectLive, disconnectLive, useLiveState } from './live.ts';
 import { Audit } from './pages/Audit.tsx';
@@ -100,6 +100,11 @@ export function App() {
     if (status === 'signed-in') connectLive();
     else disconnectLive();
   }, [status]);
+  // After a client-side navigation, start screen readers and the keyboard at the new page.
+  const firstPath = useRef(path);
+  useEffect(() => {
+    if (path !== firstPath.current) document.getElementById('main')?.focus();
+  }, [path]);
   if (status === 'loading') return <Loading what="Starting the console" />;
   if (status === 'signed-out' || !user) return <SignIn />;
   const current = (to: string) => (to === '/' ? path === '/' : path === to || path.startsWith(`${to}/`));

@@ -2,7 +2,7 @@
  * Forms driven by field descriptors: labelled inputs, help text, and validation messages from the
  * server's problem+json `errors[]` placed under the field they name (aria-invalid + describedby).
  */
-import { type FormEvent, type ReactNode, useId, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { ApiError } from '../api.ts';
 import { checkFields, type FieldDef, type FormValues } from './fields.ts';
 
@@ -101,6 +101,12 @@ export function Form(props: {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+  // After a failed submit, put the keyboard on the first field to fix.
+  useEffect(() => {
+    if (Object.keys(errors).length)
+      formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [errors]);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
@@ -139,7 +145,7 @@ export function Form(props: {
     }
   };
   return (
-    <form className="form" onSubmit={submit} noValidate>
+    <form ref={formRef} className="form" onSubmit={submit} noValidate>
       {formError ? (
         <div className="banner banner-error" role="alert">
           {formError}
