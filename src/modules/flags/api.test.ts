@@ -208,6 +208,20 @@ testBothDbs(
       );
       assert.equal(r.json().value, true);
       assert.equal(r.json().reason, 'SPLIT');
+
+      // Deleting a flag drops its runtime state: a flag re-created under the same key starts clean.
+      await t.request('POST', '/api/v1/flags/api_bulk/environments/prod/off', { reason: 'x' });
+      assert.equal((await t.request('DELETE', '/api/v1/flag-definitions/api_bulk')).statusCode, 204);
+      await drain(t, 'flags-events');
+      r = await t.request('POST', '/ofrep/v1/evaluate/flags/api_bulk', {}, { token: secret });
+      assert.equal(r.statusCode, 404);
+      await t.request('POST', '/api/v1/flag-definitions', {
+        key: 'api_bulk',
+        type: 'release',
+        environments: { prod: { enabled: true, default_variant: 'on' } },
+      });
+      r = await t.request('POST', '/ofrep/v1/evaluate/flags/api_bulk', {}, { token: secret });
+      assert.equal(r.json().value, true);
     } finally {
       await t.close();
     }
