@@ -8,6 +8,7 @@ import { inTransaction, type Tx } from '../../db/tx.ts';
 import type { TimerStore } from '../../engines/timers.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { invalid, notFound, preconditionFailed } from '../../kernel/errors.ts';
+import type { AuditLog } from '../audit/audit.ts';
 import type { CatalogService } from '../catalog/catalog-service.ts';
 import type { Timeline } from '../timeline/timeline.ts';
 import { effectiveSettings, type IncidentSettings, SETTINGS_KIND, type SettingsSpecT } from './kinds.ts';
@@ -19,6 +20,7 @@ export interface Deps {
   timeline: Timeline;
   timers: TimerStore;
   catalog: CatalogService;
+  audit: AuditLog;
   baseUrl: string;
 }
 
@@ -174,6 +176,14 @@ export class IncidentsBase {
             .executeTakeFirst();
           if (Number(res.numUpdatedRows) !== 1) throw new LostRace();
           const updated = await this.load(tx, inc.id);
+          // Audit before timeline, like the catalog: both take advisory locks on PostgreSQL.
+          await this.deps.audit.append(tx, {
+            actor,
+            action: change.events[0]?.type ?? 'incident.updated',
+            object: { kind: 'incident', key: inc.humanId },
+            before: { status: inc.status, severity: inc.severity, version: inc.version },
+            after: { ...change.patch, version: inc.version + 1 },
+          });
           for (const e of change.events) await this.emit(tx, inc, e.type, actor, e.data);
           await change.after?.(tx, updated, cfg);
           return updated;

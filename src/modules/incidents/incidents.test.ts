@@ -75,6 +75,21 @@ testBothDbs(
       assert.equal(types.filter((x) => x === 'incident.acknowledged').length, 1);
       assert.ok(types.includes('incident.postmortem_due'), 'sev2 is in the top two ranks');
 
+      // Every change is in the audit trail, by actor.
+      const audit = await t.app.services.audit.list({
+        kind: 'incident',
+        key: 'INC-2026-11-23-001',
+        limit: 100,
+      });
+      const actions = audit.map((x) => x.action).reverse();
+      assert.equal(actions[0], 'incident.opened');
+      assert.ok(actions.includes('incident.status_changed'));
+      assert.deepEqual(
+        [...new Set(audit.map((x) => x.actor))].sort(),
+        ['system', 'token:test-admin'],
+        'people and the breach timer',
+      );
+
       // Event contract fields.
       const events = (await t.request('GET', `/api/v1/incidents/${a.id}/timeline`)).json().items;
       const opened = events.find((e: any) => e.type === 'incident.opened');

@@ -26,6 +26,7 @@ export default defineModule<IncidentsApi>({
       timeline: ctx.timeline,
       timers: ctx.timers,
       catalog: ctx.catalog,
+      audit: ctx.audit,
       baseUrl: ctx.settings.baseUrl,
     };
     const incidents = new IncidentService(deps);

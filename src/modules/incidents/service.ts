@@ -160,6 +160,13 @@ export class IncidentService extends IncidentsBase {
         .execute();
     }
     const inc = await this.load(tx, id);
+    // Audit before timeline (lock order shared with the catalog on PostgreSQL).
+    await this.deps.audit.append(tx, {
+      actor,
+      action: 'incident.opened',
+      object: { kind: 'incident', key: humanId },
+      after: { id, title: inc.title, severity: inc.severity, service: inc.service },
+    });
     const common = { title: inc.title, severity: inc.severity, service: inc.service, url: this.url(id) };
     await this.emit(tx, inc, 'incident.opened', actor, {
       ...common,
