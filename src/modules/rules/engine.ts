@@ -88,11 +88,21 @@ export class RulesEngine implements Engine {
 
   /** Loads persisted state once (and again after a restart: a new engine starts unloaded). */
   private async ensureLoaded(): Promise<void> {
-    if (this.loaded) return;
+    if (this.loaded && !(await this.staleMemory())) return;
     this.alerts = await this.store.loadAlerts();
     this.groupStates = await this.store.loadGroups();
     this.checks = await this.store.loadCheckStates();
     this.loaded = true;
+  }
+
+  /**
+   * True when another replica evaluated since this one last did (the lease moved and came back):
+   * then memory is reloaded from the tables, which the other replica kept up to date.
+   */
+  private async staleMemory(): Promise<boolean> {
+    const stored = await this.store.loadGroups();
+    for (const [key, s] of stored) if (this.groupStates.get(key)?.lastEvalAt !== s.lastEvalAt) return true;
+    return false;
   }
 
   private async drainCheckEvents(): Promise<void> {
