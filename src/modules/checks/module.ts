@@ -2,6 +2,7 @@
  * The checks module: active probes (HTTP, TCP, DNS, TLS) on a spread schedule, heartbeats with
  * Healthchecks.io-compatible pings, results with rollups, and `check.state_changed` events.
  */
+import { Gauge } from 'prom-client';
 import { parseDuration } from '../../kernel/clock.ts';
 import { defineModule } from '../module.ts';
 import { HeartbeatEngine, HeartbeatService } from './heartbeats.ts';
@@ -56,6 +57,25 @@ export default defineModule<ChecksApi>({
         scheduler.invalidate();
       if (e.subject.kind === 'heartbeat' && /^heartbeat\.(created|updated|deleted)$/.test(e.type))
         heartbeats.invalidate();
+    });
+    // Blackbox-exporter style gauges on /metrics, so probes can be graphed and alerted on as metrics.
+    const labelNames = ['check', 'service', 'type', 'location'] as const;
+    const success = new Gauge({
+      name: 'probe_success',
+      help: 'Last probe result (1 up/degraded, 0 down)',
+      labelNames,
+      registers: [ctx.metrics],
+    });
+    const duration = new Gauge({
+      name: 'probe_duration_seconds',
+      help: 'Last probe duration',
+      labelNames,
+      registers: [ctx.metrics],
+    });
+    scheduler.onResult((r) => {
+      const l = { check: r.check, service: r.service ?? '', type: r.type, location: r.location };
+      success.set(l, r.success);
+      duration.set(l, r.durationSeconds);
     });
     const api = service.publicApi();
     services.set(api, service);

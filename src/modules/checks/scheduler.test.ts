@@ -184,6 +184,9 @@ testBothDbs('scheduler: bounded concurrency delays (never skips) and flags check
     const samples = t.app.modules.get<any>('checks').latestSamples();
     assert.equal(samples.length, 2);
     assert.equal(samples[0].success, 1);
+    const metrics = (await t.request('GET', '/metrics')).body;
+    assert.match(metrics, /probe_success\{check="a",service="",type="tcp",location="local"\} 1/);
+    assert.match(metrics, /probe_duration_seconds\{check="b"/);
   } finally {
     await t.close();
   }
