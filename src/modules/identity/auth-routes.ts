@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticator } from '../../http/auth.ts';
+import { sendProblem } from '../../http/problem.ts';
 import { unauthorized, VigilError } from '../../kernel/errors.ts';
 import { actorOf } from '../catalog/catalog-routes.ts';
 import {
@@ -55,6 +56,16 @@ export function sessionAuthenticator(accounts: AccountService): Authenticator {
   };
 }
 
+/**
+ * Public sign-in endpoints accept JSON only: a cross-site HTML form cannot send JSON without a
+ * CORS preflight, so nobody can sign a victim into an attacker's account from another site.
+ */
+async function requireJson(req: FastifyRequest, reply: FastifyReply) {
+  if (!/^application\/json\b/i.test(String(req.headers['content-type'] ?? ''))) {
+    return sendProblem(reply, req, 415, 'unsupported-media-type', 'send the body as application/json');
+  }
+}
+
 const Email = Type.String({ minLength: 3, maxLength: 320 });
 const Password = Type.String({ minLength: 1, maxLength: 1024 });
 const LinkToken = Type.String({ minLength: 1, maxLength: 200 });
@@ -71,6 +82,7 @@ export function authRoutes(accounts: AccountService, opts: { secureCookies: bool
       '/api/v1/auth/login',
       {
         config: { policy: 'public' },
+        onRequest: requireJson,
         schema: {
           tags,
           body: Type.Object({ email: Email, password: Password }, { additionalProperties: false }),
@@ -174,6 +186,7 @@ export function authRoutes(accounts: AccountService, opts: { secureCookies: bool
       '/api/v1/auth/reset',
       {
         config: { policy: 'public' },
+        onRequest: requireJson,
         schema: {
           tags,
           body: Type.Object({ token: LinkToken, password: Password }, { additionalProperties: false }),
@@ -188,6 +201,7 @@ export function authRoutes(accounts: AccountService, opts: { secureCookies: bool
       '/api/v1/auth/setup',
       {
         config: { policy: 'public' },
+        onRequest: requireJson,
         schema: {
           tags,
           body: Type.Object(

@@ -88,6 +88,14 @@ testBothDbs(
     const t = await createTestApp(h);
     try {
       await addUser(t, 'bob@example.com');
+      // Only JSON bodies: a cross-site form cannot sign anyone in.
+      const form = await t.app.http.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'email=bob%40example.com&password=x',
+      });
+      assert.equal(form.statusCode, 415);
       const bad = await t.request(
         'POST',
         '/api/v1/auth/login',
