@@ -82,6 +82,7 @@ export class HeartbeatService {
   private byUuid = new Map<string, string>();
   private bySlug = new Map<string, string[]>();
   private dirty = true;
+  private syncedAt = 0;
   private pingKey: string | null = null;
 
   constructor(
@@ -113,6 +114,7 @@ export class HeartbeatService {
   async sync(): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
+    this.syncedAt = this.clock.now();
     const objs = await this.catalog.snapshot(['heartbeat']);
     const rows = new Map((await heartbeatStore.all(this.db.kysely)).map((r) => [r.key, r]));
     const now = this.clock.now();
@@ -172,8 +174,15 @@ export class HeartbeatService {
     if (p.rid !== null && !UUID_RE.test(p.rid)) return { status: 400, text: 'invalid url format' };
     let key: string | undefined;
     let created = false;
-    if (p.uuid) key = this.byUuid.get(p.uuid);
-    else {
+    if (p.uuid) {
+      key = this.byUuid.get(p.uuid);
+      if (!key && this.clock.now() - this.syncedAt > 5_000) {
+        // Maybe created through another replica: look again (at most every 5 s, so unknown-UUID floods stay cheap).
+        this.dirty = true;
+        await this.sync();
+        key = this.byUuid.get(p.uuid);
+      }
+    } else {
       if (p.pingKey !== (await this.getPingKey())) return { status: 404, text: 'not found' };
       const keys = this.bySlug.get(p.slug!) ?? [];
       if (keys.length > 1) return { status: 409, text: 'ambiguous slug' };

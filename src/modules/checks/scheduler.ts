@@ -17,6 +17,7 @@ import { applyResult } from './state-machine.ts';
 import { checksStore, initialState, type StateRow } from './store.ts';
 
 export const DEFAULT_INTERVAL = 60_000;
+const RESYNC_MS = 60_000;
 
 /** A result as handed to listeners (the metrics module turns these into probe_* samples). */
 export interface ResultSample {
@@ -60,6 +61,7 @@ export class ProbeScheduler implements Engine {
   readonly intervalMs = 5000;
   private entries = new Map<string, Entry>();
   private dirty = true;
+  private syncedAt = 0;
   private inflight = new Set<Promise<unknown>>();
   private listeners = new Set<(s: ResultSample) => void>();
   private latest = new Map<string, ResultSample>();
@@ -101,6 +103,7 @@ export class ProbeScheduler implements Engine {
   /** Rebuilds the schedule from the catalog and the stored state. */
   async sync(now: number): Promise<void> {
     this.dirty = false;
+    this.syncedAt = now;
     const objs = await this.o.catalog.snapshot(['check']);
     const states = new Map((await checksStore.allStates(this.o.db.kysely)).map((s) => [s.key, s]));
     const seen = new Set<string>();
@@ -147,7 +150,8 @@ export class ProbeScheduler implements Engine {
   }
 
   async step(now: number): Promise<StepResult> {
-    if (this.dirty) await this.sync(now);
+    // Changes made through another replica reach this one by the periodic re-sync.
+    if (this.dirty || now - this.syncedAt > RESYNC_MS) await this.sync(now);
     const due: Entry[] = [];
     let nextDueAt = Number.POSITIVE_INFINITY;
     for (const e of this.entries.values()) {
