@@ -78,7 +78,9 @@ export function register(program: Command, g: () => GlobalOpts): void {
         for (const plural of kinds) {
           try {
             const r = await api(g(), 'POST', `/api/v1/${plural}/${enc(key)}/${verb}`);
-            return print(g().output, r, ['key', 'kind', 'state', 'service']);
+            return g().output === 'json'
+              ? print('json', r)
+              : print('table', [r], ['key', 'kind', 'state', 'service']);
           } catch (err) {
             last = err;
             if (!(err instanceof CliError) || !/ 404 /.test(err.message)) throw err;
