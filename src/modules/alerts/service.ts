@@ -78,27 +78,68 @@ export class AlertsService {
     return integration ? hash16(`${integration}\u0000${externalKey}`) : externalKey;
   }
 
-  /** Stores alerts in one transaction (durable when this resolves); duplicates change nothing. */
-  async ingest(
-    source: string,
-    integration: string | null,
-    alerts: IncomingAlert[],
-  ): Promise<UpsertOutcome[]> {
-    if (alerts.length === 0) return [];
+  /**
+   * Stores alerts (durable when this resolves); duplicates change nothing. Concurrent calls are
+   * group-committed: requests that arrive while a transaction runs share the next one.
+   */
+  ingest(source: string, integration: string | null, alerts: IncomingAlert[]): Promise<UpsertOutcome[]> {
+    if (alerts.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ source, integration, alerts, resolve, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private queue: Array<{
+    source: string;
+    integration: string | null;
+    alerts: IncomingAlert[];
+    resolve: (o: UpsertOutcome[]) => void;
+    reject: (e: unknown) => void;
+  }> = [];
+  private draining = false;
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, 500);
+        try {
+          const results = await this.write(batch);
+          batch.forEach((b, i) => {
+            b.resolve(results[i]);
+          });
+        } catch {
+          // One bad request must not fail its neighbours: retry each on its own.
+          for (const b of batch) await this.write([b]).then((r) => b.resolve(r[0]), b.reject);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private write(
+    batch: Array<{ source: string; integration: string | null; alerts: IncomingAlert[] }>,
+  ): Promise<UpsertOutcome[][]> {
     const now = this.deps.clock.now();
     return inTransaction(this.deps.db, async (tx) => {
-      const out: UpsertOutcome[] = [];
-      for (const a of alerts) {
-        out.push(
-          await upsertAlert(
-            adb(tx),
-            this.fingerprintOf(integration, a.externalKey),
-            source,
-            integration,
-            a,
-            now,
-          ),
-        );
+      const out: UpsertOutcome[][] = [];
+      for (const b of batch) {
+        const r: UpsertOutcome[] = [];
+        for (const a of b.alerts) {
+          r.push(
+            await upsertAlert(
+              adb(tx),
+              this.fingerprintOf(b.integration, a.externalKey),
+              b.source,
+              b.integration,
+              a,
+              now,
+            ),
+          );
+        }
+        out.push(r);
       }
       return out;
     });
