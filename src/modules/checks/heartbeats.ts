@@ -263,12 +263,13 @@ export class HeartbeatService {
       await heartbeatStore.update(tx, { ...next, state: 'paused' }, now);
       return;
     }
-    if (row.paused) next.paused = false;
+    // Any signal but a log resumes a paused heartbeat (Healthchecks.io without manual_resume).
+    if (row.paused && p.kind !== 'log') next.paused = false;
     let to: HeartbeatState | null = null;
     let reason = '';
     let deadline: Deadline | null = null;
     if (p.kind === 'log') {
-      if (row.paused) to = row.state === 'paused' ? 'up' : row.state;
+      // A log entry changes no state.
     } else if (p.kind === 'start') {
       next.startedAt = now;
       next.startedRid = p.rid;
