@@ -186,6 +186,8 @@ testBothDbs(
       await clock.advance(5 * 3_600_000);
       await t.app.runner.runOnce('checks-heartbeats');
       assert.equal(await state(t, 'etl'), 'paused');
+      await t.request('GET', `/ping/${UUID}/log`, undefined, { token: null });
+      assert.equal(await state(t, 'etl'), 'paused', 'a log does not resume');
       await t.request('GET', `/ping/${UUID}`, undefined, { token: null });
       assert.equal(await state(t, 'etl'), 'up');
     } finally {
