@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { isStaleNaN } from '../metrics/storage.ts';
 import { dataExprOf, missingLabels, withOffset } from './expr.ts';
 import { expandSeriesValues } from './series-notation.ts';
 import { type AlertInstance, type AlertRuleConfig, fingerprint, stepAlertRule } from './state-machine.ts';
@@ -99,21 +100,9 @@ test('templates: Prometheus subset', () => {
 });
 
 test('series notation: promtool expanding values', () => {
-  assert.deepEqual(expandSeriesValues('0+10x3 _ 5x2 100-5x1 _x2 stale'), [
-    0,
-    10,
-    20,
-    30,
-    null,
-    5,
-    5,
-    5,
-    100,
-    95,
-    null,
-    null,
-    null,
-  ]);
+  const v = expandSeriesValues('0+10x3 _ 5x2 100-5x1 _x2 stale');
+  assert.ok(isStaleNaN(v.pop() as number), 'stale is the staleness marker');
+  assert.deepEqual(v, [0, 10, 20, 30, null, 5, 5, 5, 100, 95, null, null]);
   assert.throws(() => expandSeriesValues('1 abc'), /invalid value "abc"/);
 });
 

@@ -6,6 +6,7 @@
 import { parseDuration } from '../../kernel/clock.ts';
 import type { IngestSeries } from '../metrics/metrics-service.ts';
 import type { QueryResult } from '../metrics/promql/index.ts';
+import { STALE_NAN } from '../metrics/storage.ts';
 import { dataExprOf, missingLabels } from './expr.ts';
 import type { Rule, RuleGroup } from './kinds.ts';
 import {
@@ -168,12 +169,49 @@ export async function evaluateGroup(
       }
       const step = stepAlertRule(rule.config, prev, samples, ts);
       active.set(rule.id, step.active);
+      if (q.ingest) writeAlertSeries(q, prev, step.active, ts);
       out.push({ rule, health: health('ok', null, ts, t0), step });
     } catch (e) {
       out.push({ rule, health: health('err', (e as Error).message, ts, t0) });
     }
   }
   return out;
+}
+
+const byName = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+/**
+ * Prometheus' synthetic `ALERTS` (1 per pending/firing instance) and `ALERTS_FOR_STATE`
+ * (activeAt in seconds); series an instance left (pending → firing, resolved) get a stale marker.
+ */
+function writeAlertSeries(
+  q: RuleQuerier,
+  prev: Map<string, AlertInstance>,
+  next: Map<string, AlertInstance>,
+  ts: number,
+): void {
+  const series: IngestSeries[] = [];
+  const add = (a: AlertInstance, extra: Record<string, string>, v: number) =>
+    series.push({
+      labels: Object.entries({ ...a.labels, ...extra })
+        .sort(byName)
+        .map(([name, value]) => ({ name, value })),
+      timestamps: [ts],
+      // A Float64Array keeps the stale marker's NaN payload; a JS array may canonicalise it.
+      values: Float64Array.of(v),
+    });
+  for (const a of next.values()) {
+    if (a.state === 'inactive') continue;
+    add(a, { __name__: 'ALERTS', alertstate: a.state }, 1);
+    add(a, { __name__: 'ALERTS_FOR_STATE' }, a.activeAt / 1000);
+  }
+  for (const [fp, a] of prev) {
+    if (a.state === 'inactive') continue;
+    const now = next.get(fp);
+    if (now?.state !== a.state) add(a, { __name__: 'ALERTS', alertstate: a.state }, STALE_NAN);
+    if (!now || now.state === 'inactive') add(a, { __name__: 'ALERTS_FOR_STATE' }, STALE_NAN);
+  }
+  if (series.length) q.ingest!(series);
 }
 
 function health(h: 'ok' | 'err', err: string | null, ts: number, t0: number): RuleHealth {

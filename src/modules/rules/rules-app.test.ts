@@ -101,6 +101,17 @@ testBothDbs('rules: pending → firing after for, keep_firing_for, resolved; API
     });
     assert.equal((fired.data.annotations as any).runbook_url, 'https://runbooks.acme.test/api-errors');
     assert.equal(fired.data.value, 0.05);
+    // Synthetic ALERTS series, as in Prometheus.
+    const alertsSeries = await metrics(t).query('ALERTS{alertname="HighErrorRate"}', t.clock.now());
+    assert.equal(
+      alertsSeries.resultType === 'vector' && alertsSeries.result.length,
+      1,
+      JSON.stringify(alertsSeries),
+    );
+    assert.ok(
+      alertsSeries.resultType === 'vector' &&
+        alertsSeries.result[0].metric.some((l) => l.name === 'alertstate' && l.value === 'firing'),
+    );
     // Recording rule wrote its series.
     const rec = await metrics(t).query('job:errors_ratio:max', t.clock.now());
     assert.equal(rec.resultType === 'vector' && rec.result[0].value[1], 0.05);

@@ -1,8 +1,9 @@
 /**
  * promtool's expanding notation for test input series: `1 2 3`, `0+10x5` (0 10 … 50),
- * `100-5x3`, `7x4` (five 7s), `_` (no sample), `_x3` (three gaps), `stale` (treated as a gap:
- * the in-memory querier has no stale markers) and `Inf`/`NaN`.
+ * `100-5x3`, `7x4` (five 7s), `_` (no sample), `_x3` (three gaps), `stale` (Prometheus'
+ * staleness marker: the series ends there) and `Inf`/`NaN`.
  */
+import { STALE_NAN } from '../metrics/storage.ts';
 
 /** One expanded value; null is a gap. */
 export type SeriesValue = number | null;
@@ -19,8 +20,12 @@ function num(s: string): number {
 export function expandSeriesValues(input: string): SeriesValue[] {
   const out: SeriesValue[] = [];
   for (const tok of input.trim().split(/\s+/).filter(Boolean)) {
-    if (tok === '_' || tok === 'stale') {
+    if (tok === '_') {
       out.push(null);
+      continue;
+    }
+    if (tok === 'stale') {
+      out.push(STALE_NAN);
       continue;
     }
     const gap = /^_x(\d+)$/.exec(tok);
