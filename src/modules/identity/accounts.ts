@@ -56,7 +56,7 @@ export class AccountService {
     private catalog: CatalogService,
     readonly sessions: SessionStore,
     private throttle: LoginThrottle,
-    private baseUrl: string,
+    private baseUrl: () => Promise<string>,
   ) {}
 
   /** The catalog user for `key`, or null. */
@@ -277,7 +277,7 @@ export class AccountService {
         });
       }
     });
-    return { url: `${this.baseUrl}/${purpose}/${token}`, token, expiresAt };
+    return { url: `${await this.baseUrl()}/${purpose}/${token}`, token, expiresAt };
   }
 
   /** Marks a link used inside `tx`; throws 400 when unknown, used or expired. */

@@ -246,7 +246,10 @@ testBothDbs('reset links: admin-issued, single use, expiring, password rules', a
     assert.match(again.json().detail, /already used/);
     await login(t, 'dee@example.com', 'a fine long password');
 
+    // Links use the org's public URL when the plan sets one.
+    await t.request('PUT', '/api/v1/org', { name: 'Acme', base_url: 'https://vigil.acme.test/' });
     const r2 = await t.request('POST', '/api/v1/users/dee@example.com/password-reset');
+    assert.match(r2.json().url, /^https:\/\/vigil\.acme\.test\/reset\/vsl_/);
     await t.advance(24 * HOUR + 1);
     const late = await t.request(
       'POST',

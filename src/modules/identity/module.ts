@@ -13,6 +13,7 @@ import { authRoutes, sessionAuthenticator } from './auth-routes.ts';
 import * as m1 from './migrations/202611251110-identity-tables.ts';
 import { OidcSignIn, oidcSettingsFromEnv } from './oidc.ts';
 import { oidcRoutes } from './oidc-routes.ts';
+import { checkPasswordRules } from './passwords.ts';
 import { personalTokenRoutes } from './personal-tokens.ts';
 import { DEFAULT_SESSION_POLICY, SessionStore } from './sessions.ts';
 import { idb } from './store.ts';
@@ -52,7 +53,12 @@ export default defineModule<IdentityApi>({
       ctx.catalog,
       sessions,
       throttle,
-      ctx.settings.baseUrl,
+      // Links use the org's public URL from the plan when set (as notifications do), else --base-url.
+      async () => {
+        const org = await ctx.catalog.get('org', 'default').catch(() => null);
+        const fromPlan = org?.spec.base_url as string | undefined;
+        return (fromPlan ?? ctx.settings.baseUrl).replace(/\/+$/, '');
+      },
     );
     registerAuthenticator(ctx.tokens, sessionAuthenticator(accounts));
     ctx.tokens.setUserResolver(async (key) => {
@@ -64,12 +70,13 @@ export default defineModule<IdentityApi>({
     const adminEmail = env.VIGIL_ADMIN_EMAIL?.trim();
     const adminPassword = env.VIGIL_ADMIN_PASSWORD;
     if (adminEmail && adminPassword && !(await accounts.hasPassword(adminEmail))) {
-      const user = await accounts.ensureAdmin(adminEmail, env.VIGIL_ADMIN_NAME);
       try {
-        await accounts.setPassword({ actor: 'system:bootstrap' }, user.email, adminPassword);
+        checkPasswordRules(adminPassword, adminEmail);
       } catch (err) {
         throw new Error(`VIGIL_ADMIN_PASSWORD: ${(err as Error).message}`);
       }
+      const user = await accounts.ensureAdmin(adminEmail, env.VIGIL_ADMIN_NAME);
+      await accounts.setPassword({ actor: 'system:bootstrap' }, user.email, adminPassword);
       ctx.logger.info(
         { email: user.email },
         'admin user ready (VIGIL_ADMIN_EMAIL); sign in with its password',
