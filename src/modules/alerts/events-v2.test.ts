@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { testBothDbs } from '../../../test/support/db.ts';
-import { alertsApp, secretOf } from './testing.ts';
+import { alertsApp, amPayload, secretOf } from './testing.ts';
 
 const ROUTING = `
 routing:
@@ -125,3 +126,36 @@ testBothDbs(
     }
   },
 );
+
+testBothDbs('alerts: Grafana webhooks must carry a valid HMAC-SHA256 signature of the body', async (h) => {
+  const t = await alertsApp(
+    h,
+    `
+routing:
+  integrations:
+    - { key: graf, type: grafana, service: api }
+`,
+  );
+  try {
+    const secret = await secretOf(t, 'graf');
+    const body = JSON.stringify(
+      amPayload([{ fp: 'g000000000000001', labels: { alertname: 'CpuHigh', severity: 'warning' } }]),
+    );
+    const send = (headers: Record<string, string>) =>
+      t.request('POST', '/api/v1/alerting/ingest/grafana', body, {
+        token: null,
+        headers: { 'x-vigil-key': secret, ...headers },
+      });
+    assert.equal((await send({})).statusCode, 401, 'unsigned');
+    assert.equal((await send({ 'x-grafana-alerting-signature': 'ab'.repeat(32) })).statusCode, 401, 'wrong');
+    const ts = '1764064800';
+    const sig = createHmac('sha256', secret).update(`${ts}:${body}`).digest('hex');
+    const r = await send({ 'x-grafana-alerting-signature': sig, 'x-grafana-alerting-timestamp': ts });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal(r.json().data.created, 1);
+    const a = (await t.request('GET', '/api/v1/alerting/alerts?source=grafana')).json().alerts[0];
+    assert.equal(a.labels.service, 'api', 'the integration service labels alerts without one');
+  } finally {
+    await t.close();
+  }
+});
