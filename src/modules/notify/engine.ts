@@ -33,7 +33,8 @@ export interface NotifierDeps {
 
 export class Notifier implements Engine {
   name = 'notify';
-  intervalMs = 5_000;
+  // Short: a new delivery waits at most this long (pages are latency-sensitive).
+  intervalMs = 1_000;
   // Claims are row-level, so every replica may send.
   singleton = false;
 

@@ -24,6 +24,9 @@ import type { EscalationPolicy } from './policy.ts';
 import { type EscalationRow, type IncidentInfo, listAll, type OncallStore } from './store.ts';
 import { makeResolver, type ResolveTargets, targetText } from './targets.ts';
 
+/** Thrown inside the consume transaction to roll it back until the catalog snapshot is loaded. */
+const NEEDS_CONTEXT = new Error('needs catalog context');
+
 export const TIMER_KIND = 'oncall-escalation';
 export const CONSUMER = 'oncall-escalation';
 export const INCIDENT_EVENTS = ['incident.paging_requested', 'incident.acknowledged', 'incident.resolved'];
@@ -56,23 +59,31 @@ interface StepContext {
 
 export class EscalationEngine implements Engine {
   name = 'oncall-escalation';
-  intervalMs = 5_000;
+  // Short: a page waits at most this long before its escalation starts.
+  intervalMs = 1_000;
 
   constructor(private d: EscalationEngineDeps) {}
 
   async step(now: number): Promise<StepResult> {
-    const sc = await this.loadContext();
-    const context = async () => sc;
-    const consumed = await this.d.timeline.consume(
-      CONSUMER,
-      { types: INCIDENT_EVENTS },
-      async (tx, events) => {
-        for (const e of events) await this.onEvent(tx, e, now, context);
-      },
-    );
+    // The catalog snapshot is read only when there is work, and never inside a transaction.
+    let sc: StepContext | undefined;
+    const consume = () =>
+      this.d.timeline.consume(CONSUMER, { types: INCIDENT_EVENTS }, async (tx, events) => {
+        if (!sc) throw NEEDS_CONTEXT;
+        for (const e of events) await this.onEvent(tx, e, now, sc);
+      });
+    let consumed: { handled: number; more: boolean };
+    try {
+      consumed = await consume();
+    } catch (err) {
+      if (err !== NEEDS_CONTEXT) throw err;
+      sc = await this.loadContext();
+      consumed = await consume();
+    }
     const due = await this.d.timers.claimDue<{ incidentId: string }>(TIMER_KIND, this.d.holder, 100);
+    if (due.length) sc ??= await this.loadContext();
     for (const t of due) {
-      const ctx = sc;
+      const ctx = sc!;
       await inTransaction(this.d.db, async (tx) => {
         const row = await this.d.store.getEscalation(tx, t.key);
         if (!row) return void (await this.d.timers.complete(tx, t.id, this.d.holder));
@@ -102,18 +113,12 @@ export class EscalationEngine implements Engine {
     };
   }
 
-  private async onEvent(
-    tx: Tx,
-    e: DomainEvent,
-    now: number,
-    context: () => Promise<StepContext>,
-  ): Promise<void> {
+  private async onEvent(tx: Tx, e: DomainEvent, now: number, ctx: StepContext): Promise<void> {
     const data = e.data as Record<string, unknown>;
     const id = String(data.id ?? e.subject.key);
     if (e.type === 'incident.paging_requested') {
       if (await this.d.store.getEscalation(tx, id)) return; // one escalation per incident
       const incident = { ...(data as unknown as IncidentInfo), id, severity: String(data.severity ?? '') };
-      const ctx = await context();
       const policyKey = this.choosePolicy(incident, ctx);
       if (!policyKey) {
         await this.event(tx, id, 'escalation.unrouted', {
