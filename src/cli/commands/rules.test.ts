@@ -60,7 +60,7 @@ test('vigil rules test: success, failure (exit 1) and a bad file (exit 2)', asyn
   }
 });
 
-test('vigil rules list shows groups, rules and health', async () => {
+test('vigil rules list shows groups, rules and health; deleting a group resolves its alerts', async () => {
   const t = await createTestApp('sqlite');
   try {
     await t.app.http.listen({ port: 0, host: '127.0.0.1' });
@@ -79,6 +79,16 @@ test('vigil rules list shows groups, rules and health', async () => {
     assert.equal(r.error, null);
     assert.match(r.out, /api\s+AlwaysOn\s+alert\s+firing\s+1\s+ok/);
     assert.match(r.out, /api\s+job:one\s+record\s+ok/);
+
+    // Deleting the group resolves its firing alert, so downstream incidents can close.
+    assert.equal((await t.request('DELETE', '/api/v1/rule-groups/api')).statusCode, 204);
+    await t.advance(60_000);
+    await t.app.runner.runOnce('rules-eval');
+    const ev = await t.app.services.timeline.recent({ types: ['alert.firing', 'alert.resolved'] });
+    assert.deepEqual(
+      ev.map((e) => `${e.type}:${e.data.rule}`),
+      ['alert.resolved:AlwaysOn', 'alert.firing:AlwaysOn'],
+    );
   } finally {
     await t.close();
   }

@@ -42,6 +42,7 @@ export class RulesEngine implements Engine {
   private groupStates = new Map<string, GroupState>();
   private checks = new Map<string, CheckState>();
   private config: CompiledGroup[] | null = null;
+  private compiled = new Map<string, { json: string; group: CompiledGroup }>();
 
   constructor(private deps: RulesEngineDeps) {
     this.store = new RulesStore(deps.db);
@@ -52,28 +53,42 @@ export class RulesEngine implements Engine {
     this.config = null;
   }
 
+  /** Compiled groups (cached; `refresh` re-reads the catalog). */
   async groups(): Promise<CompiledGroup[]> {
-    if (!this.config) {
-      const objs: Array<{ key: string; spec: unknown }> = [];
-      let cursor: string | undefined;
-      do {
-        const page = await this.deps.catalog.list('rule_group', { limit: 500, cursor });
-        objs.push(...page.items);
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
-      this.config = objs
-        .map((o: { key: string; spec: unknown }) =>
-          compileGroup(o.key, o.spec as RuleGroup, this.deps.baseUrl),
-        )
-        .sort((a, b) => a.key.localeCompare(b.key));
+    if (!this.config) await this.refresh();
+    return this.config!;
+  }
+
+  /**
+   * Re-reads rule groups from the catalog, recompiling only changed ones. The evaluating replica
+   * does this every step: config events reach in-process subscribers of the writing replica only.
+   */
+  private async refresh(): Promise<void> {
+    const objs: Array<{ key: string; spec: unknown }> = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.catalog.list('rule_group', { limit: 500, cursor });
+      objs.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    const next = new Map<string, { json: string; group: CompiledGroup }>();
+    for (const o of objs) {
+      const json = JSON.stringify(o.spec);
+      const prev = this.compiled.get(o.key);
+      next.set(o.key, {
+        json,
+        group: prev?.json === json ? prev.group : compileGroup(o.key, o.spec as RuleGroup, this.deps.baseUrl),
+      });
     }
-    return this.config;
+    this.compiled = next;
+    this.config = [...next.values()].map((c) => c.group).sort((a, b) => a.key.localeCompare(b.key));
   }
 
   async step(now: number): Promise<StepResult> {
     await this.ensureLoaded();
     await this.drainCheckEvents();
-    const groups = await this.groups();
+    await this.refresh();
+    const groups = this.config!;
     await this.resolveOrphans(groups, now);
     let next = Number.POSITIVE_INFINITY;
     for (const g of groups) {
