@@ -200,7 +200,14 @@ testBothDbs(
   async (h) => {
     const t = await incidentApp(h);
     try {
-      const inc = (await t.request('POST', '/api/v1/incidents', { ...open, severity: 'sev3' })).json();
+      const inc = (
+        await t.request('POST', '/api/v1/incidents', {
+          ...open,
+          severity: 'sev3',
+          links: [{ title: 'SOP-001', url: 'https://rb.test/sop-001' }],
+        })
+      ).json();
+      assert.deepEqual(inc.links, [{ title: 'SOP-001', url: 'https://rb.test/sop-001' }]);
       assert.equal(inc.response_target_ms, 60 * MINUTE);
       let r = await t.request('POST', `/api/v1/incidents/${inc.id}/severity`, { severity: 'sev1' });
       assert.equal(r.json().severity, 'sev1');
@@ -222,7 +229,12 @@ testBothDbs(
         title: 'Runbook',
         url: 'https://rb.test/db',
       });
-      assert.deepEqual(r.json().links, [{ title: 'Runbook', url: 'https://rb.test/db' }]);
+      assert.deepEqual(r.json().links, [
+        { title: 'SOP-001', url: 'https://rb.test/sop-001' },
+        { title: 'Runbook', url: 'https://rb.test/db' },
+      ]);
+      r = await t.request('POST', `/api/v1/incidents/${inc.id}/links`, { title: 'x', url: 'ftp://nope' });
+      assert.equal(r.statusCode, 400);
       r = await t.request('POST', `/api/v1/incidents/${inc.id}/notes`, { markdown: 'DB at **100%** CPU' });
       assert.equal(r.statusCode, 201);
       const note = (await t.request('GET', `/api/v1/incidents/${inc.id}/timeline`))

@@ -110,6 +110,7 @@ export function incidentRoutes({ incidents, postmortems, reports }: RouteService
             dedup_key: Opt(Str(300)),
             source: Opt(Body({ kind: Str(64), key: Str(300) })),
             alert: Opt(Body({ key: Str(300), title: Opt(Str(300)) })),
+            links: Opt(Type.Array(Body({ title: Str(100), url: Str(2000) }), { maxItems: 20 })),
           }),
         },
       },
@@ -124,6 +125,7 @@ export function incidentRoutes({ incidents, postmortems, reports }: RouteService
             source: b.source,
             dedupKey: b.dedup_key,
             alert: b.alert,
+            links: b.links,
           },
           actor(req),
         );

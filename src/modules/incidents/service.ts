@@ -137,7 +137,7 @@ export class IncidentService extends IncidentsBase {
         comms_lead: null,
         responders: '[]',
         services: JSON.stringify([input.service]),
-        links: '[]',
+        links: JSON.stringify(validLinks(input.links ?? [])),
         opened_at: now,
         opened_by: actor,
         acknowledged_at: null,
@@ -167,7 +167,14 @@ export class IncidentService extends IncidentsBase {
       object: { kind: 'incident', key: humanId },
       after: { id, title: inc.title, severity: inc.severity, service: inc.service },
     });
-    const common = { title: inc.title, severity: inc.severity, service: inc.service, url: this.url(id) };
+    const common = {
+      title: inc.title,
+      severity: inc.severity,
+      severity_label: sev.label,
+      severity_rank: sev.rank,
+      service: inc.service,
+      url: this.url(id),
+    };
     await this.emit(tx, inc, 'incident.opened', actor, {
       ...common,
       status: inc.status,
@@ -225,6 +232,8 @@ export class IncidentService extends IncidentsBase {
     await this.emit(tx, inc, 'incident.paging_requested', actor, {
       title: inc.title,
       severity: inc.severity,
+      severity_label: sev.label,
+      severity_rank: sev.rank,
       service: inc.service,
       summary: input.summary ?? inc.summary ?? inc.title,
       url: this.url(inc.id),
@@ -577,8 +586,7 @@ export class IncidentService extends IncidentsBase {
 
   /** Adds a runbook or other link (deduplicated by URL). */
   addLink(idOrHumanId: string, actor: string, link: Link): Promise<Incident> {
-    if (!/^https?:\/\/\S+$/.test(link.url) && !link.url.startsWith('/'))
-      throw invalid(`invalid link url "${link.url}"`);
+    validLinks([link]);
     return this.mutate(idOrHumanId, actor, (inc) => {
       if (inc.links.some((l) => l.url === link.url)) return null;
       return {
@@ -672,6 +680,17 @@ export class IncidentService extends IncidentsBase {
     if (f.before) q = q.where('id', '<', f.before);
     return (await q.execute()).map(toIncident);
   }
+}
+
+/** Checks link URLs (http(s) or a path on this Vigil) and drops duplicates. */
+export function validLinks(links: Link[]): Link[] {
+  const out: Link[] = [];
+  for (const l of links) {
+    if (!/^https?:\/\/\S+$/.test(l.url) && !l.url.startsWith('/'))
+      throw invalid(`invalid link url "${l.url}"`);
+    if (!out.some((o) => o.url === l.url)) out.push({ title: l.title, url: l.url });
+  }
+  return out;
 }
 
 /** Whether incidents of `service` resolve themselves once their alerts have. */

@@ -168,6 +168,8 @@ export interface OpenInput {
   dedupKey?: string;
   /** Alert to link right away (alerting passes the alert it opened the incident for). */
   alert?: { key: string; title?: string };
+  /** Runbook and other links (alerting passes its rule's runbook annotation). */
+  links?: Link[];
 }
 
 /** An event other modules add to an incident's timeline. */
