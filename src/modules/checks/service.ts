@@ -3,7 +3,7 @@
  * and pagination, detail with history, uptime buckets from rollups, and retention.
  */
 import type { Db } from '../../db/db.ts';
-import { type Clock, DAY, HOUR } from '../../kernel/clock.ts';
+import { type Clock, DAY } from '../../kernel/clock.ts';
 import { invalid, notFound } from '../../kernel/errors.ts';
 import type { CatalogService } from '../catalog/catalog-service.ts';
 import type { Timeline } from '../timeline/timeline.ts';
@@ -148,14 +148,8 @@ export class ChecksService {
   /** Uptime % over the last 24 h per probe key (from hour rollups). */
   async uptime24h(keys: string[]): Promise<Map<string, number | null>> {
     const now = this.clock.now();
-    const rows = await checksStore.rollups(this.db.kysely, keys, 'hour', now - DAY - HOUR, now + 1);
-    const acc = new Map<string, { ok: number; total: number }>();
-    for (const r of rows) {
-      const a = acc.get(r.check_key) ?? { ok: 0, total: 0 };
-      a.ok += Number(r.up) + Number(r.degraded);
-      a.total += Number(r.total);
-      acc.set(r.check_key, a);
-    }
+    // Hour buckets that started within the last 24 h (the current, partial hour included).
+    const acc = await checksStore.uptimeSums(this.db.kysely, keys, 'hour', now - DAY, now + 1);
     return new Map(
       keys.map((k) => {
         const a = acc.get(k);

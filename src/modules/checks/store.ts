@@ -200,6 +200,35 @@ export const checksStore = {
       .execute();
   },
 
+  /** Sums of ok (up + degraded) and total per key over one resolution's buckets in [from, to). */
+  async uptimeSums(
+    db: Q,
+    keys: string[],
+    resolution: Resolution,
+    from: number,
+    to: number,
+  ): Promise<Map<string, { ok: number; total: number }>> {
+    const out = new Map<string, { ok: number; total: number }>();
+    if (keys.length === 0) return out;
+    const rows = await q(db)
+      .selectFrom('checks_rollups')
+      .select((eb) => [
+        'check_key',
+        eb.fn.sum<number>('up').as('up'),
+        eb.fn.sum<number>('degraded').as('degraded'),
+        eb.fn.sum<number>('total').as('total'),
+      ])
+      .where('check_key', 'in', keys)
+      .where('resolution', '=', resolution)
+      .where('start', '>=', from)
+      .where('start', '<', to)
+      .groupBy('check_key')
+      .execute();
+    for (const r of rows)
+      out.set(r.check_key, { ok: Number(r.up) + Number(r.degraded), total: Number(r.total) });
+    return out;
+  },
+
   /** Deletes raw results before `rawBefore` and rollups of each resolution before its cutoff. */
   async prune(db: Q, rawBefore: number, rollupBefore: Record<Resolution, number>): Promise<number> {
     const r = await q(db).deleteFrom('checks_results').where('at', '<', rawBefore).executeTakeFirst();
