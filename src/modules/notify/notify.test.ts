@@ -5,7 +5,7 @@ import { testBothDbs } from '../../../test/support/db.ts';
 import { inTransaction } from '../../db/tx.ts';
 import type { NotifyApi } from './module.ts';
 import { newWebhookSecret, verifyWebhook } from './signing.ts';
-import { type HttpReceiver, startHttpReceiver, startSmtpReceiver } from './test-receivers.ts';
+import { startHttpReceiver, startSmtpReceiver } from './test-receivers.ts';
 import type { EnqueueInput } from './types.ts';
 
 let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
