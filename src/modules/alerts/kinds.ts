@@ -141,7 +141,7 @@ function routeProblems(r: any, path: string): string[] {
   const p = matcherProblems(r.matchers, `${path}.matchers`);
   if (r.target?.escalation_policy && r.target?.channel)
     p.push(`${path}.target: name an escalation_policy or a channel, not both`);
-  for (const f of ['group_wait', 'group_interval', 'repeat_interval']) {
+  for (const f of ['group_interval', 'repeat_interval']) {
     if (r[f] !== undefined && parseDuration(r[f]) <= 0) p.push(`${path}.${f} must be positive`);
   }
   (r.routes ?? []).forEach((c: any, i: number) => {

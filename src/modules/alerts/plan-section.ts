@@ -4,6 +4,7 @@
  * `maintenance_window` objects; semantic problems are reported at the entry's position.
  */
 import { Type } from '@sinclair/typebox';
+import { parseDuration } from '../../kernel/clock.ts';
 import type { PlanObject, PlanReference } from '../../plan/index.ts';
 import { compact, List, Obj, registerSection, Slug } from '../../plan/index.ts';
 import { getKind } from '../catalog/kinds.ts';
@@ -58,6 +59,9 @@ function routeErrors(
   for (const problem of matcherProblems(r.matchers, 'matchers')) err([...path, 'matchers'], problem);
   if (r.target?.escalation_policy && r.target?.channel)
     err([...path, 'target'], 'name an escalation_policy or a channel, not both');
+  for (const f of ['group_interval', 'repeat_interval']) {
+    if (r[f] !== undefined && parseDuration(r[f]) <= 0) err([...path, f], `${f} must be positive`);
+  }
   (r.routes ?? []).forEach((c: any, i: number) => {
     routeErrors(c, [...path, 'routes', i], err);
   });

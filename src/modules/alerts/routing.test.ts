@@ -45,3 +45,27 @@ test('routing: first matching child wins unless continue; settings inherit; grou
   assert.equal(groupOf(critApi, { b: '2', a: '1' }).key, '{a="1",b="2"}');
   assert.equal(groupOf(compileRoute({}), { a: '1' }).key, '{}', 'no group_by: one group');
 });
+
+test('routing plan section: bad matchers and zero intervals are reported at their position; group_wait 0s is fine', async () => {
+  await import('./plan-section.ts');
+  const { loadPlanFromString } = await import('../../plan/index.ts');
+  const { BASE_PLAN } = await import('./testing.ts');
+  const bad = loadPlanFromString(
+    `${BASE_PLAN}
+routing:
+  route:
+    group_wait: 0s
+    routes:
+      - { matchers: ['service=~"("'], group_interval: 0s }
+  maintenance_windows:
+    - { key: w, title: W, start: 2026-12-06T02:00 }
+`,
+    'vigil.yaml',
+  );
+  assert.equal(bad.ok, false);
+  const messages = bad.diagnostics.map((d) => d.message).join('\n');
+  assert.match(messages, /matchers/);
+  assert.match(messages, /group_interval must be positive/);
+  assert.match(messages, /needs end or duration/);
+  assert.doesNotMatch(messages, /group_wait/);
+});
