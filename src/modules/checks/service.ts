@@ -6,13 +6,14 @@ import type { Db } from '../../db/db.ts';
 import { type Clock, DAY } from '../../kernel/clock.ts';
 import { invalid, notFound } from '../../kernel/errors.ts';
 import type { CatalogService } from '../catalog/catalog-service.ts';
+import type { ConfigObject } from '../catalog/catalog-store.ts';
 import type { Timeline } from '../timeline/timeline.ts';
-import { heartbeatStore } from './heartbeat-store.ts';
+import { type HeartbeatRow, heartbeatStore } from './heartbeat-store.ts';
 import type { HeartbeatService } from './heartbeats.ts';
 import type { ProbeResult } from './probes/index.ts';
 import { type Resolution, toBuckets, type UptimeBucket } from './rollups.ts';
 import type { ProbeScheduler, ResultSample } from './scheduler.ts';
-import { checksStore, type ResultRow } from './store.ts';
+import { checksStore, type ResultRow, type StateRow } from './store.ts';
 
 /** One check or heartbeat as status lists show it. */
 export interface CheckStatus {
@@ -86,44 +87,7 @@ export class ChecksService {
     const probeStates = new Map((await checksStore.allStates(this.db.kysely)).map((s) => [s.key, s]));
     await this.heartbeats.sync();
     const hbStates = new Map((await heartbeatStore.all(this.db.kysely)).map((s) => [s.key, s]));
-    const out: CheckStatus[] = [];
-    for (const o of objs) {
-      const base = {
-        key: o.key,
-        kind: o.kind as 'check' | 'heartbeat',
-        name: String(o.spec.name ?? o.key),
-        service: (o.spec.service as string | undefined) ?? null,
-        labels: (o.spec.labels as Record<string, string> | undefined) ?? {},
-        runbook: (o.spec.runbook as string | undefined) ?? null,
-      };
-      if (o.kind === 'check') {
-        const s = probeStates.get(o.key);
-        out.push({
-          ...base,
-          type: String(o.spec.type),
-          state: s?.paused ? 'paused' : (s?.state ?? 'unknown'),
-          changedAt: s?.changedAt ?? null,
-          lastRunAt: s?.lastRunAt ?? null,
-          lastLatencyMs: s?.lastLatencyMs ?? null,
-          lastError: s?.lastError ?? null,
-          lastErrorClass: s?.lastErrorClass ?? null,
-          deadlineAt: null,
-        });
-      } else {
-        const h = hbStates.get(o.key);
-        out.push({
-          ...base,
-          type: 'heartbeat',
-          state: h?.paused ? 'paused' : (h?.state ?? 'new'),
-          changedAt: h?.changedAt ?? null,
-          lastRunAt: h?.lastPingAt ?? null,
-          lastLatencyMs: h?.lastDurationMs ?? null,
-          lastError: null,
-          lastErrorClass: null,
-          deadlineAt: h?.deadlineAt ?? null,
-        });
-      }
-    }
+    const out = objs.map((o) => toStatus(o, probeStates.get(o.key), hbStates.get(o.key)));
     return out.sort((a, b) => (a.key === b.key ? a.kind.localeCompare(b.kind) : a.key < b.key ? -1 : 1));
   }
 
@@ -158,8 +122,14 @@ export class ChecksService {
     );
   }
 
+  /** One status without listing everything (cheap enough for other modules to call often). */
   async getState(key: string, kind: 'check' | 'heartbeat' = 'check'): Promise<CheckStatus | null> {
-    return (await this.all()).find((s) => s.key === key && s.kind === kind) ?? null;
+    const o = await this.catalog.get(kind, key).catch(() => null);
+    if (!o) return null;
+    if (kind === 'check')
+      return toStatus(o, (await checksStore.getState(this.db.kysely, key)) ?? undefined, undefined);
+    await this.heartbeats.sync();
+    return toStatus(o, undefined, (await heartbeatStore.get(this.db.kysely, key)) ?? undefined);
   }
 
   async uptime(key: string, fromMs: number, toMs: number, bucket: 'day' | 'hour'): Promise<UptimeBucket[]> {
@@ -219,4 +189,40 @@ export class ChecksService {
       runNow: (key) => this.runNow(key),
     };
   }
+}
+
+/** Builds the status of a catalog object from its probe or heartbeat state row. */
+function toStatus(o: ConfigObject, s: StateRow | undefined, h: HeartbeatRow | undefined): CheckStatus {
+  const base = {
+    key: o.key,
+    kind: o.kind as 'check' | 'heartbeat',
+    name: String(o.spec.name ?? o.key),
+    service: (o.spec.service as string | undefined) ?? null,
+    labels: (o.spec.labels as Record<string, string> | undefined) ?? {},
+    runbook: (o.spec.runbook as string | undefined) ?? null,
+  };
+  if (o.kind === 'check') {
+    return {
+      ...base,
+      type: String(o.spec.type),
+      state: s?.paused ? 'paused' : (s?.state ?? 'unknown'),
+      changedAt: s?.changedAt ?? null,
+      lastRunAt: s?.lastRunAt ?? null,
+      lastLatencyMs: s?.lastLatencyMs ?? null,
+      lastError: s?.lastError ?? null,
+      lastErrorClass: s?.lastErrorClass ?? null,
+      deadlineAt: null,
+    };
+  }
+  return {
+    ...base,
+    type: 'heartbeat',
+    state: h?.paused ? 'paused' : (h?.state ?? 'new'),
+    changedAt: h?.changedAt ?? null,
+    lastRunAt: h?.lastPingAt ?? null,
+    lastLatencyMs: h?.lastDurationMs ?? null,
+    lastError: null,
+    lastErrorClass: null,
+    deadlineAt: h?.deadlineAt ?? null,
+  };
 }
