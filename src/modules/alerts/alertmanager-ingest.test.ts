@@ -117,6 +117,20 @@ testBothDbs(
       n = await notifications(t);
       assert.equal(n.length, 3);
       assert.equal(n[2].resolved.length, 1);
+      // An alert that resolves within group_wait is never told, and its group ends.
+      const blip = [
+        { fp: 'bbbb000000000001', labels: { alertname: 'Blip', service: 'api', severity: 'warning' } },
+      ];
+      await t.request('POST', url, amPayload(blip), { token: null });
+      await tick(t, 5_000);
+      await t.request('POST', url, amPayload([{ ...blip[0], status: 'resolved' }]), { token: null });
+      await tick(t, 30_000);
+      assert.equal((await notifications(t)).filter((x) => x.group_labels.alertname === 'Blip').length, 0);
+      const groups = (await t.request('GET', '/api/v1/alerting/groups')).json().groups;
+      assert.deepEqual(
+        groups.map((g: any) => g.labels.alertname),
+        ['HighErrors'],
+      );
       // Label filters.
       const pods = (await t.request('GET', '/api/v1/alerting/alerts?label=pod%3D~%22[bc]%22')).json().alerts;
       assert.equal(pods.length, 2);

@@ -436,7 +436,8 @@ export class AlertsService {
         });
       }
       // Resolved alerts leave the group once reported; an empty group ends.
-      const gone = notify ? resolved.map((a) => a.fingerprint) : [];
+      // With nothing firing, resolved alerts that were never reported leave silently too.
+      const gone = notify || firing.length === 0 ? resolved.map((a) => a.fingerprint) : [];
       if (gone.length)
         await k
           .deleteFrom('alerts_group_members')
