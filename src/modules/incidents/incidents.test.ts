@@ -75,6 +75,18 @@ testBothDbs(
       assert.equal(types.filter((x) => x === 'incident.acknowledged').length, 1);
       assert.ok(types.includes('incident.postmortem_due'), 'sev2 is in the top two ranks');
 
+      // Lists: open ones, by status, newest first.
+      const openList = (await t.request('GET', '/api/v1/incidents?open=true')).json().items;
+      assert.deepEqual(
+        openList.map((i: any) => i.human_id),
+        ['INC-2026-11-24-001', 'INC-2026-11-23-002'],
+      );
+      const resolvedList = (await t.request('GET', '/api/v1/incidents?status=resolved')).json().items;
+      assert.deepEqual(
+        resolvedList.map((i: any) => i.human_id),
+        ['INC-2026-11-23-001'],
+      );
+
       // Every change is in the audit trail, by actor.
       const audit = await t.app.services.audit.list({
         kind: 'incident',
