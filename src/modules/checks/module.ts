@@ -53,10 +53,14 @@ export default defineModule<ChecksApi>({
     const service = new ChecksService(ctx.db, ctx.clock, ctx.catalog, ctx.timeline, scheduler, heartbeats);
     // Config changes (API or apply) invalidate the in-memory schedules once committed.
     ctx.timeline.subscribe((e) => {
-      if (e.subject.kind === 'check' && /^check\.(created|updated|deleted)$/.test(e.type))
+      if (e.subject.kind === 'check' && /^check\.(created|updated|deleted)$/.test(e.type)) {
         scheduler.invalidate();
-      if (e.subject.kind === 'heartbeat' && /^heartbeat\.(created|updated|deleted)$/.test(e.type))
+        service.invalidate();
+      }
+      if (e.subject.kind === 'heartbeat' && /^heartbeat\.(created|updated|deleted)$/.test(e.type)) {
         heartbeats.invalidate();
+        service.invalidate();
+      }
     });
     // Blackbox-exporter style gauges on /metrics, so probes can be graphed and alerted on as metrics.
     const labelNames = ['check', 'service', 'type', 'location'] as const;

@@ -76,6 +76,22 @@ export class ChecksService {
     readonly heartbeats: HeartbeatService,
   ) {}
 
+  private cached: { at: number; objs: ConfigObject[] } | null = null;
+
+  /** Drops the cached check/heartbeat specs (called when one is created, changed or deleted). */
+  invalidate(): void {
+    this.cached = null;
+  }
+
+  /** Check and heartbeat specs, cached until a change here or for 5 s (changes via other replicas). */
+  private async objects(): Promise<ConfigObject[]> {
+    const now = this.clock.now();
+    if (!this.cached || now - this.cached.at > 5_000 || now < this.cached.at) {
+      this.cached = { at: now, objs: await this.catalog.snapshot(['check', 'heartbeat']) };
+    }
+    return this.cached.objs;
+  }
+
   /** The injected clock's time (routes default ranges with it). */
   now(): number {
     return this.clock.now();
@@ -83,7 +99,7 @@ export class ChecksService {
 
   /** Every probe and heartbeat with its state, sorted by key then kind. */
   async all(): Promise<CheckStatus[]> {
-    const objs = await this.catalog.snapshot(['check', 'heartbeat']);
+    const objs = await this.objects();
     const probeStates = new Map((await checksStore.allStates(this.db.kysely)).map((s) => [s.key, s]));
     await this.heartbeats.sync();
     const hbStates = new Map((await heartbeatStore.all(this.db.kysely)).map((s) => [s.key, s]));
