@@ -50,6 +50,15 @@ status_pages:
     assert.equal(s.page.id, 'public');
     assert.equal(s.page.name, 'WireTuner');
     assert.ok(s.components.some((c: any) => c.group === true && c.name === 'Downloads'));
+    // Probe results are also metrics (probe_success / probe_duration_seconds) for rules and dashboards.
+    const probe = (
+      await t.request(
+        'GET',
+        `/api/v1/query?query=${encodeURIComponent('probe_success{check="collab-health"}')}`,
+      )
+    ).json();
+    assert.equal(probe.data.result[0]?.value[1], '1', JSON.stringify(probe));
+    assert.equal(probe.data.result[0].metric.service, 'collaboration');
 
     // A one-probe flap does not reach the public page.
     healthy = false;

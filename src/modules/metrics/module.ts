@@ -15,7 +15,19 @@ import { type IngestResult, type IngestSeries, MetricsService } from './metrics-
 import { promApiRoutes } from './prom-api.ts';
 import type { QueryResult } from './promql/index.ts';
 import { ScrapeEngine, type TargetStatus } from './scrape.ts';
+import { labelsFromObject } from './storage.ts';
 import { Tsdb } from './tsdb/index.ts';
+
+interface ProbeSample {
+  check: string;
+  service: string | null;
+  type: string;
+  labels: Record<string, string>;
+  location: string;
+  at: number;
+  success: 0 | 1;
+  durationSeconds: number;
+}
 
 /** What other modules may call. */
 export interface MetricsApi {
@@ -31,6 +43,7 @@ export interface MetricsApi {
 
 export default defineModule<MetricsApi>({
   name: 'metrics',
+  dependsOn: ['checks'],
   async create(ctx) {
     const backend = await ctx.catalog.get('metrics_backend', 'default').catch(() => null);
     const retention = (backend?.spec as { retention?: string } | undefined)?.retention;
@@ -58,6 +71,29 @@ export default defineModule<MetricsApi>({
       );
     });
     const scrape = new ScrapeEngine(svc, ctx.catalog, ctx.logger);
+
+    // Vigil's own series: every probe result becomes probe_success / probe_duration_seconds.
+    const checks = ctx.modules.find<{ onResult(l: (s: ProbeSample) => void): () => void }>('checks');
+    checks?.onResult((s) => {
+      const labels = labelsFromObject({
+        ...s.labels,
+        job: 'vigil-checks',
+        check: s.check,
+        ...(s.service ? { service: s.service } : {}),
+        location: s.location,
+        type: s.type,
+      });
+      const name = (n: string) =>
+        [{ name: '__name__', value: n }, ...labels].sort((a, b) => (a.name < b.name ? -1 : 1));
+      svc.ingest([
+        { labels: name('probe_success'), timestamps: [s.at], values: Float64Array.of(s.success) },
+        {
+          labels: name('probe_duration_seconds'),
+          timestamps: [s.at],
+          values: Float64Array.of(s.durationSeconds),
+        },
+      ]);
+    });
     const compact = {
       name: 'metrics-compact',
       intervalMs: 60_000,
