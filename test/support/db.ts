@@ -63,13 +63,26 @@ export async function createTestDb(dialect: DialectName): Promise<TestDbHandle> 
       },
     };
   }
-  const schema = `t_${randomBytes(8).toString('hex')}_${counter++}`;
-  const admin = new pg.Client({ connectionString: PG_TEST_URL });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const db = await createDb({ url: PG_TEST_URL, pgSchema: schema });
-  await migrateToLatest(db);
+  // Under heavy parallel load a fresh schema has (rarely) been reported missing during the first
+  // migration; set-up retries with a new schema so such a hiccup does not fail an unrelated test.
+  let schema = '';
+  let db: Db | undefined;
+  for (let attempt = 1; ; attempt++) {
+    schema = `t_${randomBytes(8).toString('hex')}_${counter++}`;
+    const admin = new pg.Client({ connectionString: PG_TEST_URL });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    await admin.end();
+    db = await createDb({ url: PG_TEST_URL, pgSchema: schema });
+    try {
+      await migrateToLatest(db);
+      break;
+    } catch (err) {
+      await db.close().catch(() => {});
+      if (attempt >= 3) throw err;
+      process.stderr.write(`test db set-up retry ${attempt}: ${(err as Error).message}\n`);
+    }
+  }
   return {
     db,
     dialect,
