@@ -77,7 +77,7 @@ function ThemeToggle() {
         setChoice(next[choice]);
       }}
     >
-      <span aria-hidden="true">{ICON[choice]}</span> Theme: {LABEL[choice]}
+      <span aria-hidden="true" className="glyph" data-glyph={ICON[choice]} /> Theme: {LABEL[choice]}
     </button>
   );
 }
@@ -115,9 +115,7 @@ export function App() {
       </a>
       <header className="topbar">
         <Link to="/" className="brand">
-          <span className="brand-mark" aria-hidden="true">
-            V
-          </span>
+          <span className="brand-mark glyph" aria-hidden="true" data-glyph="V" />
           Vigil
         </Link>
         <div className="topbar-right">
