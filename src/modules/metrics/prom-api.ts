@@ -121,115 +121,84 @@ export function promApiRoutes(svc: MetricsService, backend: () => QueryBackend, 
       ...(r.infos?.length ? { infos: r.infos } : {}),
     });
 
-    app.route({
-      method: [...both],
-      url: '/api/v1/query',
-      config: { policy: 'viewer' },
-      schema: { tags },
-      handler: async (req, reply) => {
-        try {
-          const p = params(req);
-          const q = str(p, 'query');
-          if (!q) throw new BadData('invalid parameter "query": missing');
-          const t = parseTime(str(p, 'time'), now(), 'time');
-          const timeout = parseDurationParam(str(p, 'timeout'), 'timeout');
-          const b = backend();
-          const r = b.kind === 'embedded' ? svc.query(q, t, timeout) : await b.query(q, t);
-          return ok(toPromJSON(r), warn(r));
-        } catch (err) {
-          return promError(reply, err);
-        }
-      },
-    });
-
-    app.route({
-      method: [...both],
-      url: '/api/v1/query_range',
-      config: { policy: 'viewer' },
-      schema: { tags },
-      handler: async (req, reply) => {
-        try {
-          const p = params(req);
-          const q = str(p, 'query');
-          if (!q) throw new BadData('invalid parameter "query": missing');
-          if (str(p, 'start') === undefined) throw new BadData('invalid parameter "start": missing');
-          if (str(p, 'end') === undefined) throw new BadData('invalid parameter "end": missing');
-          const start = parseTime(str(p, 'start'), 0, 'start');
-          const end = parseTime(str(p, 'end'), 0, 'end');
-          const step = parseDurationParam(str(p, 'step'), 'step');
-          if (step === undefined) throw new BadData('invalid parameter "step": missing');
-          if (end < start)
-            throw new BadData('invalid parameter "end": end timestamp must not be before start time');
-          if (step <= 0) {
-            throw new BadData(
-              'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer',
-            );
+    // Every query endpoint: GET or POST form, viewer policy, errors in Prometheus' shape.
+    const promRoute = (
+      url: string,
+      methods: Array<'GET' | 'POST'>,
+      fn: (p: Params, req: FastifyRequest) => Promise<unknown>,
+    ) =>
+      app.route({
+        method: methods,
+        url,
+        config: { policy: 'viewer' },
+        schema: { tags },
+        handler: async (req, reply) => {
+          try {
+            return await fn(params(req), req);
+          } catch (err) {
+            return promError(reply, err);
           }
-          const timeout = parseDurationParam(str(p, 'timeout'), 'timeout');
-          const b = backend();
-          const r =
-            b.kind === 'embedded'
-              ? svc.queryRange(q, start, end, step, timeout)
-              : await b.queryRange(q, start, end, step);
-          return ok(toPromJSON(r), warn(r));
-        } catch (err) {
-          return promError(reply, err);
-        }
-      },
+        },
+      });
+    const required = (p: Params, name: string) => {
+      const v = str(p, name);
+      if (v === undefined || v === '') throw new BadData(`invalid parameter "${name}": missing`);
+      return v;
+    };
+    /** The optional [start, end] window and match[] selectors of the metadata endpoints. */
+    const window = (p: Params) => ({
+      start: parseTime(str(p, 'start'), -Infinity, 'start'),
+      end: parseTime(str(p, 'end'), Infinity, 'end'),
+      selectors: parseMatchers(list(p, 'match[]')),
     });
 
-    app.route({
-      method: [...both],
-      url: '/api/v1/series',
-      config: { policy: 'viewer' },
-      schema: { tags },
-      handler: async (req, reply) => {
-        try {
-          const p = params(req);
-          const sel = list(p, 'match[]');
-          if (sel.length === 0) throw new BadData('no match[] parameter provided');
-          const start = parseTime(str(p, 'start'), -Infinity, 'start');
-          const end = parseTime(str(p, 'end'), Infinity, 'end');
-          const limit = Number(str(p, 'limit') ?? 0) || 0;
-          return ok(svc.series(parseMatchers(sel), start, end, limit).map(labelsObject));
-        } catch (err) {
-          return promError(reply, err);
-        }
-      },
+    promRoute('/api/v1/query', [...both], async (p) => {
+      const q = required(p, 'query');
+      const t = parseTime(str(p, 'time'), now(), 'time');
+      const timeout = parseDurationParam(str(p, 'timeout'), 'timeout');
+      const b = backend();
+      const r = b.kind === 'embedded' ? svc.query(q, t, timeout) : await b.query(q, t);
+      return ok(toPromJSON(r), warn(r));
     });
 
-    app.route({
-      method: [...both],
-      url: '/api/v1/labels',
-      config: { policy: 'viewer' },
-      schema: { tags },
-      handler: async (req, reply) => {
-        try {
-          const p = params(req);
-          const start = parseTime(str(p, 'start'), -Infinity, 'start');
-          const end = parseTime(str(p, 'end'), Infinity, 'end');
-          return ok(svc.labelNames(parseMatchers(list(p, 'match[]')), start, end));
-        } catch (err) {
-          return promError(reply, err);
-        }
-      },
+    promRoute('/api/v1/query_range', [...both], async (p) => {
+      const q = required(p, 'query');
+      const start = parseTime(required(p, 'start'), 0, 'start');
+      const end = parseTime(required(p, 'end'), 0, 'end');
+      const step = parseDurationParam(str(p, 'step'), 'step');
+      if (step === undefined) throw new BadData('invalid parameter "step": missing');
+      if (end < start)
+        throw new BadData('invalid parameter "end": end timestamp must not be before start time');
+      if (step <= 0) {
+        throw new BadData(
+          'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer',
+        );
+      }
+      const timeout = parseDurationParam(str(p, 'timeout'), 'timeout');
+      const b = backend();
+      const r =
+        b.kind === 'embedded'
+          ? svc.queryRange(q, start, end, step, timeout)
+          : await b.queryRange(q, start, end, step);
+      return ok(toPromJSON(r), warn(r));
     });
 
-    app.get(
-      '/api/v1/label/:name/values',
-      { config: { policy: 'viewer' }, schema: { tags } },
-      async (req, reply) => {
-        try {
-          const p = params(req);
-          const { name } = req.params as { name: string };
-          const start = parseTime(str(p, 'start'), -Infinity, 'start');
-          const end = parseTime(str(p, 'end'), Infinity, 'end');
-          return ok(svc.labelValues(name, parseMatchers(list(p, 'match[]')), start, end));
-        } catch (err) {
-          return promError(reply, err);
-        }
-      },
-    );
+    promRoute('/api/v1/series', [...both], async (p) => {
+      if (list(p, 'match[]').length === 0) throw new BadData('no match[] parameter provided');
+      const w = window(p);
+      const limit = Number(str(p, 'limit') ?? 0) || 0;
+      return ok(svc.series(w.selectors, w.start, w.end, limit).map(labelsObject));
+    });
+
+    promRoute('/api/v1/labels', [...both], async (p) => {
+      const w = window(p);
+      return ok(svc.labelNames(w.selectors, w.start, w.end));
+    });
+
+    promRoute('/api/v1/label/:name/values', ['GET'], async (p, req) => {
+      const w = window(p);
+      return ok(svc.labelValues((req.params as { name: string }).name, w.selectors, w.start, w.end));
+    });
 
     app.get('/api/v1/metadata', { config: { policy: 'viewer' }, schema: { tags } }, async (req) => {
       const q = req.query as Params;
