@@ -2,7 +2,7 @@
  * Migrations live in code (one file each under migrations/), run in order on both engines, and
  * are applied automatically on start and by `vigil migrate`.
  */
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { Db } from './db.ts';
 import * as m0001 from './migrations/0001-foundation.ts';
 import * as m0002 from './migrations/0002-event-consumers.ts';
@@ -68,8 +68,18 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-/** Names of applied migrations (for /version and backups). */
+/**
+ * Names of applied migrations (for /version and backups), read straight from Kysely's bookkeeping
+ * table: its introspection scans every schema of the database and fails when another schema is
+ * dropped at the same moment.
+ */
 export async function appliedMigrations(db: Db): Promise<string[]> {
-  const all = await migrator(db).getMigrations();
-  return all.filter((m) => m.executedAt).map((m) => m.name);
+  const table = db.schema ? sql.table(`${db.schema}.kysely_migration`) : sql.table('kysely_migration');
+  try {
+    const r = await sql<{ name: string }>`select name from ${table} order by name`.execute(db.kysely);
+    return r.rows.map((x) => x.name);
+  } catch (err) {
+    if (/does not exist|no such table/i.test((err as Error).message)) return []; // never migrated
+    throw err;
+  }
 }
