@@ -1,31 +1,14 @@
 /** The `vigil alerts|silence|maintenance` verbs against an in-process Vigil (real HTTP on 127.0.0.1). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Command } from 'commander';
 import { createTestApp } from '../../../test/support/app.ts';
+import { runCommand } from '../../../test/support/cli.ts';
 import { CliError } from '../../cli/client.ts';
 import { register } from '../../cli/commands/alerts.ts';
 import type { GlobalOpts } from '../../cli/main.ts';
 import { amPayload, BASE_PLAN, planBody, pump, secretOf } from './testing.ts';
 
-async function run(g: GlobalOpts, args: string[]): Promise<{ out: string; error: Error | null }> {
-  const program = new Command().exitOverride();
-  register(program, () => g);
-  let out = '';
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(['node', 'vigil', ...args]);
-    return { out, error: null };
-  } catch (err) {
-    return { out, error: err as Error };
-  } finally {
-    process.stdout.write = write;
-  }
-}
+const run = (g: GlobalOpts, args: string[]) => runCommand(register, g, args);
 
 test('vigil silence add|list|expire, vigil alerts list, vigil maintenance list', async () => {
   const t = await createTestApp('sqlite');

@@ -3,30 +3,13 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { Command } from 'commander';
 import { createTestApp } from '../../../test/support/app.ts';
+import { runCommand } from '../../../test/support/cli.ts';
 import { CliError } from '../../cli/client.ts';
 import { register } from '../../cli/commands/checks.ts';
 import type { GlobalOpts } from '../../cli/main.ts';
 
-async function run(g: GlobalOpts, args: string[]): Promise<{ out: string; error: Error | null }> {
-  const program = new Command().exitOverride();
-  register(program, () => g);
-  let out = '';
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(['node', 'vigil', ...args]);
-    return { out, error: null };
-  } catch (err) {
-    return { out, error: err as Error };
-  } finally {
-    process.stdout.write = write;
-  }
-}
+const run = (g: GlobalOpts, args: string[]) => runCommand(register, g, args);
 
 test('vigil checks list / run / pause / resume', async () => {
   const t = await createTestApp('sqlite');
