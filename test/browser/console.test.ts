@@ -5,151 +5,39 @@
  * Without /usr/bin/chromium the test skips (and fails under CI=true, where .ci/run installs it).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import {
+  ADMIN,
+  type BrowserSession,
+  browserSkip,
+  checkA11y,
+  openBrowser,
+  requireBrowserInCi,
+  screenshots,
+  startVigil,
+  type VigilProcess,
+} from '../support/browser.ts';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(ROOT, 'test-results', 'console');
-const ADMIN = { email: 'console-admin@example.com', password: 'correct horse battery staple 42' };
-const missing = !existsSync(CHROMIUM);
-const HOW = `Chromium is not installed at ${CHROMIUM}; install it with: apt-get update && apt-get install -y chromium`;
+requireBrowserInCi();
+const shot = screenshots('console');
 
-if (missing && process.env.CI === 'true') {
-  test('browser tests need Chromium', () => {
-    assert.fail(`${HOW} (.ci/run does this; under CI=true a missing browser is a failure, not a skip)`);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitReady(base: string, child: ChildProcess, log: () => string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`vigil exited (${child.exitCode}):\n${log()}`);
-    try {
-      const res = await fetch(`${base}/health/ready`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`vigil did not become ready in 30 s:\n${log()}`);
-}
-
-/** Runs axe-core in the page; fails on serious or critical violations. */
-async function checkA11y(page: Page, name: string): Promise<void> {
-  const source = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-  // Strings, not functions: this file is type-checked without the DOM library.
-  if (!(await page.evaluate("'axe' in window"))) await page.addScriptTag({ content: source });
-  const result = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as {
-    violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }>;
-  };
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(
-    bad.map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    [],
-    `accessibility violations on ${name}`,
-  );
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-describe('web console in Chromium', { skip: missing ? HOW : false }, () => {
-  let child: ChildProcess;
-  let dataDir: string;
-  let base: string;
-  let browser: Browser;
-  let context: BrowserContext;
+describe('web console in Chromium', { skip: browserSkip }, () => {
+  let vigil: VigilProcess;
+  let session: BrowserSession;
   let page: Page;
-  let output = '';
-  const pageErrors: string[] = [];
+  let base: string;
 
   before(async () => {
-    if (!existsSync(join(ROOT, 'web', 'dist', 'index.html'))) {
-      const b = spawnSync(process.execPath, [join(ROOT, 'web', 'prepare.mjs')], {
-        cwd: ROOT,
-        encoding: 'utf8',
-      });
-      assert.equal(b.status, 0, `console build failed:\n${b.stdout}${b.stderr}`);
-    }
-    mkdirSync(SHOTS, { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'vigil-browser-'));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    child = spawn(
-      process.execPath,
-      [
-        join(ROOT, 'bin', 'vigil.mjs'),
-        'start',
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--data-dir',
-        dataDir,
-        '--plan',
-        join(ROOT, 'examples', 'quickstart'),
-        '--no-watch',
-      ],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          VIGIL_ADMIN_EMAIL: ADMIN.email,
-          VIGIL_ADMIN_PASSWORD: ADMIN.password,
-          VIGIL_LOG_LEVEL: 'warn',
-          VIGIL_DATABASE_URL: '',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    child.stdout?.on('data', (d) => (output += d));
-    child.stderr?.on('data', (d) => (output += d));
-    await waitReady(base, child, () => output);
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    // bypassCSP lets the test inject axe-core; the console itself runs under its strict CSP.
-    context = await browser.newContext({
-      baseURL: base,
-      bypassCSP: true,
-      viewport: { width: 1280, height: 860 },
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (err) => pageErrors.push(String(err)));
+    vigil = await startVigil();
+    base = vigil.base;
+    session = await openBrowser(base);
+    page = session.page;
   });
 
   after(async () => {
-    await browser?.close();
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await session?.close();
+    await vigil?.stop();
   });
 
   test('a wrong password is refused with the server’s message', async () => {
@@ -254,7 +142,7 @@ describe('web console in Chromium', { skip: missing ? HOW : false }, () => {
     await page.goto('/teams');
     await page.getByRole('link', { name: 'Site Reliability' }).waitFor();
     await page.getByText('Live', { exact: true }).waitFor();
-    const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+    const token = vigil.adminToken();
     const res = await fetch(`${base}/api/v1/teams`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -336,6 +224,6 @@ describe('web console in Chromium', { skip: missing ? HOW : false }, () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await shot(page, '14-signed-out');
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(session.pageErrors, []);
   });
 });

@@ -1,6 +1,7 @@
 /** The console shell: skip link, header, navigation, live indicator, theme toggle and the routed page. */
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { roleAtLeast } from './api.ts';
+import { type NavGroup, type NavItem, SECTIONS } from './features.ts';
 import { connectLive, disconnectLive, useLiveState } from './live.ts';
 import { Audit } from './pages/Audit.tsx';
 import { KindDetail, KindForm, KindList, type KindView } from './pages/catalog.tsx';
@@ -14,15 +15,22 @@ import { useSession } from './session.tsx';
 import { EmptyState, Loading, PageHeader } from './ui/components.tsx';
 import { getTheme, setTheme, type ThemeChoice } from './ui/theme.ts';
 
-const NAV: Array<{ to: string; label: string; role?: string }> = [
-  { to: '/', label: 'Overview' },
-  { to: '/services', label: 'Services' },
-  { to: '/teams', label: 'Teams' },
-  { to: '/users', label: 'Users and roles' },
-  { to: '/tokens', label: 'API tokens', role: 'admin' },
-  { to: '/audit', label: 'Audit log', role: 'admin' },
-  { to: '/settings', label: 'Settings' },
+const CORE_NAV: NavItem[] = [
+  { to: '/', label: 'Overview', group: 'operate', order: 0 },
+  { to: '/services', label: 'Services', group: 'catalog', order: 10 },
+  { to: '/teams', label: 'Teams', group: 'catalog', order: 20 },
+  { to: '/users', label: 'Users and roles', group: 'catalog', order: 30 },
+  { to: '/tokens', label: 'API tokens', group: 'admin', order: 10, role: 'admin' },
+  { to: '/audit', label: 'Audit log', group: 'admin', order: 20, role: 'admin' },
+  { to: '/settings', label: 'Settings', group: 'admin', order: 30 },
 ];
+const GROUPS: Array<{ id: NavGroup; label: string }> = [
+  { id: 'operate', label: 'Operate' },
+  { id: 'configure', label: 'Configure' },
+  { id: 'catalog', label: 'Catalog' },
+  { id: 'admin', label: 'Administration' },
+];
+const NAV: NavItem[] = [...CORE_NAV, ...SECTIONS.flatMap((s) => s.nav)];
 
 function kindRoutes(view: KindView, path: string): ReactNode | undefined {
   if (path === `/${view.plural}`) return <KindList view={view} />;
@@ -52,6 +60,10 @@ function route(path: string, role: string | undefined): ReactNode {
     return path === '/tokens' ? <Tokens /> : <Audit />;
   }
   if (path === '/settings') return <Settings />;
+  for (const section of SECTIONS) {
+    const page = section.route(path, { role: role ?? 'viewer' });
+    if (page !== undefined) return page;
+  }
   return (
     <>
       <PageHeader title="Page not found" />
@@ -130,15 +142,28 @@ export function App() {
         </div>
       </header>
       <nav className="sidenav" aria-label="Main">
-        <ul>
-          {NAV.filter((n) => !n.role || roleAtLeast(user.role, n.role)).map((n) => (
-            <li key={n.to}>
-              <Link to={n.to} aria-current={current(n.to) ? 'page' : undefined}>
-                {n.label}
-              </Link>
-            </li>
-          ))}
-        </ul>
+        {GROUPS.map((g) => {
+          const items = NAV.filter(
+            (n) => n.group === g.id && (!n.role || roleAtLeast(user.role, n.role)),
+          ).sort((a, b) => a.order - b.order);
+          if (!items.length) return null;
+          return (
+            <div className="nav-group" key={g.id}>
+              <h2 className="nav-group-title" id={`nav-${g.id}`}>
+                {g.label}
+              </h2>
+              <ul aria-labelledby={`nav-${g.id}`}>
+                {items.map((n) => (
+                  <li key={n.to}>
+                    <Link to={n.to} aria-current={current(n.to) ? 'page' : undefined}>
+                      {n.label}
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          );
+        })}
       </nav>
       <main id="main" className="content" tabIndex={-1}>
         {route(path, user.role)}
