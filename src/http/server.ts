@@ -14,6 +14,7 @@ import type { Histogram } from 'prom-client';
 import { newId } from '../kernel/ids.ts';
 import type { TokenService } from '../modules/identity/tokens.ts';
 import { installAuth, type RouteEntry } from './auth.ts';
+import { lazyValidatorFactory } from './lazy-validators.ts';
 import { errorHandler, sendProblem } from './problem.ts';
 
 export interface ServerDeps {
@@ -49,6 +50,8 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
     // We log one line per request ourselves (onResponse) with the matched route and duration.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+    // Route schemas compile on first use (start-up time); test/http/schemas.test.ts compiles all.
+    schemaController: { compilersFactory: { buildValidator: lazyValidatorFactory() as never } },
     routerOptions: { ignoreTrailingSlash: true },
   });
   app.setErrorHandler(errorHandler);
