@@ -3,15 +3,16 @@
  * and pagination, detail with history, uptime buckets from rollups, and retention.
  */
 import type { Db } from '../../db/db.ts';
-import { type Clock, DAY } from '../../kernel/clock.ts';
+import { type Clock, DAY, HOUR } from '../../kernel/clock.ts';
 import { invalid, notFound } from '../../kernel/errors.ts';
 import type { CatalogService } from '../catalog/catalog-service.ts';
 import type { ConfigObject } from '../catalog/catalog-store.ts';
 import type { Timeline } from '../timeline/timeline.ts';
 import { type HeartbeatRow, heartbeatStore } from './heartbeat-store.ts';
 import type { HeartbeatService } from './heartbeats.ts';
+import { CheckIndex } from './list-index.ts';
 import type { ProbeResult } from './probes/index.ts';
-import { type Resolution, toBuckets, type UptimeBucket } from './rollups.ts';
+import { bucketStart, type Resolution, toBuckets, type UptimeBucket } from './rollups.ts';
 import type { ProbeScheduler, ResultSample } from './scheduler.ts';
 import { checksStore, type ResultRow, type StateRow } from './store.ts';
 
@@ -41,8 +42,34 @@ export interface ListFilter {
   state?: string;
   /** `name=value` or just `name`. */
   label?: string;
+  /** Probe type (http, tcp, dns, tls) or heartbeat. */
+  type?: string;
+  /** Case-insensitive part of the key or name. */
+  search?: string;
   cursor?: string;
   limit?: number;
+}
+
+/** Every state a probe or heartbeat can be in. */
+export const ALL_STATES = [
+  'unknown',
+  'new',
+  'up',
+  'degraded',
+  'late',
+  'started',
+  'down',
+  'not_running',
+  'paused',
+];
+
+/** What a list row shows besides the state (probes only). */
+export interface CheckSummary {
+  uptime24h: number | null;
+  /** Mean latency (ms) per hour of the last 24 h, oldest first; null where nothing succeeded. */
+  sparkline: Array<number | null>;
+  /** Uptime % per day, oldest first (today last); null where nothing ran. */
+  daily: Array<number | null>;
 }
 
 /** The api other modules get from `ctx.modules.get('checks')`. */
@@ -74,22 +101,15 @@ export class ChecksService {
     private timeline: Timeline,
     readonly scheduler: ProbeScheduler,
     readonly heartbeats: HeartbeatService,
-  ) {}
-
-  private cached: { at: number; objs: ConfigObject[] } | null = null;
-
-  /** Drops the cached check/heartbeat specs (called when one is created, changed or deleted). */
-  invalidate(): void {
-    this.cached = null;
+  ) {
+    this.index = new CheckIndex(db, clock, timeline, catalog);
   }
 
-  /** Check and heartbeat specs, cached until a change here or for 5 s (changes via other replicas). */
-  private async objects(): Promise<ConfigObject[]> {
-    const now = this.clock.now();
-    if (!this.cached || now - this.cached.at > 5_000 || now < this.cached.at) {
-      this.cached = { at: now, objs: await this.catalog.snapshot(['check', 'heartbeat']) };
-    }
-    return this.cached.objs;
+  readonly index: CheckIndex;
+
+  /** A check or heartbeat was created, changed or deleted here: lists catch up before reading. */
+  invalidate(): void {
+    this.index.markDirty();
   }
 
   /** The injected clock's time (routes default ranges with it). */
@@ -97,32 +117,71 @@ export class ChecksService {
     return this.clock.now();
   }
 
-  /** Every probe and heartbeat with its state, sorted by key then kind. */
-  async all(): Promise<CheckStatus[]> {
-    const objs = await this.objects();
-    const probeStates = new Map((await checksStore.allStates(this.db.kysely)).map((s) => [s.key, s]));
-    await this.heartbeats.sync();
-    const hbStates = new Map((await heartbeatStore.all(this.db.kysely)).map((s) => [s.key, s]));
-    const out = objs.map((o) => toStatus(o, probeStates.get(o.key), hbStates.get(o.key)));
-    return out.sort((a, b) => (a.key === b.key ? a.kind.localeCompare(b.kind) : a.key < b.key ? -1 : 1));
-  }
-
-  /** A filtered page of statuses. */
+  /** A filtered page of statuses, filtered, ordered (key, kind) and paginated in SQL. */
   async list(f: ListFilter = {}): Promise<{ items: CheckStatus[]; nextCursor: string | null }> {
     const limit = Math.min(Math.max(f.limit ?? 50, 1), 500);
-    const after = f.cursor ? decode(f.cursor) : null;
-    const [lk, lv] = f.label ? f.label.split('=', 2) : [];
-    const rows = (await this.all()).filter(
-      (s) =>
-        (!f.kind || s.kind === f.kind) &&
-        (!f.service || s.service === f.service) &&
-        (!f.state || s.state === f.state) &&
-        (!lk || (lk in s.labels && (lv === undefined || s.labels[lk] === lv))) &&
-        (!after || `${s.key}\u0000${s.kind}` > after),
-    );
-    const items = rows.slice(0, limit);
+    let after: { key: string; kind: string } | undefined;
+    if (f.cursor) {
+      const [key, kind] = decode(f.cursor).split('\u0000');
+      if (!key || (kind !== 'check' && kind !== 'heartbeat')) throw invalid(`invalid cursor "${f.cursor}"`);
+      after = { key, kind };
+    }
+    if (f.state !== undefined && !ALL_STATES.includes(f.state)) {
+      throw invalid(`unknown state "${f.state}" (one of ${ALL_STATES.join(', ')})`);
+    }
+    const rows = await this.index.page({
+      kind: f.kind,
+      service: f.service,
+      type: f.type,
+      state: f.state,
+      label: f.label,
+      search: f.search,
+      after,
+      limit,
+    });
+    const items: CheckStatus[] = rows.slice(0, limit);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > limit ? encode(`${last.key}\u0000${last.kind}`) : null };
+  }
+
+  /**
+   * List summaries of probes from rollups: 24 h uptime, a latency sparkline (mean per hour over
+   * the last 24 h, oldest first) and `days` daily uptime percentages (oldest first, today last).
+   */
+  async summaries(keys: string[], days: number): Promise<Map<string, CheckSummary>> {
+    const now = this.clock.now();
+    const out = new Map<string, CheckSummary>();
+    if (keys.length === 0) return out;
+    const hour0 = bucketStart(now, 'hour') - 23 * HOUR;
+    const day0 = bucketStart(now, 'day') - (days - 1) * DAY;
+    for (const k of keys) {
+      out.set(k, {
+        uptime24h: null,
+        sparkline: new Array(24).fill(null),
+        daily: days > 0 ? new Array(days).fill(null) : [],
+      });
+    }
+    const acc = new Map<string, { ok: number; total: number }>();
+    for (const r of await checksStore.rollupCounts(this.db.kysely, keys, 'hour', hour0, now + 1)) {
+      const s = out.get(r.key)!;
+      const i = Math.floor((r.start - hour0) / HOUR);
+      if (i >= 0 && i < 24 && r.ok > 0) s.sparkline[i] = Math.round((r.latencySum / r.ok) * 10) / 10;
+      const a = acc.get(r.key) ?? { ok: 0, total: 0 };
+      a.ok += r.ok;
+      a.total += r.total;
+      acc.set(r.key, a);
+    }
+    for (const [k, a] of acc) {
+      out.get(k)!.uptime24h = a.total ? Math.round((a.ok / a.total) * 100_000) / 1000 : null;
+    }
+    if (days > 0) {
+      for (const r of await checksStore.rollupCounts(this.db.kysely, keys, 'day', day0, now + 1)) {
+        const i = Math.floor((r.start - day0) / DAY);
+        if (i >= 0 && i < days && r.total > 0)
+          out.get(r.key)!.daily[i] = Math.round((r.ok / r.total) * 100_000) / 1000;
+      }
+    }
+    return out;
   }
 
   /** Uptime % over the last 24 h per probe key (from hour rollups). */

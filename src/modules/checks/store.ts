@@ -200,6 +200,32 @@ export const checksStore = {
       .execute();
   },
 
+  /** Counts and latency sums per key and bucket in [from, to) (no histogram: list summaries). */
+  async rollupCounts(
+    db: Q,
+    keys: string[],
+    resolution: Resolution,
+    from: number,
+    to: number,
+  ): Promise<Array<{ key: string; start: number; total: number; ok: number; latencySum: number }>> {
+    if (keys.length === 0) return [];
+    const rows = await q(db)
+      .selectFrom('checks_rollups')
+      .select(['check_key', 'start', 'total', 'up', 'degraded', 'latency_sum'])
+      .where('check_key', 'in', keys)
+      .where('resolution', '=', resolution)
+      .where('start', '>=', from)
+      .where('start', '<', to)
+      .execute();
+    return rows.map((r: any) => ({
+      key: r.check_key,
+      start: Number(r.start),
+      total: Number(r.total),
+      ok: Number(r.up) + Number(r.degraded),
+      latencySum: Number(r.latency_sum),
+    }));
+  },
+
   /** Sums of ok (up + degraded) and total per key over one resolution's buckets in [from, to). */
   async uptimeSums(
     db: Q,
