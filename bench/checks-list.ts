@@ -85,7 +85,7 @@ export default async function run(report: Report): Promise<void> {
       'base64url',
     );
     const deep = `${base}&cursor=${mid}`;
-    const check = await fetch(first, { headers }).then((r) => r.json());
+    const check = (await fetch(first, { headers }).then((r) => r.json())) as any;
     if (check.items.length !== 50 || check.items[0].uptime_daily?.length !== 90) {
       throw new Error(`unexpected page: ${JSON.stringify(check).slice(0, 300)}`);
     }
