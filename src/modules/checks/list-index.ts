@@ -257,9 +257,10 @@ export class CheckIndex {
     }
     if (f.after) {
       const a = f.after;
-      qb = qb.where((eb) =>
-        eb.or([eb('i.key', '>', a.key), eb.and([eb('i.key', '=', a.key), eb('i.kind', '>', a.kind)])]),
-      );
+      // `key >= k` first so the primary key's range is used; the OR only trims the boundary key.
+      qb = qb
+        .where('i.key', '>=', a.key)
+        .where((eb) => eb.or([eb('i.key', '>', a.key), eb('i.kind', '>', a.kind)]));
     }
     const rows = await qb
       .orderBy('i.key')

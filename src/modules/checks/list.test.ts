@@ -105,6 +105,21 @@ testBothDbs('status list: SQL-side filters, search, keyset pages, summaries, del
     const short = (await t.request('GET', '/api/v1/check-states?summary=true&days=7&type=http')).json();
     assert.equal(short.items[0].uptime_daily.length, 7);
     assert.equal((await t.request('GET', '/api/v1/check-states?days=91')).statusCode, 400);
+    // Finished buckets are cached once their grace passed; the current hour and day stay live.
+    await t.clock.advance(10 * 60_000);
+    const again = (await t.request('GET', '/api/v1/check-states?summary=true&type=http')).json().items[0];
+    assert.deepEqual(again.latency_24h, s.latency_24h);
+    await (t.app.db.kysely as any)
+      .updateTable('checks_rollups')
+      .set({ up: 20, total: 20, latency_sum: 20 * 10 })
+      .where('check_key', '=', 'api-health')
+      .where('start', '=', bucketStart(now, 'hour'))
+      .where('resolution', '=', 'hour')
+      .execute();
+    const live = (await t.request('GET', '/api/v1/check-states?summary=true&type=http')).json().items[0];
+    assert.equal(live.latency_24h[23], 10);
+    assert.equal(live.latency_24h[21], 100);
+    assert.equal(live.uptime_24h, 83.333);
     // Without summary=true the list stays lean.
     assert.equal(
       (await t.request('GET', '/api/v1/check-states?type=http')).json().items[0].uptime_daily,

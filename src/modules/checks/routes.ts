@@ -111,6 +111,20 @@ const RangeQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const ResultsQuery = Type.Object(
+  {
+    from: Type.Optional(Type.String({ maxLength: 40 })),
+    to: Type.Optional(Type.String({ maxLength: 40, description: 'exclusive; page back with the oldest at' })),
+    status: Type.Optional(
+      Type.Union([Type.Literal('up'), Type.Literal('degraded'), Type.Literal('down')], {
+        description: 'only results with this status (e.g. down for the latest errors)',
+      }),
+    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+
 function parseTime(v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
   const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
@@ -192,11 +206,13 @@ export function checksRoutes(service: ChecksService, baseUrl: string) {
     );
     app.get(
       '/api/v1/checks/:key/results',
-      { config: { policy: 'viewer' }, schema: { tags, params: Key, querystring: RangeQuery } },
+      { config: { policy: 'viewer' }, schema: { tags, params: Key, querystring: ResultsQuery } },
       async (req) => {
         const { key } = req.params as { key: string };
         const q = req.query as Record<string, any>;
+        if (!(await service.getState(key, 'check'))) throw notFound('check', key);
         const items = await service.results(key, {
+          status: q.status,
           from: q.from === undefined ? undefined : parseTime(q.from, 0),
           to: q.to === undefined ? undefined : parseTime(q.to, 0),
           limit: q.limit,

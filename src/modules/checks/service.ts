@@ -145,6 +145,14 @@ export class ChecksService {
   }
 
   /**
+   * Rollups of finished buckets never change, so list summaries keep them in memory per check:
+   * the last 23 hours (mean latency, ok and total) and the last 89 days (uptime %), computed once
+   * per check per hour/day. Only the current hour and day are read per request.
+   */
+  private pastHours = new Map<string, { start: number; lat: Float32Array; ok: number; total: number }>();
+  private pastDays = new Map<string, { start: number; pct: Float32Array }>();
+
+  /**
    * List summaries of probes from rollups: 24 h uptime, a latency sparkline (mean per hour over
    * the last 24 h, oldest first) and `days` daily uptime percentages (oldest first, today last).
    */
@@ -152,34 +160,77 @@ export class ChecksService {
     const now = this.clock.now();
     const out = new Map<string, CheckSummary>();
     if (keys.length === 0) return out;
-    const hour0 = bucketStart(now, 'hour') - 23 * HOUR;
-    const day0 = bucketStart(now, 'day') - (days - 1) * DAY;
-    for (const k of keys) {
-      out.set(k, {
-        uptime24h: null,
-        sparkline: new Array(24).fill(null),
-        daily: days > 0 ? new Array(days).fill(null) : [],
-      });
-    }
-    const acc = new Map<string, { ok: number; total: number }>();
-    for (const r of await checksStore.rollupCounts(this.db.kysely, keys, 'hour', hour0, now + 1)) {
-      const s = out.get(r.key)!;
-      const i = Math.floor((r.start - hour0) / HOUR);
-      if (i >= 0 && i < 24 && r.ok > 0) s.sparkline[i] = Math.round((r.latencySum / r.ok) * 10) / 10;
-      const a = acc.get(r.key) ?? { ok: 0, total: 0 };
-      a.ok += r.ok;
-      a.total += r.total;
-      acc.set(r.key, a);
-    }
-    for (const [k, a] of acc) {
-      out.get(k)!.uptime24h = a.total ? Math.round((a.ok / a.total) * 100_000) / 1000 : null;
-    }
-    if (days > 0) {
-      for (const r of await checksStore.rollupCounts(this.db.kysely, keys, 'day', day0, now + 1)) {
-        const i = Math.floor((r.start - day0) / DAY);
-        if (i >= 0 && i < days && r.total > 0)
-          out.get(r.key)!.daily[i] = Math.round((r.ok / r.total) * 100_000) / 1000;
+    const hourNow = bucketStart(now, 'hour');
+    const dayNow = bucketStart(now, 'day');
+    const hour0 = hourNow - 23 * HOUR;
+    const day0 = dayNow - 89 * DAY;
+    // Late results (a probe that started before the boundary) can still land in the previous
+    // bucket for a little while: cache a window only once that grace has passed.
+    const GRACE = 5 * 60_000;
+    const db = this.db.kysely;
+    if (this.pastHours.size > 50_000) this.pastHours.clear();
+    if (this.pastDays.size > 50_000) this.pastDays.clear();
+
+    const hours = new Map<string, { lat: Float32Array; ok: number; total: number }>();
+    const missH = keys.filter((k) => this.pastHours.get(k)?.start !== hour0);
+    for (const k of keys) if (!missH.includes(k)) hours.set(k, this.pastHours.get(k)!);
+    if (missH.length) {
+      const fill = new Map(
+        missH.map((k) => [k, { lat: new Float32Array(23).fill(Number.NaN), ok: 0, total: 0 }]),
+      );
+      for (const r of await checksStore.rollupCounts(db, missH, 'hour', hour0, hourNow)) {
+        const e = fill.get(r.key)!;
+        const i = Math.floor((r.start - hour0) / HOUR);
+        if (i >= 0 && i < 23 && r.ok > 0) e.lat[i] = r.latencySum / r.ok;
+        e.ok += r.ok;
+        e.total += r.total;
       }
+      for (const [k, e] of fill) {
+        hours.set(k, e);
+        if (now - hourNow >= GRACE) this.pastHours.set(k, { start: hour0, ...e });
+      }
+    }
+    const pastDays = new Map<string, Float32Array>();
+    if (days > 0) {
+      const missD = keys.filter((k) => this.pastDays.get(k)?.start !== day0);
+      for (const k of keys) if (!missD.includes(k)) pastDays.set(k, this.pastDays.get(k)!.pct);
+      if (missD.length) {
+        const fill = new Map(missD.map((k) => [k, new Float32Array(89).fill(Number.NaN)]));
+        for (const r of await checksStore.rollupCounts(db, missD, 'day', day0, dayNow)) {
+          const i = Math.floor((r.start - day0) / DAY);
+          if (i >= 0 && i < 89 && r.total > 0) fill.get(r.key)![i] = (r.ok / r.total) * 100;
+        }
+        for (const [k, pct] of fill) {
+          pastDays.set(k, pct);
+          if (now - dayNow >= GRACE) this.pastDays.set(k, { start: day0, pct });
+        }
+      }
+    }
+    // The current hour and day: at most one row per key each.
+    const curH = new Map(
+      (await checksStore.rollupCounts(db, keys, 'hour', hourNow, now + 1)).map((r) => [r.key, r]),
+    );
+    const curD =
+      days > 0
+        ? new Map((await checksStore.rollupCounts(db, keys, 'day', dayNow, now + 1)).map((r) => [r.key, r]))
+        : new Map();
+    const r1 = (v: number) => Math.round(v * 10) / 10;
+    const r3 = (v: number) => Math.round(v * 1000) / 1000;
+    for (const k of keys) {
+      const h = hours.get(k)!;
+      const c = curH.get(k);
+      const sparkline: Array<number | null> = Array.from(h.lat, (v) => (Number.isNaN(v) ? null : r1(v)));
+      sparkline.push(c && c.ok > 0 ? r1(c.latencySum / c.ok) : null);
+      const ok = h.ok + (c?.ok ?? 0);
+      const total = h.total + (c?.total ?? 0);
+      let daily: Array<number | null> = [];
+      if (days > 0) {
+        const past = pastDays.get(k)!;
+        const d = curD.get(k);
+        daily = Array.from(past.subarray(89 - (days - 1)), (v) => (Number.isNaN(v) ? null : r3(v)));
+        daily.push(d && d.total > 0 ? r3((d.ok / d.total) * 100) : null);
+      }
+      out.set(k, { uptime24h: total ? r3((ok / total) * 100) : null, sparkline, daily });
     }
     return out;
   }
@@ -214,7 +265,10 @@ export class ChecksService {
     return toBuckets(await checksStore.rollups(this.db.kysely, [key], res, fromMs, toMs));
   }
 
-  async results(key: string, opts: { from?: number; to?: number; limit?: number }): Promise<ResultRow[]> {
+  async results(
+    key: string,
+    opts: { from?: number; to?: number; limit?: number; status?: string },
+  ): Promise<ResultRow[]> {
     return checksStore.results(this.db.kysely, key, opts);
   }
 

@@ -163,9 +163,10 @@ export const checksStore = {
   async results(
     db: Q,
     key: string,
-    opts: { from?: number; to?: number; limit?: number },
+    opts: { from?: number; to?: number; limit?: number; status?: string },
   ): Promise<ResultRow[]> {
     let qb = q(db).selectFrom('checks_results').selectAll().where('check_key', '=', key);
+    if (opts.status !== undefined) qb = qb.where('status', '=', opts.status);
     if (opts.from !== undefined) qb = qb.where('at', '>=', opts.from);
     if (opts.to !== undefined) qb = qb.where('at', '<', opts.to);
     const rows = await qb
