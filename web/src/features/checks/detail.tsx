@@ -125,12 +125,15 @@ function LatencyPanel({ k, tick }: { k: string; tick: number }) {
   const [range, setRange] = useState('6h');
   const r = RANGES.find((x) => x.value === range) ?? RANGES[1];
   // Rounded to the minute so a re-render does not refetch; `tick` refreshes on live events.
-  const to = Math.ceil(Date.now() / 60_000) * 60_000 + tick * 0;
+  const to = Math.ceil(Date.now() / 60_000) * 60_000;
   const from = to - r.ms;
   const path = r.raw
-    ? withQuery(`/api/v1/checks/${encodeKey(k)}/results`, { from, to: to + 60_000, limit: 1000, _: tick })
-    : withQuery(`/api/v1/checks/${encodeKey(k)}/uptime`, { bucket: 'hour', from, to: to + 60_000, _: tick });
-  const { data, error } = useApi<{ items: Array<ResultItem | Bucket> }>(path);
+    ? withQuery(`/api/v1/checks/${encodeKey(k)}/results`, { from, to: to + 60_000, limit: 1000 })
+    : withQuery(`/api/v1/checks/${encodeKey(k)}/uptime`, { bucket: 'hour', from, to: to + 60_000 });
+  const { data, error, reload } = useApi<{ items: Array<ResultItem | Bucket> }>(path);
+  useEffect(() => {
+    if (tick) reload();
+  }, [tick, reload]);
   const chart = useMemo(() => {
     if (!data) return null;
     if (r.raw) {
@@ -203,7 +206,10 @@ function ResultsTable({ k, tick, status }: { k: string; tick: number; status?: '
   const [loadingMore, setLoadingMore] = useState(false);
   const [moreError, setMoreError] = useState<unknown>(null);
   const base = `/api/v1/checks/${encodeKey(k)}/results`;
-  const { data, error } = useApi<{ items: ResultItem[] }>(withQuery(base, { limit: 20, status, _: tick }));
+  const { data, error, reload } = useApi<{ items: ResultItem[] }>(withQuery(base, { limit: 20, status }));
+  useEffect(() => {
+    if (tick) reload();
+  }, [tick, reload]);
   if (error) return <ErrorBanner error={error} />;
   if (!data) return <Loading />;
   const rows = [...data.items, ...older];
