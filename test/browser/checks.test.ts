@@ -94,23 +94,34 @@ describe('checks console in Chromium', { skip: browserSkip }, () => {
     await page.getByLabel('Interval').fill('10s');
     await page.getByLabel('Timeout').fill('2s');
     await page.getByRole('button', { name: 'Create check' }).click();
-    await page.getByRole('alert').getByText(/already exists/).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/already exists/)
+      .waitFor();
     await page.getByLabel('Key (required)').fill('web-home');
     await page.getByLabel('Name', { exact: true }).fill('Web home');
     await page.getByLabel('Body contains').fill('hello');
     await page.getByLabel('Labels').fill('tier=1');
     await page.getByRole('button', { name: 'Create check' }).click();
     await page.getByRole('heading', { name: 'Web home', level: 1 }).waitFor();
-    const saved = await (await vigil.apiFetch('GET', '/api/v1/checks/web-home')).json();
+    const saved = (await (await vigil.apiFetch('GET', '/api/v1/checks/web-home')).json()) as any;
     assert.equal(saved.url, targetUrl);
     assert.equal(saved.body_contains, 'hello');
     assert.deepEqual(saved.labels, { tier: '1' });
     await page.getByRole('button', { name: 'Run now' }).click();
     await page.getByTestId('run-result').getByText('up', { exact: true }).waitFor();
     // The result shows in the table and the state follows.
-    await page.getByRole('table', { name: 'Recent results' }).getByText('up', { exact: true }).first().waitFor();
-    await page.getByRole('region', { name: 'Current state' }).getByText('up', { exact: true }).first().waitFor();
-    const st = await (await vigil.apiFetch('GET', '/api/v1/checks/web-home/status')).json();
+    await page
+      .getByRole('table', { name: 'Recent results' })
+      .getByText('up', { exact: true })
+      .first()
+      .waitFor();
+    await page
+      .getByRole('region', { name: 'Current state' })
+      .getByText('up', { exact: true })
+      .first()
+      .waitFor();
+    const st = (await (await vigil.apiFetch('GET', '/api/v1/checks/web-home/status')).json()) as any;
     assert.equal(st.state, 'up');
     assert.equal(st.recent_results[0].status, 'up');
     await checkA11y(page, 'check detail');
@@ -120,7 +131,10 @@ describe('checks console in Chromium', { skip: browserSkip }, () => {
   test('pause and resume; the list filters by state and label', async () => {
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.getByRole('button', { name: 'Resume' }).waitFor();
-    assert.equal((await (await vigil.apiFetch('GET', '/api/v1/checks/web-home/status')).json()).state, 'paused');
+    assert.equal(
+      ((await (await vigil.apiFetch('GET', '/api/v1/checks/web-home/status')).json()) as any).state,
+      'paused',
+    );
     await page.goto('/checks?state=paused');
     await page.getByRole('link', { name: 'Web home' }).waitFor();
     assert.equal(await page.getByRole('link', { name: 'Vigil readiness' }).count(), 0);
@@ -130,7 +144,10 @@ describe('checks console in Chromium', { skip: browserSkip }, () => {
     await page.getByRole('link', { name: 'Web home' }).click();
     await page.getByRole('button', { name: 'Resume' }).click();
     await page.getByRole('button', { name: 'Pause' }).waitFor();
-    assert.notEqual((await (await vigil.apiFetch('GET', '/api/v1/checks/web-home/status')).json()).state, 'paused');
+    assert.notEqual(
+      ((await (await vigil.apiFetch('GET', '/api/v1/checks/web-home/status')).json()) as any).state,
+      'paused',
+    );
   });
 
   test('edits the check (If-Match) and keeps what the form does not show', async () => {
@@ -144,7 +161,7 @@ describe('checks console in Chromium', { skip: browserSkip }, () => {
     await page.getByLabel('Expected status codes').fill('200, 2xx');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('heading', { name: 'Web home', level: 1 }).waitFor();
-    const saved = await (await vigil.apiFetch('GET', '/api/v1/checks/web-home')).json();
+    const saved = (await (await vigil.apiFetch('GET', '/api/v1/checks/web-home')).json()) as any;
     assert.equal(saved.timeout, '3s');
     assert.deepEqual(saved.expect_status, [200, '2xx']);
     assert.equal(saved.version, 2);
