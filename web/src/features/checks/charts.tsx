@@ -13,19 +13,21 @@ export function Sparkline({ values, label }: { values: Array<number | null>; lab
   if (nums.length === 0) return <span className="muted">no data</span>;
   const max = Math.max(...nums, 1);
   const step = values.length > 1 ? w / (values.length - 1) : w;
+  // Runs of consecutive values become lines; a lone value (gaps on both sides) becomes a dot.
   const segments: string[] = [];
-  let cur = '';
+  const dots: Array<[number, number]> = [];
+  let run: Array<[number, number]> = [];
+  const flush = () => {
+    if (run.length === 1) dots.push(run[0]);
+    else if (run.length > 1)
+      segments.push(run.map(([x, y], j) => `${j ? 'L' : 'M'}${x.toFixed(1)} ${y.toFixed(1)}`).join(' '));
+    run = [];
+  };
   values.forEach((v, i) => {
-    if (v === null) {
-      if (cur) segments.push(cur);
-      cur = '';
-      return;
-    }
-    const x = (i * step).toFixed(1);
-    const y = (h - 2 - (v / max) * (h - 4)).toFixed(1);
-    cur += `${cur ? 'L' : 'M'}${x} ${y} `;
+    if (v === null) flush();
+    else run.push([i * step, h - 2 - (v / max) * (h - 4)]);
   });
-  if (cur) segments.push(cur);
+  flush();
   const last = nums[nums.length - 1];
   return (
     <svg
@@ -38,6 +40,9 @@ export function Sparkline({ values, label }: { values: Array<number | null>; lab
     >
       {segments.map((d) => (
         <path key={d} d={d} />
+      ))}
+      {dots.map(([x, y]) => (
+        <circle key={`${x}`} cx={x} cy={y} r={2} />
       ))}
     </svg>
   );
@@ -123,10 +128,13 @@ export function LatencyChart({
   times,
   series,
   title,
+  xRange,
 }: {
   times: number[];
   series: ChartSeries[];
   title: string;
+  /** The requested window in epoch seconds (so a few points do not stretch the axis to years). */
+  xRange?: [number, number];
 }) {
   const box = useRef<HTMLDivElement>(null);
   const themeTick = useThemeTick();
@@ -177,7 +185,8 @@ export function LatencyChart({
                 stroke: color,
                 width: 1.5,
                 spanGaps: false,
-                points: { show: false },
+                // A handful of results would be invisible as a line: show the points too.
+                points: { show: times.length < 60, size: 5 },
                 value: (_u: uPlot, v: number | null) => (v === null ? '—' : `${Math.round(v)} ms`),
               };
         }),
@@ -185,7 +194,7 @@ export function LatencyChart({
     };
     const plot = new uPlot(opts, [times, ...series.map((s) => s.values)] as uPlot.AlignedData, el);
     return () => plot.destroy();
-  }, [times, series, width, themeTick]);
+  }, [times, series, width, themeTick, xRange?.[0], xRange?.[1]]);
   return (
     <figure className="ck-chart">
       <figcaption className="sr-only">{title}</figcaption>

@@ -34,6 +34,8 @@ import {
 
 type Status = CheckState & { recent_results: ResultItem[]; state_changes: StateChange[] };
 
+const plural = (n: number, one: string, many = `${one}s`) => `${n} consecutive ${n === 1 ? one : many}`;
+
 function labelsOf(v: unknown): ReactNode {
   const entries = Object.entries((v ?? {}) as Record<string, string>);
   if (!entries.length) return null;
@@ -194,6 +196,7 @@ function LatencyPanel({ k, tick }: { k: string; tick: number }) {
           times={chart.times}
           series={chart.series}
           title={`Latency of ${k}, ${r.label.toLowerCase()}`}
+          xRange={[from / 1000, (to + 60_000) / 1000]}
         />
       )}
     </section>
@@ -453,8 +456,8 @@ export function CheckDetail({ k }: { k: string }) {
               ],
               ['Interval', String(o.interval ?? '1m')],
               ['Timeout', String(o.timeout ?? '10s')],
-              ['Down after', `${o.down_after ?? 2} failures`],
-              ['Up after', `${o.up_after ?? 1} successes`],
+              ['Down after', plural(Number(o.down_after ?? 2), 'failure')],
+              ['Up after', plural(Number(o.up_after ?? 1), 'success', 'successes')],
               ['Labels', labelsOf(o.labels)],
               [
                 'Runbook',

@@ -54,7 +54,9 @@ const columns: Column<CheckState>[] = [
   { header: 'State', cell: (s) => <StateBadge state={s.state} /> },
   {
     header: 'Type',
-    cell: (s) => (s.kind === 'heartbeat' ? 'heartbeat' : s.type.toUpperCase()),
+    cell: (s) => (
+      <span className="ck-nowrap">{s.kind === 'heartbeat' ? 'heartbeat' : s.type.toUpperCase()}</span>
+    ),
   },
   {
     header: 'Service',
