@@ -8,6 +8,7 @@ import { defineModule } from '../module.ts';
 import { HeartbeatEngine, HeartbeatService } from './heartbeats.ts';
 import './kinds.ts';
 import * as m1 from './migrations/202611251105-checks-tables.ts';
+import * as m2 from './migrations/202611251400-checks-index.ts';
 import './plan-section.ts';
 import { defaultProber } from './probes/index.ts';
 import { checksRoutes } from './routes.ts';
@@ -28,7 +29,7 @@ export type { CheckStatus, ChecksApi } from './service.ts';
 
 export default defineModule<ChecksApi>({
   name: 'checks',
-  migrations: { '202611251105-checks-tables': m1 },
+  migrations: { '202611251105-checks-tables': m1, '202611251400-checks-index': m2 },
   create(ctx) {
     const env = process.env;
     const rawRetention = parseDuration(env.VIGIL_CHECKS_RAW_RETENTION ?? '7d');

@@ -83,7 +83,19 @@ const ListQuery = Type.Object(
     kind: Type.Optional(Type.Union([Type.Literal('check'), Type.Literal('heartbeat')])),
     service: Type.Optional(Type.String({ maxLength: 64 })),
     state: Type.Optional(Type.String({ maxLength: 32 })),
-    label: Type.Optional(Type.String({ maxLength: 300 })),
+    label: Type.Optional(Type.String({ maxLength: 300, description: 'name or name=value' })),
+    type: Type.Optional(
+      Type.Union([...['http', 'tcp', 'dns', 'tls', 'heartbeat'].map((t) => Type.Literal(t))], {
+        description: 'probe type, or heartbeat',
+      }),
+    ),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'part of the key or name' })),
+    summary: Type.Optional(
+      Type.Boolean({ description: 'add a 24 h latency sparkline and daily uptime bars (probes)' }),
+    ),
+    days: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 90, description: 'daily uptime bars with summary (default 90)' }),
+    ),
     cursor: Type.Optional(Type.String({ maxLength: 400 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
   },
@@ -94,6 +106,20 @@ const RangeQuery = Type.Object(
     from: Type.Optional(Type.String({ maxLength: 40 })),
     to: Type.Optional(Type.String({ maxLength: 40 })),
     bucket: Type.Optional(Type.Union([Type.Literal('day'), Type.Literal('hour')])),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+
+const ResultsQuery = Type.Object(
+  {
+    from: Type.Optional(Type.String({ maxLength: 40 })),
+    to: Type.Optional(Type.String({ maxLength: 40, description: 'exclusive; page back with the oldest at' })),
+    status: Type.Optional(
+      Type.Union([Type.Literal('up'), Type.Literal('degraded'), Type.Literal('down')], {
+        description: 'only results with this status (e.g. down for the latest errors)',
+      }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   },
   { additionalProperties: false },
@@ -143,12 +169,18 @@ export function checksRoutes(service: ChecksService, baseUrl: string) {
       { config: { policy: 'viewer' }, schema: { tags, querystring: ListQuery } },
       async (req) => {
         const q = req.query as Record<string, any>;
-        const page = await service.list(q);
-        const up = await service.uptime24h(page.items.filter((s) => s.kind === 'check').map((s) => s.key));
+        const page = await service.list({ ...q, search: q.q });
+        const probes = page.items.filter((s) => s.kind === 'check').map((s) => s.key);
+        const sums = await service.summaries(probes, q.summary ? (q.days ?? 90) : 0);
         return {
-          items: page.items.map((s) =>
-            presentStatus(s, s.kind === 'check' ? (up.get(s.key) ?? null) : undefined),
-          ),
+          items: page.items.map((s) => {
+            const sum = sums.get(s.key);
+            if (s.kind !== 'check') return presentStatus(s);
+            return {
+              ...presentStatus(s, sum?.uptime24h ?? null),
+              ...(q.summary && sum ? { latency_24h: sum.sparkline, uptime_daily: sum.daily } : {}),
+            };
+          }),
           next_cursor: page.nextCursor,
         };
       },
@@ -174,11 +206,13 @@ export function checksRoutes(service: ChecksService, baseUrl: string) {
     );
     app.get(
       '/api/v1/checks/:key/results',
-      { config: { policy: 'viewer' }, schema: { tags, params: Key, querystring: RangeQuery } },
+      { config: { policy: 'viewer' }, schema: { tags, params: Key, querystring: ResultsQuery } },
       async (req) => {
         const { key } = req.params as { key: string };
         const q = req.query as Record<string, any>;
+        if (!(await service.getState(key, 'check'))) throw notFound('check', key);
         const items = await service.results(key, {
+          status: q.status,
           from: q.from === undefined ? undefined : parseTime(q.from, 0),
           to: q.to === undefined ? undefined : parseTime(q.to, 0),
           limit: q.limit,

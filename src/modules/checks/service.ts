@@ -3,15 +3,16 @@
  * and pagination, detail with history, uptime buckets from rollups, and retention.
  */
 import type { Db } from '../../db/db.ts';
-import { type Clock, DAY } from '../../kernel/clock.ts';
+import { type Clock, DAY, HOUR } from '../../kernel/clock.ts';
 import { invalid, notFound } from '../../kernel/errors.ts';
 import type { CatalogService } from '../catalog/catalog-service.ts';
 import type { ConfigObject } from '../catalog/catalog-store.ts';
 import type { Timeline } from '../timeline/timeline.ts';
 import { type HeartbeatRow, heartbeatStore } from './heartbeat-store.ts';
 import type { HeartbeatService } from './heartbeats.ts';
+import { CheckIndex } from './list-index.ts';
 import type { ProbeResult } from './probes/index.ts';
-import { type Resolution, toBuckets, type UptimeBucket } from './rollups.ts';
+import { bucketStart, type Resolution, toBuckets, type UptimeBucket } from './rollups.ts';
 import type { ProbeScheduler, ResultSample } from './scheduler.ts';
 import { checksStore, type ResultRow, type StateRow } from './store.ts';
 
@@ -41,8 +42,34 @@ export interface ListFilter {
   state?: string;
   /** `name=value` or just `name`. */
   label?: string;
+  /** Probe type (http, tcp, dns, tls) or heartbeat. */
+  type?: string;
+  /** Case-insensitive part of the key or name. */
+  search?: string;
   cursor?: string;
   limit?: number;
+}
+
+/** Every state a probe or heartbeat can be in. */
+export const ALL_STATES = [
+  'unknown',
+  'new',
+  'up',
+  'degraded',
+  'late',
+  'started',
+  'down',
+  'not_running',
+  'paused',
+];
+
+/** What a list row shows besides the state (probes only). */
+export interface CheckSummary {
+  uptime24h: number | null;
+  /** Mean latency (ms) per hour of the last 24 h, oldest first; null where nothing succeeded. */
+  sparkline: Array<number | null>;
+  /** Uptime % per day, oldest first (today last); null where nothing ran. */
+  daily: Array<number | null>;
 }
 
 /** The api other modules get from `ctx.modules.get('checks')`. */
@@ -74,22 +101,15 @@ export class ChecksService {
     private timeline: Timeline,
     readonly scheduler: ProbeScheduler,
     readonly heartbeats: HeartbeatService,
-  ) {}
-
-  private cached: { at: number; objs: ConfigObject[] } | null = null;
-
-  /** Drops the cached check/heartbeat specs (called when one is created, changed or deleted). */
-  invalidate(): void {
-    this.cached = null;
+  ) {
+    this.index = new CheckIndex(db, clock, timeline, catalog);
   }
 
-  /** Check and heartbeat specs, cached until a change here or for 5 s (changes via other replicas). */
-  private async objects(): Promise<ConfigObject[]> {
-    const now = this.clock.now();
-    if (!this.cached || now - this.cached.at > 5_000 || now < this.cached.at) {
-      this.cached = { at: now, objs: await this.catalog.snapshot(['check', 'heartbeat']) };
-    }
-    return this.cached.objs;
+  readonly index: CheckIndex;
+
+  /** A check or heartbeat was created, changed or deleted here: lists catch up before reading. */
+  invalidate(): void {
+    this.index.markDirty();
   }
 
   /** The injected clock's time (routes default ranges with it). */
@@ -97,32 +117,122 @@ export class ChecksService {
     return this.clock.now();
   }
 
-  /** Every probe and heartbeat with its state, sorted by key then kind. */
-  async all(): Promise<CheckStatus[]> {
-    const objs = await this.objects();
-    const probeStates = new Map((await checksStore.allStates(this.db.kysely)).map((s) => [s.key, s]));
-    await this.heartbeats.sync();
-    const hbStates = new Map((await heartbeatStore.all(this.db.kysely)).map((s) => [s.key, s]));
-    const out = objs.map((o) => toStatus(o, probeStates.get(o.key), hbStates.get(o.key)));
-    return out.sort((a, b) => (a.key === b.key ? a.kind.localeCompare(b.kind) : a.key < b.key ? -1 : 1));
-  }
-
-  /** A filtered page of statuses. */
+  /** A filtered page of statuses, filtered, ordered (key, kind) and paginated in SQL. */
   async list(f: ListFilter = {}): Promise<{ items: CheckStatus[]; nextCursor: string | null }> {
     const limit = Math.min(Math.max(f.limit ?? 50, 1), 500);
-    const after = f.cursor ? decode(f.cursor) : null;
-    const [lk, lv] = f.label ? f.label.split('=', 2) : [];
-    const rows = (await this.all()).filter(
-      (s) =>
-        (!f.kind || s.kind === f.kind) &&
-        (!f.service || s.service === f.service) &&
-        (!f.state || s.state === f.state) &&
-        (!lk || (lk in s.labels && (lv === undefined || s.labels[lk] === lv))) &&
-        (!after || `${s.key}\u0000${s.kind}` > after),
-    );
-    const items = rows.slice(0, limit);
+    let after: { key: string; kind: string } | undefined;
+    if (f.cursor) {
+      const [key, kind] = decode(f.cursor).split('\u0000');
+      if (!key || (kind !== 'check' && kind !== 'heartbeat')) throw invalid(`invalid cursor "${f.cursor}"`);
+      after = { key, kind };
+    }
+    if (f.state !== undefined && !ALL_STATES.includes(f.state)) {
+      throw invalid(`unknown state "${f.state}" (one of ${ALL_STATES.join(', ')})`);
+    }
+    const rows = await this.index.page({
+      kind: f.kind,
+      service: f.service,
+      type: f.type,
+      state: f.state,
+      label: f.label,
+      search: f.search,
+      after,
+      limit,
+    });
+    const items: CheckStatus[] = rows.slice(0, limit);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > limit ? encode(`${last.key}\u0000${last.kind}`) : null };
+  }
+
+  /**
+   * Rollups of finished buckets never change, so list summaries keep them in memory per check:
+   * the last 23 hours (mean latency, ok and total) and the last 89 days (uptime %), computed once
+   * per check per hour/day. Only the current hour and day are read per request.
+   */
+  private pastHours = new Map<string, { start: number; lat: Float32Array; ok: number; total: number }>();
+  private pastDays = new Map<string, { start: number; pct: Float32Array }>();
+
+  /**
+   * List summaries of probes from rollups: 24 h uptime, a latency sparkline (mean per hour over
+   * the last 24 h, oldest first) and `days` daily uptime percentages (oldest first, today last).
+   */
+  async summaries(keys: string[], days: number): Promise<Map<string, CheckSummary>> {
+    const now = this.clock.now();
+    const out = new Map<string, CheckSummary>();
+    if (keys.length === 0) return out;
+    const hourNow = bucketStart(now, 'hour');
+    const dayNow = bucketStart(now, 'day');
+    const hour0 = hourNow - 23 * HOUR;
+    const day0 = dayNow - 89 * DAY;
+    // Late results (a probe that started before the boundary) can still land in the previous
+    // bucket for a little while: cache a window only once that grace has passed.
+    const GRACE = 5 * 60_000;
+    const db = this.db.kysely;
+    if (this.pastHours.size > 50_000) this.pastHours.clear();
+    if (this.pastDays.size > 50_000) this.pastDays.clear();
+
+    const hours = new Map<string, { lat: Float32Array; ok: number; total: number }>();
+    const missH = keys.filter((k) => this.pastHours.get(k)?.start !== hour0);
+    for (const k of keys) if (!missH.includes(k)) hours.set(k, this.pastHours.get(k)!);
+    if (missH.length) {
+      const fill = new Map(
+        missH.map((k) => [k, { lat: new Float32Array(23).fill(Number.NaN), ok: 0, total: 0 }]),
+      );
+      for (const r of await checksStore.rollupCounts(db, missH, 'hour', hour0, hourNow)) {
+        const e = fill.get(r.key)!;
+        const i = Math.floor((r.start - hour0) / HOUR);
+        if (i >= 0 && i < 23 && r.ok > 0) e.lat[i] = r.latencySum / r.ok;
+        e.ok += r.ok;
+        e.total += r.total;
+      }
+      for (const [k, e] of fill) {
+        hours.set(k, e);
+        if (now - hourNow >= GRACE) this.pastHours.set(k, { start: hour0, ...e });
+      }
+    }
+    const pastDays = new Map<string, Float32Array>();
+    if (days > 0) {
+      const missD = keys.filter((k) => this.pastDays.get(k)?.start !== day0);
+      for (const k of keys) if (!missD.includes(k)) pastDays.set(k, this.pastDays.get(k)!.pct);
+      if (missD.length) {
+        const fill = new Map(missD.map((k) => [k, new Float32Array(89).fill(Number.NaN)]));
+        for (const r of await checksStore.rollupCounts(db, missD, 'day', day0, dayNow)) {
+          const i = Math.floor((r.start - day0) / DAY);
+          if (i >= 0 && i < 89 && r.total > 0) fill.get(r.key)![i] = (r.ok / r.total) * 100;
+        }
+        for (const [k, pct] of fill) {
+          pastDays.set(k, pct);
+          if (now - dayNow >= GRACE) this.pastDays.set(k, { start: day0, pct });
+        }
+      }
+    }
+    // The current hour and day: at most one row per key each.
+    const curH = new Map(
+      (await checksStore.rollupCounts(db, keys, 'hour', hourNow, now + 1)).map((r) => [r.key, r]),
+    );
+    const curD =
+      days > 0
+        ? new Map((await checksStore.rollupCounts(db, keys, 'day', dayNow, now + 1)).map((r) => [r.key, r]))
+        : new Map();
+    const r1 = (v: number) => Math.round(v * 10) / 10;
+    const r3 = (v: number) => Math.round(v * 1000) / 1000;
+    for (const k of keys) {
+      const h = hours.get(k)!;
+      const c = curH.get(k);
+      const sparkline: Array<number | null> = Array.from(h.lat, (v) => (Number.isNaN(v) ? null : r1(v)));
+      sparkline.push(c && c.ok > 0 ? r1(c.latencySum / c.ok) : null);
+      const ok = h.ok + (c?.ok ?? 0);
+      const total = h.total + (c?.total ?? 0);
+      let daily: Array<number | null> = [];
+      if (days > 0) {
+        const past = pastDays.get(k)!;
+        const d = curD.get(k);
+        daily = Array.from(past.subarray(89 - (days - 1)), (v) => (Number.isNaN(v) ? null : r3(v)));
+        daily.push(d && d.total > 0 ? r3((d.ok / d.total) * 100) : null);
+      }
+      out.set(k, { uptime24h: total ? r3((ok / total) * 100) : null, sparkline, daily });
+    }
+    return out;
   }
 
   /** Uptime % over the last 24 h per probe key (from hour rollups). */
@@ -155,7 +265,10 @@ export class ChecksService {
     return toBuckets(await checksStore.rollups(this.db.kysely, [key], res, fromMs, toMs));
   }
 
-  async results(key: string, opts: { from?: number; to?: number; limit?: number }): Promise<ResultRow[]> {
+  async results(
+    key: string,
+    opts: { from?: number; to?: number; limit?: number; status?: string },
+  ): Promise<ResultRow[]> {
     return checksStore.results(this.db.kysely, key, opts);
   }
 

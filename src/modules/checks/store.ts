@@ -163,9 +163,10 @@ export const checksStore = {
   async results(
     db: Q,
     key: string,
-    opts: { from?: number; to?: number; limit?: number },
+    opts: { from?: number; to?: number; limit?: number; status?: string },
   ): Promise<ResultRow[]> {
     let qb = q(db).selectFrom('checks_results').selectAll().where('check_key', '=', key);
+    if (opts.status !== undefined) qb = qb.where('status', '=', opts.status);
     if (opts.from !== undefined) qb = qb.where('at', '>=', opts.from);
     if (opts.to !== undefined) qb = qb.where('at', '<', opts.to);
     const rows = await qb
@@ -198,6 +199,32 @@ export const checksStore = {
       .where('start', '<', to)
       .orderBy('start')
       .execute();
+  },
+
+  /** Counts and latency sums per key and bucket in [from, to) (no histogram: list summaries). */
+  async rollupCounts(
+    db: Q,
+    keys: string[],
+    resolution: Resolution,
+    from: number,
+    to: number,
+  ): Promise<Array<{ key: string; start: number; total: number; ok: number; latencySum: number }>> {
+    if (keys.length === 0) return [];
+    const rows = await q(db)
+      .selectFrom('checks_rollups')
+      .select(['check_key', 'start', 'total', 'up', 'degraded', 'latency_sum'])
+      .where('check_key', 'in', keys)
+      .where('resolution', '=', resolution)
+      .where('start', '>=', from)
+      .where('start', '<', to)
+      .execute();
+    return rows.map((r: any) => ({
+      key: r.check_key,
+      start: Number(r.start),
+      total: Number(r.total),
+      ok: Number(r.up) + Number(r.degraded),
+      latencySum: Number(r.latency_sum),
+    }));
   },
 
   /** Sums of ok (up + degraded) and total per key over one resolution's buckets in [from, to). */
