@@ -302,7 +302,7 @@ export function Explore() {
         </div>
       ) : null}
 
-      <section className="card" aria-labelledby="explore-result-title" aria-busy={running}>
+      <section className="card explore-result" aria-labelledby="explore-result-title" aria-busy={running}>
         <h2 id="explore-result-title" className="card-title">
           Result
         </h2>

@@ -4,7 +4,7 @@
  * (/api/v1/label/<name>/values?match[]=…). Arrow keys move in the list, Enter or Tab accepts,
  * Escape closes, Ctrl+Space opens it; Ctrl/Cmd+Enter runs the query.
  */
-import { type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { type KeyboardEvent, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import {
   type CompletionContext,
   contextAt,
@@ -87,6 +87,7 @@ export function PromQLEditor(props: {
   const [open, setOpen] = useState(false);
   const [from, setFrom] = useState(0);
   const seq = useRef(0);
+  const pendingCaret = useRef<{ pos: number; chain: boolean } | null>(null);
   const listId = `${props.id}-suggestions`;
 
   const { handle } = props;
@@ -135,15 +136,26 @@ export function PromQLEditor(props: {
     // A label value replaces the whole value up to the closing quote.
     const next = text.slice(0, from) + s.insert + text.slice(cursor);
     const pos = from + s.insert.length - (s.back ?? 0);
-    props.onChange(next);
     close();
-    requestAnimationFrame(() => {
-      el.focus();
-      el.setSelectionRange(pos, pos);
-      // Chain: after `label="` offer the values; after `rate(` offer names.
-      if (s.kind === 'label' || s.kind === 'function' || s.kind === 'aggregation') update(next, pos, true);
-    });
+    // Chain: after `label="` offer the values; after `rate(` offer names.
+    pendingCaret.current = {
+      pos,
+      chain: s.kind === 'label' || s.kind === 'function' || s.kind === 'aggregation',
+    };
+    props.onChange(next);
   };
+
+  // Place the caret once React has rendered the accepted text, before the next keystroke.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the value changes
+  useLayoutEffect(() => {
+    const p = pendingCaret.current;
+    const el = ref.current;
+    if (!p || !el) return;
+    pendingCaret.current = null;
+    el.focus();
+    el.setSelectionRange(p.pos, p.pos);
+    if (p.chain) update(el.value, p.pos, true);
+  }, [props.value]);
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
