@@ -82,6 +82,7 @@ remote_write:
         `--storage.tsdb.path=${join(dir, 'data')}`,
         `--web.listen-address=127.0.0.1:${promPort}`,
         '--storage.remote.flush-deadline=1s',
+        '--web.enable-remote-write-receiver', // Vigil forwards its own series here once delegated
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -130,6 +131,38 @@ remote_write:
     );
     assert.equal(api.backend(), 'prometheus');
     assert.equal((await api.query('vector(1)')).resultType, 'vector');
+
+    // Vigil's own series (a probe result, a script's push) are remote-written to Prometheus, so
+    // delegated queries see them (status-forward.test.ts checks that remote-written input is not
+    // sent back).
+    const at = app.clock.now();
+    (app.app.modules.get('metrics') as { ingest(s: unknown[]): unknown }).ingest([
+      {
+        labels: [
+          { name: '__name__', value: 'probe_success' },
+          { name: 'check', value: 'homepage' },
+          { name: 'job', value: 'vigil-checks' },
+        ],
+        timestamps: [at],
+        values: [1],
+      },
+    ]);
+    const pushed = await app.request('PUT', '/metrics/job/nightly-backup', 'backup_ok 1\n', {
+      headers: { 'content-type': 'text/plain' },
+    });
+    assert.equal(pushed.statusCode, 200, pushed.body);
+    await app.app.runner.runOnce('metrics-forward');
+    const forwarded = await until('forwarded series in Prometheus', async () => {
+      const res = await q('probe_success or backup_ok');
+      return res?.length === 2 ? res : undefined;
+    }).catch((err) => assert.fail(`${err.message}\nprometheus log:\n${log.slice(-3000)}`));
+    assert.deepEqual(
+      forwarded.map((s) => s.metric).sort((a, b) => (a.__name__ < b.__name__ ? -1 : 1)),
+      [
+        { __name__: 'backup_ok', job: 'nightly-backup' },
+        { __name__: 'probe_success', check: 'homepage', job: 'vigil-checks' },
+      ],
+    );
   } finally {
     prom?.kill('SIGKILL'); // test data is disposable; a graceful stop would wait on remote-write flushing
     target?.close();

@@ -47,7 +47,7 @@ export function ingestRoutes(svc: MetricsService, clock: Clock) {
           if (err instanceof RemoteWriteError) return reply.code(400).type('text/plain').send(err.message);
           throw err;
         }
-        const r = svc.ingest(series);
+        const r = svc.ingest(series, { forward: false }); // came from a Prometheus: never sent back
         // Like Prometheus: refusals are not retryable (400); the accepted samples are kept.
         if (Object.keys(r.rejected).length) return reply.code(400).type('text/plain').send(summary(r));
         return reply.code(204).send();

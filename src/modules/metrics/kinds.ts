@@ -48,6 +48,8 @@ registerKind({
       url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000 })),
       headers: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 4000 }))),
       tenant: Type.Optional(Type.String({ maxLength: 200 })),
+      remote_write_url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000 })),
+      forward: Type.Optional(Type.Boolean()),
       retention: Type.Optional(Duration),
     },
     { additionalProperties: false },

@@ -25,8 +25,21 @@ export interface IngestResult {
 /** Default query limits: Prometheus' defaults scaled to one embedded node. */
 const QUERY_TIMEOUT_MS = 30_000;
 
+export interface IngestOptions {
+  /** Offer the accepted samples to the forwarder (default true; false for remote_write input). */
+  forward?: boolean;
+}
+
+/** Receives accepted samples to forward to a delegated backend (see forward.ts). */
+export interface SampleSink {
+  enabled(): boolean;
+  offer(labels: Label[], t: number, v: number): void;
+}
+
 export class MetricsService {
   readonly metadata = new Map<string, MetricMetadata & { source: string }>();
+  /** Where accepted samples go besides the embedded store (set by the module). */
+  sink: SampleSink | null = null;
 
   constructor(
     readonly tsdb: Tsdb,
@@ -34,14 +47,17 @@ export class MetricsService {
   ) {}
 
   /** Appends all samples in one commit; refused samples are counted and reported, the rest kept. */
-  ingest(series: IngestSeries[]): IngestResult {
+  ingest(series: IngestSeries[], opts: IngestOptions = {}): IngestResult {
     const app = this.tsdb.appender();
     const res: IngestResult = { accepted: 0, rejected: {}, examples: [] };
+    const sink = opts.forward !== false && this.sink?.enabled() ? this.sink : null;
+    const accepted: Array<[Label[], number, number]> = [];
     for (const s of series) {
       for (let i = 0; i < s.values.length; i++) {
         try {
           app.append(s.labels, s.timestamps[i], s.values[i]);
           res.accepted++;
+          if (sink) accepted.push([s.labels, s.timestamps[i], s.values[i]]);
         } catch (err) {
           if (!(err instanceof IngestError)) throw err;
           res.rejected[err.reason] = (res.rejected[err.reason] ?? 0) + 1;
@@ -50,6 +66,7 @@ export class MetricsService {
       }
     }
     app.commit();
+    for (const [l, t, v] of accepted) sink!.offer(l, t, v);
     return res;
   }
 

@@ -10,13 +10,24 @@ import { defineModule } from '../module.ts';
 import './kinds.ts';
 import './plan-section.ts';
 import { EmbeddedBackend, PrometheusBackend, type QueryBackend } from './backend.ts';
+import { type ForwardTarget, RemoteWriteForwarder } from './forward.ts';
 import { ingestRoutes } from './ingest-routes.ts';
 import { type IngestResult, type IngestSeries, MetricsService } from './metrics-service.ts';
 import { promApiRoutes } from './prom-api.ts';
 import type { QueryResult } from './promql/index.ts';
 import { ScrapeEngine, type TargetStatus } from './scrape.ts';
+import { statusRoutes } from './status-routes.ts';
 import { labelsFromObject } from './storage.ts';
 import { Tsdb } from './tsdb/index.ts';
+
+interface BackendSpec {
+  type?: string;
+  url?: string;
+  headers?: Record<string, string>;
+  tenant?: string;
+  remote_write_url?: string;
+  forward?: boolean;
+}
 
 interface ProbeSample {
   check: string;
@@ -54,20 +65,36 @@ export default defineModule<MetricsApi>({
     });
     const svc = new MetricsService(tsdb, ctx.clock);
     const embedded = new EmbeddedBackend(svc);
+    const forwarder = new RemoteWriteForwarder(ctx.logger, ctx.metrics);
+    svc.sink = forwarder;
     let current: QueryBackend = embedded;
-    const configure = (
-      spec: { type?: string; url?: string; headers?: Record<string, string>; tenant?: string } | undefined,
-    ) => {
-      current =
-        spec?.type === 'prometheus' && spec.url
-          ? new PrometheusBackend({ url: spec.url, headers: spec.headers, tenant: spec.tenant })
-          : embedded;
+    let remote: { url: string; forwarding: boolean } | null = null;
+    const configure = (spec: BackendSpec | undefined) => {
+      if (spec?.type === 'prometheus' && spec.url) {
+        current = new PrometheusBackend({ url: spec.url, headers: spec.headers, tenant: spec.tenant });
+        const target: ForwardTarget | null =
+          spec.forward === false
+            ? null
+            : {
+                url: spec.remote_write_url ?? `${spec.url.replace(/\/+$/, '')}/api/v1/write`,
+                headers: spec.headers,
+                tenant: spec.tenant,
+              };
+        forwarder.configure(target);
+        remote = { url: spec.url, forwarding: target !== null };
+      } else {
+        current = embedded;
+        forwarder.configure(null);
+        remote = null;
+      }
     };
-    configure(backend?.spec as never);
+    configure(backend?.spec as BackendSpec | undefined);
     ctx.timeline.subscribe((e) => {
       if (e.subject.kind !== 'metrics_backend') return;
       configure(
-        e.type === 'metrics_backend.deleted' ? undefined : ((e.data as { spec?: never }).spec ?? undefined),
+        e.type === 'metrics_backend.deleted'
+          ? undefined
+          : ((e.data as { spec?: BackendSpec }).spec ?? undefined),
       );
     });
     const scrape = new ScrapeEngine(svc, ctx.catalog, ctx.logger);
@@ -128,7 +155,7 @@ export default defineModule<MetricsApi>({
     stat('vigil_tsdb_blocks', 'Persisted blocks', (s) => s.blocks);
 
     return {
-      engines: [scrape, compact],
+      engines: [scrape, compact, forwarder],
       routes: async (app) => {
         await app.register(
           promApiRoutes(
@@ -138,22 +165,15 @@ export default defineModule<MetricsApi>({
           ),
         );
         await app.register(ingestRoutes(svc, ctx.clock));
-        app.get(
-          '/api/v1/targets',
-          { config: { policy: 'viewer' }, schema: { tags: ['prometheus'] } },
-          async () => ({
-            status: 'success',
-            data: {
-              activeTargets: scrape.status().map((t) => ({
-                labels: { job: t.job, instance: t.target },
-                scrapePool: t.job,
-                scrapeUrl: t.target,
-                health: t.health,
-                lastError: t.lastError ?? '',
-                lastScrape: t.lastScrapeAt === null ? null : new Date(t.lastScrapeAt).toISOString(),
-              })),
-              droppedTargets: [],
-            },
+        await app.register(
+          statusRoutes({
+            tsdb,
+            scrape,
+            backend: () => ({
+              kind: current.kind,
+              url: remote?.url ?? null,
+              forwarding: remote?.forwarding ?? false,
+            }),
           }),
         );
       },

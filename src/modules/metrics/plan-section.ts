@@ -23,6 +23,14 @@ const MetricsSchema = Obj('metrics', {
   url: Type.Optional(Url('Prometheus-compatible query API base URL (backend: prometheus).')),
   headers: Type.Optional(Type.Record(Type.String(), Type.String())),
   tenant: Type.Optional(Type.String({ description: 'X-Scope-OrgID for Mimir/Cortex.' })),
+  remote_write_url: Type.Optional(
+    Url('Where Vigil remote-writes its own series (backend: prometheus; default <url>/api/v1/write).'),
+  ),
+  forward: Type.Optional(
+    Type.Boolean({
+      description: "Forward Vigil's own series (probes, scrapes, pushes) to the backend (default true).",
+    }),
+  ),
   retention: Type.Optional(Duration('Embedded store retention (default 15d).')),
   scrape: Type.Optional(List(ScrapeJob, 'Scrape jobs.')),
 });
@@ -49,6 +57,8 @@ registerSection<Static<typeof MetricsSchema>>({
           url: value.url,
           headers: value.headers,
           tenant: value.tenant,
+          remote_write_url: value.remote_write_url,
+          forward: value.forward,
           retention: value.retention,
         }),
         [],

@@ -33,16 +33,38 @@ interface TargetState {
   lastSeries: Map<string, Label[]>;
   lastError: string | null;
   lastScrapeAt: number | null;
+  lastDurationMs: number | null;
+  lastSamples: number;
   health: 'unknown' | 'up' | 'down';
 }
 
 export interface TargetStatus {
   job: string;
   target: string;
+  /** The URL scraped. */
+  scrapeUrl: string;
+  /** Labels every series of the target gets (the job's labels, job, instance). */
+  labels: Record<string, string>;
   health: TargetState['health'];
   lastError: string | null;
   lastScrapeAt: number | null;
+  /** How long the last scrape took (fetch + parse + append), ms. */
+  lastDurationMs: number | null;
+  /** Samples in the last successful scrape. */
+  samplesScraped: number;
+  intervalMs: number;
+  timeoutMs: number;
 }
+
+const scrapeUrl = (t: { target: string; spec: ScrapeJobSpec }) =>
+  `${t.spec.scheme ?? 'http'}://${t.target}${t.spec.metrics_path ?? '/metrics'}`;
+const targetLabels = (t: { job: string; target: string; spec: ScrapeJobSpec }): Record<string, string> => ({
+  ...(t.spec.labels ?? {}),
+  job: t.job,
+  instance: t.target,
+});
+const timeoutOf = (t: { spec: ScrapeJobSpec; intervalMs: number }) =>
+  Math.min(parseDuration(t.spec.timeout ?? '10s'), t.intervalMs);
 
 /** Fetches a URL's exposition text; injected so tests and benches can replace the network. */
 export type Fetcher = (url: string, timeoutMs: number) => Promise<{ text: string; contentType: string }>;
@@ -80,9 +102,15 @@ export class ScrapeEngine implements Engine {
     return [...this.targets.values()].map((t) => ({
       job: t.job,
       target: t.target,
+      scrapeUrl: scrapeUrl(t),
+      labels: targetLabels(t),
       health: t.health,
       lastError: t.lastError,
       lastScrapeAt: t.lastScrapeAt,
+      lastDurationMs: t.lastDurationMs,
+      samplesScraped: t.lastSamples,
+      intervalMs: t.intervalMs,
+      timeoutMs: timeoutOf(t),
     }));
   }
 
@@ -109,6 +137,8 @@ export class ScrapeEngine implements Engine {
           lastSeries: prev?.lastSeries ?? new Map(),
           lastError: prev?.lastError ?? null,
           lastScrapeAt: prev?.lastScrapeAt ?? null,
+          lastDurationMs: prev?.lastDurationMs ?? null,
+          lastSamples: prev?.lastSamples ?? 0,
           health: prev?.health ?? 'unknown',
         });
       }
@@ -132,9 +162,9 @@ export class ScrapeEngine implements Engine {
 
   private async scrape(t: TargetState, now: number): Promise<void> {
     while (t.nextAt <= now) t.nextAt += t.intervalMs; // a late scrape is not repeated
-    const timeoutMs = Math.min(parseDuration(t.spec.timeout ?? '10s'), t.intervalMs);
-    const url = `${t.spec.scheme ?? 'http'}://${t.target}${t.spec.metrics_path ?? '/metrics'}`;
-    const target: Record<string, string> = { ...(t.spec.labels ?? {}), job: t.job, instance: t.target };
+    const timeoutMs = timeoutOf(t);
+    const url = scrapeUrl(t);
+    const target = targetLabels(t);
     const t0 = performance.now();
     const series: IngestSeries[] = [];
     const current = new Map<string, Label[]>();
@@ -178,7 +208,9 @@ export class ScrapeEngine implements Engine {
     }
     t.lastSeries = current;
     t.lastScrapeAt = now;
+    t.lastSamples = scraped;
     const duration = (performance.now() - t0) / 1000;
+    t.lastDurationMs = duration * 1000;
     const synth = (name: string, v: number) => ({
       labels: labelsFromObject({ ...target, __name__: name }),
       timestamps: [now],

@@ -47,6 +47,21 @@ export interface TsdbOptions {
   walSegmentBytes?: number;
 }
 
+/** One entry of a cardinality top list. */
+export interface CardinalityStat {
+  name: string;
+  value: number;
+}
+
+/** Head cardinality top lists (see Tsdb.headCardinality). */
+export interface HeadCardinality {
+  numLabelPairs: number;
+  seriesCountByMetricName: CardinalityStat[];
+  labelValueCountByLabelName: CardinalityStat[];
+  memoryInBytesByLabelName: CardinalityStat[];
+  seriesCountByLabelValuePair: CardinalityStat[];
+}
+
 /** Figures for dashboards and capacity planning. */
 export interface TsdbStats {
   activeSeries: number;
@@ -277,6 +292,45 @@ export class Tsdb implements Querier {
       blockSamples,
       bytesPerSampleOnDisk: blockSamples ? blockBytes / blockSamples : 0,
       rejected: { ...head.rejected },
+    };
+  }
+
+  /**
+   * Cardinality of the head, as Prometheus' `/api/v1/status/tsdb` reports it: the top `limit`
+   * metric names by series, label names by distinct values, label names by value bytes
+   * (length × series) and label pairs by series.
+   */
+  headCardinality(limit: number): HeadCardinality {
+    this.assertOpen();
+    const head = this.head;
+    const byMetric: CardinalityStat[] = [];
+    const valueCount: CardinalityStat[] = [];
+    const memory: CardinalityStat[] = [];
+    const pairs: CardinalityStat[] = [];
+    let numLabelPairs = 0;
+    for (const name of head.labelNames()) {
+      let values = 0;
+      let bytes = 0;
+      for (const value of head.labelValues(name)) {
+        const n = head.postings(name, value).length;
+        if (n === 0) continue;
+        values++;
+        bytes += value.length * n;
+        if (name === '__name__') byMetric.push({ name: value, value: n });
+        pairs.push({ name: `${name}=${value}`, value: n });
+      }
+      numLabelPairs += values;
+      valueCount.push({ name, value: values });
+      memory.push({ name, value: bytes });
+    }
+    const top = (list: CardinalityStat[]) =>
+      list.sort((a, b) => b.value - a.value || (a.name < b.name ? -1 : 1)).slice(0, limit);
+    return {
+      numLabelPairs,
+      seriesCountByMetricName: top(byMetric),
+      labelValueCountByLabelName: top(valueCount),
+      memoryInBytesByLabelName: top(memory),
+      seriesCountByLabelValuePair: top(pairs),
     };
   }
 
