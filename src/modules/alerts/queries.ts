@@ -13,6 +13,34 @@ export interface AlertFilter {
   matchers?: string[];
   source?: string;
   limit?: number;
+  /** Opaque cursor from a previous page (`nextCursor`). */
+  cursor?: string;
+}
+
+/** One page of alerts and the cursor of the next one (null on the last page). */
+export interface AlertPage {
+  alerts: StoredAlert[];
+  nextCursor: string | null;
+}
+
+/** How many alerts are in each state/status (for the console's tabs). */
+export interface AlertCounts {
+  firing: number;
+  active: number;
+  silenced: number;
+  inhibited: number;
+  muted: number;
+  resolved: number;
+}
+
+function encodeCursor(a: StoredAlert): string {
+  return Buffer.from(`${a.updatedAt}:${a.fingerprint}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(c: string): { updatedAt: number; fingerprint: string } {
+  const m = /^(\d+):(.+)$/.exec(Buffer.from(c, 'base64url').toString('utf8'));
+  if (!m) throw new Error(`invalid cursor "${c}"`);
+  return { updatedAt: Number(m[1]), fingerprint: m[2] };
 }
 
 export interface AlertGroup {
@@ -39,20 +67,66 @@ export class AlertQueries {
 
   /** Alerts, most recently changed first. */
   async list(f: AlertFilter = {}): Promise<StoredAlert[]> {
+    return (await this.page(f)).alerts;
+  }
+
+  /**
+   * A page of alerts, most recently changed first (ties by fingerprint), after `cursor`. Label
+   * matchers are applied in memory over at most 20,000 rows past the cursor.
+   */
+  async page(f: AlertFilter = {}): Promise<AlertPage> {
     const ms = (f.matchers ?? []).map(parseMatcher);
     const limit = Math.min(f.limit ?? 200, 1000);
-    let q = this.k.selectFrom('alerts_alerts').selectAll().orderBy('updated_at', 'desc');
+    let q = this.k
+      .selectFrom('alerts_alerts')
+      .selectAll()
+      .orderBy('updated_at', 'desc')
+      .orderBy('fingerprint', 'desc');
     if (f.state) q = q.where('state', '=', f.state);
     if (f.status) q = q.where('status', '=', f.status);
     if (f.source) q = q.where('source', '=', f.source);
-    if (!ms.length) return (await q.limit(limit).execute()).map(toAlert);
-    const out: StoredAlert[] = [];
-    for (const r of await q.limit(20_000).execute()) {
-      const a = toAlert(r);
-      if (matchesAll(ms, a.labels)) out.push(a);
-      if (out.length >= limit) break;
+    if (f.cursor) {
+      const c = decodeCursor(f.cursor);
+      q = q.where((eb) =>
+        eb.or([
+          eb('updated_at', '<', c.updatedAt),
+          eb.and([eb('updated_at', '=', c.updatedAt), eb('fingerprint', '<', c.fingerprint)]),
+        ]),
+      );
     }
-    return out;
+    const out: StoredAlert[] = [];
+    let more = false;
+    const rows = await q.limit(ms.length ? 20_000 : limit + 1).execute();
+    for (const r of rows) {
+      const a = toAlert(r);
+      if (ms.length && !matchesAll(ms, a.labels)) continue;
+      if (out.length === limit) {
+        more = true;
+        break;
+      }
+      out.push(a);
+    }
+    return { alerts: out, nextCursor: more ? encodeCursor(out[out.length - 1]) : null };
+  }
+
+  /** Alert counts: firing ones by status, and resolved ones. */
+  async counts(): Promise<AlertCounts> {
+    const rows = await this.k
+      .selectFrom('alerts_alerts')
+      .select(['state', 'status', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .groupBy(['state', 'status'])
+      .execute();
+    const c: AlertCounts = { firing: 0, active: 0, silenced: 0, inhibited: 0, muted: 0, resolved: 0 };
+    for (const r of rows) {
+      const n = Number(r.n);
+      if (r.state === 'resolved') c.resolved += n;
+      else {
+        c.firing += n;
+        if (r.status in c && r.status !== 'resolved' && r.status !== 'firing')
+          c[r.status as 'active' | 'silenced' | 'inhibited' | 'muted'] += n;
+      }
+    }
+    return c;
   }
 
   async get(fingerprint: string): Promise<{ alert: StoredAlert; history: DomainEvent[]; groups: string[] }> {

@@ -9,7 +9,7 @@ import { invalid } from '../../kernel/errors.ts';
 import { actorOf } from '../catalog/catalog-routes.ts';
 import type { WindowCalendar, WindowOccurrence } from './calendar.ts';
 import type { IntegrationKeys } from './integrations.ts';
-import type { AlertQueries } from './queries.ts';
+import type { AlertPage, AlertQueries } from './queries.ts';
 import type { Silence, SilenceService } from './silences.ts';
 import type { StoredAlert } from './store.ts';
 
@@ -100,6 +100,7 @@ export function alertRoutes(d: {
             source: Type.Optional(Type.String({ maxLength: 64 })),
             label: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+            cursor: Type.Optional(Type.String({ maxLength: 400 })),
           }),
         },
       },
@@ -110,16 +111,23 @@ export function alertRoutes(d: {
           source?: string;
           label?: string | string[];
           limit?: number;
+          cursor?: string;
         };
         const matchers = q.label === undefined ? [] : Array.isArray(q.label) ? q.label : [q.label];
-        let alerts: StoredAlert[];
+        let page: AlertPage;
         try {
-          alerts = await d.queries.list({ ...q, matchers });
+          page = await d.queries.page({ ...q, matchers });
         } catch (e) {
-          throw invalid((e as Error).message);
+          throw invalid((e as Error).message, {
+            field: q.cursor && /cursor/.test(String(e)) ? 'cursor' : 'label',
+          });
         }
-        return { alerts: alerts.map(presentAlert) };
+        return { alerts: page.alerts.map(presentAlert), next_cursor: page.nextCursor };
       },
+    );
+
+    app.get('/api/v1/alerting/counts', { config: { policy: 'viewer' }, schema: { tags } }, async () =>
+      d.queries.counts(),
     );
 
     app.get(

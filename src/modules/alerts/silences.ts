@@ -64,23 +64,26 @@ export class SilenceService {
   /** Creates a silence; 400 when matchers do not parse, match everything, or the times are wrong. */
   async create(ctx: ActorContext, input: NewSilence): Promise<Silence> {
     const now = this.clock.now();
-    if (!input.matchers?.length) throw invalid('a silence needs at least one matcher');
+    if (!input.matchers?.length) throw invalid('a silence needs at least one matcher', { field: 'matchers' });
     const parsed = input.matchers.map((m) => {
       try {
         return parseMatcher(m);
       } catch (e) {
-        throw invalid((e as Error).message);
+        throw invalid((e as Error).message, { field: 'matchers' });
       }
     });
     if (matchesAll(parsed, {} as Labels))
-      throw invalid('the matchers would silence every alert (they match an empty label set)');
-    if (!input.comment?.trim()) throw invalid('a silence needs a comment (why)');
+      throw invalid('the matchers would silence every alert (they match an empty label set)', {
+        field: 'matchers',
+      });
+    if (!input.comment?.trim()) throw invalid('a silence needs a comment (why)', { field: 'comment' });
     const startsAt = input.startsAt ?? now;
     const endsAt = input.endsAt ?? (input.durationMs !== undefined ? startsAt + input.durationMs : undefined);
-    if (endsAt === undefined) throw invalid('give ends_at or duration');
-    if (endsAt <= startsAt) throw invalid('ends_at must be after starts_at');
-    if (endsAt <= now) throw invalid('the silence would already be over');
-    if (endsAt - startsAt > MAX_SILENCE_MS) throw invalid('a silence may last at most 366 days');
+    if (endsAt === undefined) throw invalid('give ends_at or duration', { field: 'duration' });
+    if (endsAt <= startsAt) throw invalid('ends_at must be after starts_at', { field: 'ends_at' });
+    if (endsAt <= now) throw invalid('the silence would already be over', { field: 'ends_at' });
+    if (endsAt - startsAt > MAX_SILENCE_MS)
+      throw invalid('a silence may last at most 366 days', { field: 'duration' });
     const row: SilenceRow = {
       id: newId(this.clock),
       matchers: JSON.stringify(input.matchers),
