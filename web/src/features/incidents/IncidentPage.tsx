@@ -1,4 +1,5 @@
 /** `/incidents/<id>`: header, runbooks, response target, actions, timeline with notes, linked alerts. */
+import type { ReactNode } from 'react';
 import { ApiError, api, roleAtLeast } from '../../api.ts';
 import { useLiveEvents } from '../../live.ts';
 import { Link, navigate } from '../../router.tsx';
@@ -25,6 +26,7 @@ import {
   incidentPath,
   type Postmortem,
   type TimelineEvent,
+  who,
 } from './model.ts';
 import { responseState, SeverityBadge, StatusBadge, useKeys, useNow, useSeverities } from './shared.tsx';
 import { IncidentTimeline } from './Timeline.tsx';
@@ -132,6 +134,11 @@ export function IncidentPage({ id }: { id: string }) {
   if (!inc) return <Loading what="Loading the incident" />;
   const canWrite = roleAtLeast(user?.role, 'responder');
   const runbooks = inc.links;
+  // Rows that only matter for some incidents are left out when empty.
+  const optional: Array<[string, ReactNode]> = [];
+  if (inc.reopen_count) optional.push(['Re-opened', `${inc.reopen_count}×`]);
+  if (inc.source) optional.push(['Source', `${inc.source.kind} ${inc.source.key}`]);
+  if (inc.dedup_key) optional.push(['Dedup key', <code key="dedup">{inc.dedup_key}</code>]);
   return (
     <>
       <nav aria-label="Breadcrumb" className="inc-crumbs">
@@ -187,7 +194,7 @@ export function IncidentPage({ id }: { id: string }) {
               [
                 'Opened',
                 <>
-                  <Time iso={inc.opened_at} /> <span className="muted">by {inc.opened_by}</span>
+                  <Time iso={inc.opened_at} /> <span className="muted">by {who(inc.opened_by)}</span>
                 </>,
               ],
               [
@@ -196,7 +203,7 @@ export function IncidentPage({ id }: { id: string }) {
                   <>
                     <Time iso={inc.acknowledged_at} />{' '}
                     <span className="muted">
-                      by {inc.acknowledged_by}, after {formatDuration(inc.time_to_acknowledge_ms)}
+                      by {who(inc.acknowledged_by)}, after {formatDuration(inc.time_to_acknowledge_ms)}
                     </span>
                   </>
                 ) : null,
@@ -207,14 +214,12 @@ export function IncidentPage({ id }: { id: string }) {
                   <>
                     <Time iso={inc.resolved_at} />{' '}
                     <span className="muted">
-                      by {inc.resolved_by}, after {formatDuration(inc.time_to_resolve_ms)}
+                      by {who(inc.resolved_by)}, after {formatDuration(inc.time_to_resolve_ms)}
                     </span>
                   </>
                 ) : null,
               ],
-              ['Re-opened', inc.reopen_count ? `${inc.reopen_count}×` : null],
-              ['Source', inc.source ? `${inc.source.kind} ${inc.source.key}` : null],
-              ['Dedup key', inc.dedup_key ? <code key="dedup">{inc.dedup_key}</code> : null],
+              ...optional,
             ]}
           />
           {inc.summary ? (
@@ -256,12 +261,6 @@ export function IncidentPage({ id }: { id: string }) {
           />
         </section>
       </div>
-      {canWrite ? (
-        <section className="card" aria-labelledby="inc-manage-h">
-          <h2 id="inc-manage-h">Manage</h2>
-          <ManageIncident inc={inc} run={run} busy={busy} ladder={ladder} services={services} users={users} />
-        </section>
-      ) : null}
       <section className="card" aria-labelledby="inc-tl-h">
         <h2 id="inc-tl-h">Timeline</h2>
         <IncidentTimeline
@@ -272,6 +271,12 @@ export function IncidentPage({ id }: { id: string }) {
           onChange={tl.reload}
         />
       </section>
+      {canWrite ? (
+        <section className="card" aria-labelledby="inc-manage-h">
+          <h2 id="inc-manage-h">Manage</h2>
+          <ManageIncident inc={inc} run={run} busy={busy} ladder={ladder} services={services} users={users} />
+        </section>
+      ) : null}
     </>
   );
 }

@@ -225,7 +225,7 @@ export function ManageIncident(props: {
             )}
           >
             <div className="field">
-              <label htmlFor="inc-m-severity">Severity</label>
+              <label htmlFor="inc-m-severity">Severity level</label>
               <select id="inc-m-severity" value={severity} onChange={(e) => setSeverity(e.target.value)}>
                 {ladder.map((s) => (
                   <option key={s.key} value={s.key}>

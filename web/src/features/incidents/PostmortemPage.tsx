@@ -226,6 +226,10 @@ export function PostmortemPage({ id }: { id: string }) {
     setText(pm.body);
     setBase(pm.version);
   }, [pm, dirty]);
+  // A newer version arrived (live) while this page holds unsaved edits.
+  useEffect(() => {
+    if (pm && dirty && base !== null && pm.version !== base) setChangedElsewhere(true);
+  }, [pm, dirty, base]);
   useEffect(() => {
     if (!dirty) return;
     const warn = (e: BeforeUnloadEvent) => e.preventDefault();

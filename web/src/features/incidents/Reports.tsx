@@ -67,7 +67,7 @@ function Bar({ value, max, text }: { value: number; max: number; text: string })
 }
 
 /** The period of the URL query: `range=30d`, or `from=YYYY-MM-DD&to=YYYY-MM-DD` (to inclusive). */
-function period(q: URLSearchParams): { from: string; to: string; label: string } {
+function period(q: URLSearchParams): { from: string; to: string | undefined; label: string } {
   const from = q.get('from');
   const to = q.get('to');
   if (from && /^\d{4}-\d{2}-\d{2}$/.test(from)) {

@@ -5,7 +5,14 @@ import { Link } from '../../router.tsx';
 import { EmptyState, ErrorBanner, Loading, Time } from '../../ui/components.tsx';
 import { useToast } from '../../ui/toast.tsx';
 import { Markdown, MarkdownEditor } from './markdown.tsx';
-import { formatDuration, type Incident, STATUS_LABEL, type Status, type TimelineEvent } from './model.ts';
+import {
+  formatDuration,
+  type Incident,
+  STATUS_LABEL,
+  type Status,
+  type TimelineEvent,
+  who,
+} from './model.ts';
 
 const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 const status = (v: unknown) => STATUS_LABEL[v as Status] ?? str(v);
@@ -71,7 +78,7 @@ export function describe(e: TimelineEvent, byId: Map<string, TimelineEvent>): Re
         ? `Paging requested again for ${str(d.service)} (re-opened)`
         : `Paging requested for ${str(d.service)}`;
     case 'incident.acknowledged':
-      return `Acknowledged by ${str(d.by)} after ${formatDuration(Number(d.after_ms))}`;
+      return `Acknowledged by ${who(d.by)} after ${formatDuration(Number(d.after_ms))}`;
     case 'incident.status_changed':
       return (
         <>
@@ -79,7 +86,7 @@ export function describe(e: TimelineEvent, byId: Map<string, TimelineEvent>): Re
         </>
       );
     case 'incident.resolved':
-      return `Resolved by ${str(d.by)}, ${formatDuration(Number(d.duration_ms))} after opening`;
+      return `Resolved by ${who(d.by)}, ${formatDuration(Number(d.duration_ms))} after opening`;
     case 'incident.severity_changed':
       return (
         <>
@@ -100,7 +107,7 @@ export function describe(e: TimelineEvent, byId: Map<string, TimelineEvent>): Re
         <>
           <p className="inc-tl-sub">
             Correction of the note from {orig ? <Time iso={orig.at} /> : str(d.corrects)}
-            {orig ? ` by ${orig.actor}` : ''}:
+            {orig ? ` by ${who(orig.actor)}` : ''}:
           </p>
           <Markdown text={str(d.markdown)} />
         </>
@@ -278,7 +285,7 @@ export function IncidentTimeline(props: {
           {shown.map((e) => (
             <li key={e.id} className={`inc-tl-item inc-tone-${toneOf(e.type)}`} data-type={e.type}>
               <div className="inc-tl-meta">
-                <Time iso={e.at} /> <span className="muted">· {e.actor}</span>
+                <Time iso={e.at} /> <span className="muted">· {who(e.actor)}</span>
                 {corrected.has(e.id) ? <span className="badge badge-warn">corrected below</span> : null}
               </div>
               <div className="inc-tl-body">{describe(e, byId)}</div>
@@ -303,8 +310,8 @@ export function IncidentTimeline(props: {
         <section id="inc-composer" className="inc-composer" aria-label="Add a note">
           {corrects ? (
             <div className="banner banner-info">
-              Correcting the note from <Time iso={corrects.at} /> by {corrects.actor}. The original stays on
-              the timeline; the correction is a new entry.{' '}
+              Correcting the note from <Time iso={corrects.at} /> by {who(corrects.actor)}. The original stays
+              on the timeline; the correction is a new entry.{' '}
               <button
                 type="button"
                 className="btn btn-small"

@@ -192,3 +192,9 @@ export function formatDuration(ms: number | null | undefined): string {
 
 /** Path of an incident page (by human id: readable and stable). */
 export const incidentPath = (i: Pick<Incident, 'human_id'>) => `/incidents/${encodeURIComponent(i.human_id)}`;
+
+/** An actor for display: `user:ann@example.com` → `ann@example.com`; `system:auto-resolve` stays. */
+export function who(actor: unknown): string {
+  const a = actor === null || actor === undefined ? '' : String(actor);
+  return a.startsWith('user:') ? a.slice(5) : a;
+}
