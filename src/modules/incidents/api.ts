@@ -39,6 +39,6 @@ export function buildApi(incidents: IncidentService, _postmortems: PostmortemSer
     appendToTimeline: (id, event, tx) => incidents.appendToTimeline(id, event, tx),
     attachAlert: (id, alert, actor) => incidents.attachAlert(id, alert, actor),
     alertResolved: (key, actor) => incidents.alertResolved(key, actor),
-    listOpen: (limit) => incidents.list({ open: true, limit }),
+    listOpen: async (limit) => (await incidents.list({ open: true, limit })).items,
   };
 }

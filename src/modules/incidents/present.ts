@@ -1,6 +1,7 @@
 /** API representations (snake_case, ISO times) of incidents, postmortems and action items. */
 import type { DomainEvent } from '../timeline/timeline.ts';
 import type { PostmortemView } from './postmortems.ts';
+import { nextStatuses } from './states.ts';
 import type { ActionItemRow, AlertLinkRow, Incident, PostmortemRow } from './types.ts';
 
 export const isoOrNull = (ms: number | string | null | undefined) =>
@@ -39,6 +40,7 @@ export function presentIncident(i: Incident, url: string, extra: Record<string, 
     time_to_resolve_ms: i.resolvedAt === null ? null : i.resolvedAt - i.openedAt,
     reopen_count: i.reopenCount,
     merged_into: i.mergedInto,
+    next_statuses: nextStatuses(i.status),
     updated_at: isoOrNull(i.updatedAt),
     ...extra,
   };

@@ -19,7 +19,7 @@ import {
 } from './present.ts';
 import type { ReportService } from './report-service.ts';
 import { type GroupBy, reportCsv } from './reports.ts';
-import type { IncidentService } from './service.ts';
+import type { IncidentService, ListFilter } from './service.ts';
 import { type Incident, STATUSES } from './types.ts';
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -59,10 +59,17 @@ export function incidentRoutes({ incidents, postmortems, reports }: RouteService
     extra: Record<string, unknown> = {},
   ) => {
     const alerts = (await incidents.alerts(inc.id)).map(presentAlert);
+    const commanderRequired = await incidents.commanderRequired(inc);
     return reply
       .code(code)
       .header('etag', `"${inc.version}"`)
-      .send(presentIncident(inc, incidents.url(inc.id), { alerts, ...extra }));
+      .send(
+        presentIncident(inc, incidents.url(inc.id), {
+          alerts,
+          commander_required: commanderRequired,
+          ...extra,
+        }),
+      );
   };
   const idOf = (req: FastifyRequest) => (req.params as { id: string }).id;
 
@@ -82,15 +89,28 @@ export function incidentRoutes({ incidents, postmortems, reports }: RouteService
             open: Opt(Type.Boolean()),
             service: Opt(Str()),
             severity: Opt(Str()),
+            commander: Opt(Str(320)),
+            breached: Opt(Type.Boolean()),
+            from: Opt(Str(40)),
+            to: Opt(Str(40)),
+            q: Opt(Type.String({ maxLength: 200 })),
+            order: Opt(Type.Union([Type.Literal('newest'), Type.Literal('open_first')])),
             limit: Opt(Type.Integer({ minimum: 1, maximum: 500 })),
             before: Opt(Str()),
+            cursor: Opt(Str(400)),
           }),
         },
       },
       async (req) => {
-        const items = await incidents.list(req.query as Parameters<IncidentService['list']>[0]);
+        const q = req.query as Omit<ListFilter, 'from' | 'to'> & { from?: string; to?: string };
+        const { items, nextCursor } = await incidents.list({
+          ...q,
+          from: time(q.from, 'from'),
+          to: time(q.to, 'to'),
+        });
         return {
           items: items.map((i) => presentIncident(i, incidents.url(i.id))),
+          next_cursor: nextCursor,
           next_before: items.length ? items[items.length - 1].id : null,
         };
       },

@@ -457,6 +457,13 @@ export class IncidentService extends IncidentsBase {
     );
   }
 
+  /** Whether a person must assign a commander before resolving `inc` (its severity's rank). */
+  async commanderRequired(inc: Incident): Promise<boolean> {
+    const cfg = await this.config();
+    const sev = cfg.severities.get(inc.severity);
+    return Boolean(sev && sev.rank <= cfg.settings.commanderRequiredUpToRank);
+  }
+
   private assertCommander(inc: Incident, cfg: Config): void {
     if (inc.commander) return;
     const sev = cfg.severities.get(inc.severity);
@@ -657,28 +664,93 @@ export class IncidentService extends IncidentsBase {
     else await inTransaction(this.deps.db, run);
   }
 
-  /** Incidents, newest first, with simple filters. */
-  async list(
-    f: {
-      status?: string;
-      open?: boolean;
-      service?: string;
-      severity?: string;
-      limit?: number;
-      before?: string;
-    } = {},
-  ): Promise<Incident[]> {
-    let q = idb(this.deps.db)
-      .selectFrom('incidents_incidents')
-      .selectAll()
-      .orderBy('id', 'desc')
-      .limit(Math.min(f.limit ?? 50, 500));
+  /**
+   * Incidents with filters, newest first (`order: 'newest'`, the default) or open ones first and
+   * then newest first (`order: 'open_first'`, the console's list). `cursor` continues after the
+   * last item of a page (from `nextCursor`); `before` (an id) is the older newest-first cursor.
+   */
+  async list(f: ListFilter = {}): Promise<{ items: Incident[]; nextCursor: string | null }> {
+    const limit = Math.min(f.limit ?? 50, 500);
+    const openFirst = f.order === 'open_first';
+    const closed = sql<number>`case when status in ('resolved', 'declined', 'merged', 'cancelled') then 1 else 0 end`;
+    let q = idb(this.deps.db).selectFrom('incidents_incidents').selectAll();
+    if (openFirst) q = q.orderBy(closed).orderBy('id', 'desc');
+    else q = q.orderBy('id', 'desc');
+    q = q.limit(limit + 1);
     if (f.status) q = q.where('status', '=', f.status);
     if (f.open === true) q = q.where('status', 'not in', ['resolved', 'declined', 'merged', 'cancelled']);
+    if (f.open === false) q = q.where('status', 'in', ['resolved', 'declined', 'merged', 'cancelled']);
     if (f.service) q = q.where('service', '=', f.service);
     if (f.severity) q = q.where('severity', '=', f.severity);
+    if (f.commander) q = q.where('commander', '=', f.commander);
+    if (f.breached === true) q = q.where('breached_at', 'is not', null);
+    if (f.breached === false) q = q.where('breached_at', 'is', null);
+    if (f.from !== undefined) q = q.where('opened_at', '>=', f.from);
+    if (f.to !== undefined) q = q.where('opened_at', '<', f.to);
+    if (f.q?.trim()) {
+      const pattern = `%${f.q
+        .trim()
+        .toLowerCase()
+        .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where(
+        sql<boolean>`(lower(title) like ${pattern} escape '\\' or lower(human_id) like ${pattern} escape '\\')`,
+      );
+    }
     if (f.before) q = q.where('id', '<', f.before);
-    return (await q.execute()).map(toIncident);
+    if (f.cursor) {
+      const c = decodeCursor(f.cursor, openFirst);
+      if (openFirst) {
+        const rank = c.closed ?? 0;
+        q = q.where((eb) =>
+          eb.or([eb(closed, '>', rank), eb.and([eb(closed, '=', rank), eb('id', '<', c.id)])]),
+        );
+      } else q = q.where('id', '<', c.id);
+    }
+    const rows = (await q.execute()).map(toIncident);
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    const nextCursor =
+      rows.length > limit && last
+        ? encodeCursor({ id: last.id, ...(openFirst ? { closed: isOpen(last.status) ? 0 : 1 } : {}) })
+        : null;
+    return { items, nextCursor };
+  }
+}
+
+/** Filters of `IncidentService.list`. Times are epoch ms on `opened_at`, `[from, to)`. */
+export interface ListFilter {
+  status?: string;
+  open?: boolean;
+  service?: string;
+  severity?: string;
+  commander?: string;
+  breached?: boolean;
+  from?: number;
+  to?: number;
+  /** Case-insensitive substring of the title or the human id. */
+  q?: string;
+  order?: 'newest' | 'open_first';
+  limit?: number;
+  before?: string;
+  cursor?: string;
+}
+
+interface Cursor {
+  id: string;
+  closed?: number;
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(s: string, openFirst: boolean): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
+    if (typeof c?.id !== 'string' || (openFirst && c.closed !== 0 && c.closed !== 1)) throw new Error();
+    return c;
+  } catch {
+    throw invalid('cursor is not one this list handed out (use next_cursor of the same order)');
   }
 }
 

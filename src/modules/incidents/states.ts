@@ -21,6 +21,11 @@ const ALLOWED: Record<Status, readonly Status[]> = {
   cancelled: [],
 };
 
+/** The states `from` may move to (what the console offers; merged goes through merge). */
+export function nextStatuses(from: Status): Status[] {
+  return [...ALLOWED[from]];
+}
+
 /** True when the incident is still open (not in a terminal state). */
 export function isOpen(s: Status): boolean {
   return !TERMINAL.includes(s);
