@@ -99,6 +99,21 @@ testBothDbs('oncall console API: now with next hand-off; shifts with layers and 
     // Without ?layers the answer stays as it was.
     r = await t.request('GET', '/api/v1/schedules/primary/shifts');
     assert.equal(r.json().layers, undefined);
+
+    // API overrides are announced on the schedule's timeline (the console listens for them).
+    r = await t.request('POST', '/api/v1/schedules/primary/overrides', {
+      user: null,
+      start: '2026-11-24T20:00:00Z',
+      end: '2026-11-24T21:00:00Z',
+      reason: 'planned gap',
+    });
+    assert.equal(r.statusCode, 201, r.body);
+    const id = r.json().id;
+    assert.equal((await t.request('DELETE', `/api/v1/schedules/primary/overrides/${id}`)).statusCode, 204);
+    r = await t.request('GET', '/api/v1/events?subject_kind=schedule&subject_key=primary&limit=50');
+    const types = r.json().items.map((e: any) => e.type);
+    assert.ok(types.includes('schedule.override_created'), types.join());
+    assert.ok(types.includes('schedule.override_deleted'), types.join());
   } finally {
     await rx.close();
     await t.close();

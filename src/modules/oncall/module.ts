@@ -50,6 +50,7 @@ export default defineModule<OncallApi>({
         store,
         clock: ctx.clock,
         audit: ctx.audit,
+        timeline: ctx.timeline,
         notify: ctx.modules.get<NotifyApi>('notify'),
         async feedUrl(feed) {
           const token = feedToken(await secret(), feed);

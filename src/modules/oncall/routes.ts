@@ -12,6 +12,7 @@ import { invalid, notFound, VigilError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { AuditLog } from '../audit/audit.ts';
 import type { NotifyApi } from '../notify/module.ts';
+import type { Timeline } from '../timeline/timeline.ts';
 import { userChannels } from './engine.ts';
 import { scheduleToICal, userICal } from './ical.ts';
 import { layerShifts } from './rotation.ts';
@@ -45,6 +46,7 @@ export interface OncallRouteDeps {
   store: OncallStore;
   clock: Clock;
   audit: AuditLog;
+  timeline: Timeline;
   feedUrl(feed: string): Promise<string>;
   checkFeed(feed: string, token: string | undefined): Promise<void>;
   notify: NotifyApi;
@@ -203,6 +205,12 @@ export function oncallRoutes(d: OncallRouteDeps) {
             before: null,
             after: row,
           });
+          await d.timeline.append(tx, {
+            type: 'schedule.override_created',
+            subject: { kind: 'schedule', key },
+            actor,
+            data: { id: row.id, user: row.user_key, start: iso(start), end: iso(end), reason: row.reason },
+          });
         });
         return reply.code(201).send({
           id: row.id,
@@ -236,6 +244,12 @@ export function oncallRoutes(d: OncallRouteDeps) {
             object: { kind: 'schedule', key },
             before: { id },
             after: null,
+          });
+          await d.timeline.append(tx, {
+            type: 'schedule.override_deleted',
+            subject: { kind: 'schedule', key },
+            actor,
+            data: { id },
           });
         });
         return reply.code(204).send();
