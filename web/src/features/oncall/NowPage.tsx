@@ -86,7 +86,9 @@ export function NowPage() {
               {
                 header: 'Schedule',
                 cell: (i) => (
-                  <Link to={`/oncall/schedules/${encodeURIComponent(i.schedule)}`}>{i.name ?? i.schedule}</Link>
+                  <Link to={`/oncall/schedules/${encodeURIComponent(i.schedule)}`}>
+                    {i.name ?? i.schedule}
+                  </Link>
                 ),
               },
               { header: 'On call now', cell: (i) => <Person k={i.user} names={names} /> },
@@ -119,8 +121,8 @@ export function NowPage() {
             ]}
             empty={
               <EmptyState title="No on-call schedules yet.">
-                Declare them under <code>schedules:</code> in vigil.yaml and apply (docs/oncall.md), or
-                create one with <code>POST /api/v1/schedules</code>.
+                Declare them under <code>schedules:</code> in vigil.yaml and apply (docs/oncall.md), or create
+                one with <code>POST /api/v1/schedules</code>.
               </EmptyState>
             }
           />
@@ -140,7 +142,11 @@ export function NowPage() {
           columns={[
             {
               header: 'Team',
-              cell: (r) => <Link to={`/teams/${encodeURIComponent(r.team.key)}`}>{String(r.team.name ?? r.team.key)}</Link>,
+              cell: (r) => (
+                <Link to={`/teams/${encodeURIComponent(r.team.key)}`}>
+                  {String(r.team.name ?? r.team.key)}
+                </Link>
+              ),
             },
             {
               header: 'Escalation policy',

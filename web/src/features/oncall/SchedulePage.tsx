@@ -19,8 +19,16 @@ import {
 } from '../../ui/components.tsx';
 import { SimpleTable } from '../../ui/table.tsx';
 import { useToast } from '../../ui/toast.tsx';
-import { fmtIn, type OverrideOut, Person, type ShiftsOut, toLocalInput, usePeople, ZTime } from './common.tsx';
 import { CopyField } from './CopyField.tsx';
+import {
+  fmtIn,
+  type OverrideOut,
+  Person,
+  type ShiftsOut,
+  toLocalInput,
+  usePeople,
+  ZTime,
+} from './common.tsx';
 
 const DAY = 86_400_000;
 const SPANS = [7, 14, 28];
@@ -137,7 +145,8 @@ export function SchedulePage({ k }: { k: string }) {
   const data = shifts.data;
   const colour = useMemo(() => {
     const order = new Map<string, number>();
-    for (const l of data?.layers ?? []) for (const s of l.items) if (!order.has(s.user)) order.set(s.user, order.size);
+    for (const l of data?.layers ?? [])
+      for (const s of l.items) if (!order.has(s.user)) order.set(s.user, order.size);
     for (const s of data?.items ?? []) if (s.user && !order.has(s.user)) order.set(s.user, order.size);
     return (u: string | null) => (u === null ? 0 : (order.get(u) ?? 0) % COLOURS);
   }, [data]);
@@ -146,7 +155,16 @@ export function SchedulePage({ k }: { k: string }) {
   if (!sched.data) return <Loading />;
   const s = sched.data;
   const zone = String(s.time_zone ?? 'UTC');
-  const layers = (s.layers as Array<{ key: string; name?: string; participants: string[]; turn: string; handoff?: string; time_zone?: string; restrictions?: unknown[] }>) ?? [];
+  const layers =
+    (s.layers as Array<{
+      key: string;
+      name?: string;
+      participants: string[];
+      turn: string;
+      handoff?: string;
+      time_zone?: string;
+      restrictions?: unknown[];
+    }>) ?? [];
   const apiIds = new Set((apiOverrides.data?.items ?? []).map((o) => o.id));
   const gaps = (data?.items ?? []).filter((x) => x.user === null);
   const gapHours = gaps.reduce((n, g) => n + (Date.parse(g.end) - Date.parse(g.start)), 0) / 3_600_000;
@@ -154,7 +172,8 @@ export function SchedulePage({ k }: { k: string }) {
 
   const remove = async (o: OverrideOut) => {
     const who = o.user === null ? 'nobody' : (names.get(o.user) ?? o.user);
-    if (!window.confirm(`Delete the override for ${who} (${fmtIn(o.start, zone)} → ${fmtIn(o.end, zone)})?`)) return;
+    if (!window.confirm(`Delete the override for ${who} (${fmtIn(o.start, zone)} → ${fmtIn(o.end, zone)})?`))
+      return;
     try {
       await api('DELETE', `/api/v1/schedules/${enc}/overrides/${encodeURIComponent(o.id ?? '')}`);
       toast.show('Override deleted.');
@@ -187,7 +206,9 @@ export function SchedulePage({ k }: { k: string }) {
               id="oc-from"
               type="date"
               value={toLocalInput(from).slice(0, 10)}
-              onChange={(e) => e.target.value && setFrom(startOfDay(new Date(`${e.target.value}T00:00`).getTime()))}
+              onChange={(e) =>
+                e.target.value && setFrom(startOfDay(new Date(`${e.target.value}T00:00`).getTime()))
+              }
             />
           </div>
           <div className="filter">
@@ -219,8 +240,8 @@ export function SchedulePage({ k }: { k: string }) {
           <>
             {gaps.length ? (
               <div className="banner banner-error" role="note">
-                {gaps.length} gap{gaps.length === 1 ? '' : 's'} in this range ({gapHours.toFixed(1)} h with nobody
-                on call). Add a layer or an override to cover {gaps.length === 1 ? 'it' : 'them'}.
+                {gaps.length} gap{gaps.length === 1 ? '' : 's'} in this range ({gapHours.toFixed(1)} h with
+                nobody on call). Add a layer or an override to cover {gaps.length === 1 ? 'it' : 'them'}.
               </div>
             ) : (
               <p className="muted">No gaps in this range: someone is on call at every moment.</p>
@@ -267,8 +288,8 @@ export function SchedulePage({ k }: { k: string }) {
               ))}
             </div>
             <p className="muted oc-legend">
-              Layers are listed by priority (top wins where it has someone); overrides win over every layer; the
-              final row is who gets paged. Hatched red: nobody on call.
+              Layers are listed by priority (top wins where it has someone); overrides win over every layer;
+              the final row is who gets paged. Hatched red: nobody on call.
             </p>
             <details className="oc-details">
               <summary>Final shifts as a table ({data.items.length})</summary>
@@ -282,7 +303,14 @@ export function SchedulePage({ k }: { k: string }) {
                   { header: 'On call', cell: (x) => <Person k={x.user} names={names} /> },
                   {
                     header: 'Source',
-                    cell: (x) => (x.override ? 'override' : x.layer ? `layer ${x.layer}` : <span className="muted">gap</span>),
+                    cell: (x) =>
+                      x.override ? (
+                        'override'
+                      ) : x.layer ? (
+                        `layer ${x.layer}`
+                      ) : (
+                        <span className="muted">gap</span>
+                      ),
                   },
                 ]}
                 empty={<EmptyState title="Nothing in this range." />}
@@ -390,9 +418,17 @@ export function SchedulePage({ k }: { k: string }) {
             empty={<EmptyState title="No layers." />}
           />
           <h3>Calendar feeds</h3>
-          <p className="muted">Subscribe in your calendar app (the link carries its own secret: share it carefully).</p>
-          {feed.data ? <CopyField label="This schedule (iCal)" value={feed.data.url} /> : <ErrorBanner error={feed.error} />}
-          {myFeed.data ? <CopyField label="My shifts in every schedule (iCal)" value={myFeed.data.url} /> : null}
+          <p className="muted">
+            Subscribe in your calendar app (the link carries its own secret: share it carefully).
+          </p>
+          {feed.data ? (
+            <CopyField label="This schedule (iCal)" value={feed.data.url} />
+          ) : (
+            <ErrorBanner error={feed.error} />
+          )}
+          {myFeed.data ? (
+            <CopyField label="My shifts in every schedule (iCal)" value={myFeed.data.url} />
+          ) : null}
         </section>
       </div>
     </>
@@ -489,14 +525,26 @@ function OverrideForm({
         <label htmlFor="oc-ov-start">
           Start<span className="req"> (required)</span>
         </label>
-        <input id="oc-ov-start" type="datetime-local" value={start} onChange={(e) => setStart(e.target.value)} {...field('start')} />
+        <input
+          id="oc-ov-start"
+          type="datetime-local"
+          value={start}
+          onChange={(e) => setStart(e.target.value)}
+          {...field('start')}
+        />
         {err('start')}
       </div>
       <div className={`field${errors.end ? ' field-invalid' : ''}`}>
         <label htmlFor="oc-ov-end">
           End<span className="req"> (required)</span>
         </label>
-        <input id="oc-ov-end" type="datetime-local" value={end} onChange={(e) => setEnd(e.target.value)} {...field('end')} />
+        <input
+          id="oc-ov-end"
+          type="datetime-local"
+          value={end}
+          onChange={(e) => setEnd(e.target.value)}
+          {...field('end')}
+        />
         {err('end')}
       </div>
       <p className="help">Times are in your browser’s zone; the schedule shows them in {zone}.</p>

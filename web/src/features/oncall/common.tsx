@@ -113,7 +113,8 @@ export function relative(iso: string, now: number): string {
   if (m < 1) text = 'less than a minute';
   else if (m < 60) text = `${m} min`;
   else if (m < 48 * 60) text = `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`;
-  else text = `${Math.floor(m / 1440)} d${Math.floor((m % 1440) / 60) ? ` ${Math.floor((m % 1440) / 60)} h` : ''}`;
+  else
+    text = `${Math.floor(m / 1440)} d${Math.floor((m % 1440) / 60) ? ` ${Math.floor((m % 1440) / 60)} h` : ''}`;
   return ms >= 0 ? `in ${text}` : `${text} ago`;
 }
 
