@@ -3,7 +3,7 @@
  * filtered by status / recipient / incident / channel with cursor pages, manual retry of failed
  * deliveries (operators), and channel health (failing channels).
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, roleAtLeast } from '../../api.ts';
 import { useLiveEvents } from '../../live.ts';
 import { Link, navigate, useLocation } from '../../router.tsx';
@@ -34,11 +34,25 @@ export function DeliveriesPage() {
     Object.fromEntries(FILTERS.map((f) => [f, query.get(f) ?? ''])),
   );
   const paged = usePaged<Delivery>('/api/v1/deliveries', filters, 25);
+  // After a retry, follow the delivery for a few rounds even if the filter hides it while pending.
+  const [retried, setRetried] = useState(0);
   const channels = useApi<{ items: ChannelHealth[] }>('/api/v1/notify/channels');
   useLiveEvents(['notification.sent', 'notification.failed', 'channel.failing', 'channel.recovered'], () => {
     paged.reload();
     channels.reload();
   });
+  // Deliveries without an incident (tests, channel posts) have no timeline events: while any shown
+  // delivery is still pending, look again every few seconds.
+  const pending = paged.items.some((d) => d.status === 'pending') || retried > 0;
+  const reload = paged.reload;
+  useEffect(() => {
+    if (!pending) return;
+    const id = window.setInterval(() => {
+      reload();
+      setRetried((n) => Math.max(0, n - 1));
+    }, 3000);
+    return () => window.clearInterval(id);
+  }, [pending, reload]);
   const setFilter = (name: string, value: string) => {
     const next = { ...filters, [name]: value };
     setFilters(next);
@@ -49,6 +63,7 @@ export function DeliveriesPage() {
     try {
       await api('POST', `/api/v1/deliveries/${encodeURIComponent(d.id)}/retry`);
       toast.show(`Delivery to ${d.recipient ?? d.channel.key} queued again.`);
+      setRetried(5);
       paged.reload();
     } catch (err) {
       toast.show((err as Error).message, 'error');

@@ -86,9 +86,12 @@ export function NowPage() {
               {
                 header: 'Schedule',
                 cell: (i) => (
-                  <Link to={`/oncall/schedules/${encodeURIComponent(i.schedule)}`}>
-                    {i.name ?? i.schedule}
-                  </Link>
+                  <>
+                    <Link to={`/oncall/schedules/${encodeURIComponent(i.schedule)}`}>
+                      {i.name ?? i.schedule}
+                    </Link>
+                    <div className="muted oc-small">{i.time_zone}</div>
+                  </>
                 ),
               },
               { header: 'On call now', cell: (i) => <Person k={i.user} names={names} /> },
@@ -117,7 +120,6 @@ export function NowPage() {
                     <span className="muted">none in the next two years</span>
                   ),
               },
-              { header: 'Zone', cell: (i) => <span className="muted">{i.time_zone}</span> },
             ]}
             empty={
               <EmptyState title="No on-call schedules yet.">

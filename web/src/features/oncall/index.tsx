@@ -4,6 +4,7 @@
  * `/oncall/policies/new` and `/oncall/policies/<key>`), the signed-in user's shifts, contact methods
  * and test notifications (`/oncall/me`) and the delivery log (`/oncall/deliveries`).
  */
+import type { ReactNode } from 'react';
 import type { ConsoleSection } from '../../features.ts';
 import { match } from '../../router.tsx';
 import './oncall.css';
@@ -22,15 +23,21 @@ export const section: ConsoleSection = {
     { to: '/oncall/policies', label: 'Escalation policies', group: 'configure', order: 30 },
   ],
   route(path) {
-    if (path === '/oncall') return <NowPage />;
-    if (path === '/oncall/me') return <MePage />;
-    if (path === '/oncall/deliveries') return <DeliveriesPage />;
-    if (path === '/oncall/policies') return <PoliciesPage />;
-    if (path === '/oncall/policies/new') return <PolicyEditor key="new" />;
-    const p = match('/oncall/policies/:key', path);
-    if (p) return <PolicyEditor key={p.key} k={p.key} />;
-    const s = match('/oncall/schedules/:key', path);
-    if (s) return <SchedulePage key={s.key} k={s.key} />;
-    return undefined;
+    const page = pageFor(path);
+    // The wrapper keeps wide tables and the timeline from widening the whole page on small screens.
+    return page === undefined ? undefined : <div className="oc-page">{page}</div>;
   },
 };
+
+function pageFor(path: string): ReactNode | undefined {
+  if (path === '/oncall') return <NowPage />;
+  if (path === '/oncall/me') return <MePage />;
+  if (path === '/oncall/deliveries') return <DeliveriesPage />;
+  if (path === '/oncall/policies') return <PoliciesPage />;
+  if (path === '/oncall/policies/new') return <PolicyEditor key="new" />;
+  const p = match('/oncall/policies/:key', path);
+  if (p) return <PolicyEditor key={p.key} k={p.key} />;
+  const s = match('/oncall/schedules/:key', path);
+  if (s) return <SchedulePage key={s.key} k={s.key} />;
+  return undefined;
+}
