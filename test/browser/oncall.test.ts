@@ -53,7 +53,12 @@ describe('on-call console pages in Chromium', { skip: browserSkip }, () => {
     await gone?.close();
   });
 
-  const json = async (method: string, path: string, body?: unknown) => {
+  // biome-ignore lint/suspicious/noExplicitAny: API answers are checked field by field
+  const json = async (
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: any }> => {
     const r = await vigil.apiFetch(method, path, body);
     return { status: r.status, body: r.status === 204 ? null : await r.json() };
   };

@@ -21,7 +21,10 @@ import { SimpleTable } from '../../ui/table.tsx';
 import { useToast } from '../../ui/toast.tsx';
 import { CopyField } from './CopyField.tsx';
 import {
+  addDays,
+  dateIn,
   fmtIn,
+  midnightIn,
   type OverrideOut,
   Person,
   type ShiftsOut,
@@ -30,7 +33,6 @@ import {
   ZTime,
 } from './common.tsx';
 
-const DAY = 86_400_000;
 const SPANS = [7, 14, 28];
 const COLOURS = 6;
 
@@ -88,18 +90,35 @@ function Track({
   );
 }
 
-/** The day ruler above the tracks, labelled in the schedule's zone. */
-function Ruler({ from, to, zone }: { from: number; to: number; zone: string }) {
-  const days = Math.round((to - from) / DAY);
+/** The day ruler above the tracks: the schedule zone's midnights. */
+function Ruler({
+  day,
+  days,
+  from,
+  to,
+  zone,
+}: {
+  day: string;
+  days: number;
+  from: number;
+  to: number;
+  zone: string;
+}) {
   const every = days > 14 ? 2 : 1;
-  const ticks = Array.from({ length: days }, (_, i) => from + i * DAY).filter((_, i) => i % every === 0);
+  const ticks = Array.from({ length: days }, (_, i) => addDays(day, i))
+    .filter((_, i) => i % every === 0)
+    .map((d) => ({ d, at: midnightIn(d, zone) }));
   return (
     <div className="oc-row oc-ruler">
       <div className="oc-row-label" />
       <div className="oc-track">
         {ticks.map((t) => (
-          <span key={t} className="oc-tick" style={{ left: `${((t - from) / (to - from)) * 100}%` }}>
-            {new Date(t).toLocaleDateString(undefined, { timeZone: zone, weekday: 'short', day: 'numeric' })}
+          <span key={t.d} className="oc-tick" style={{ left: `${((t.at - from) / (to - from)) * 100}%` }}>
+            {new Date(`${t.d}T12:00:00Z`).toLocaleDateString(undefined, {
+              timeZone: 'UTC',
+              weekday: 'short',
+              day: 'numeric',
+            })}
           </span>
         ))}
       </div>
@@ -107,24 +126,23 @@ function Ruler({ from, to, zone }: { from: number; to: number; zone: string }) {
   );
 }
 
-/** Start of the local day (browser zone) of `ms`. */
-function startOfDay(ms: number): number {
-  const d = new Date(ms);
-  d.setHours(0, 0, 0, 0);
-  return d.getTime();
-}
-
 export function SchedulePage({ k }: { k: string }) {
   const { user } = useSession();
   const toast = useToast();
   const canOverride = roleAtLeast(user?.role, 'responder');
   const enc = encodeURIComponent(k);
-  const [from, setFrom] = useState(() => startOfDay(Date.now()));
-  const [days, setDays] = useState(14);
-  const to = from + days * DAY;
   const sched = useApi<CatalogObject>(`/api/v1/schedules/${enc}`);
+  // The range is whole days in the schedule's zone, starting today there.
+  const zone = sched.data ? String(sched.data.time_zone ?? 'UTC') : null;
+  const [chosenDay, setDay] = useState<string | null>(null);
+  const [days, setDays] = useState(14);
+  const day = chosenDay ?? (zone ? dateIn(Date.now(), zone) : '1970-01-01');
+  const from = zone ? midnightIn(day, zone) : 0;
+  const to = zone ? midnightIn(addDays(day, days), zone) : 0;
   const shifts = useApi<ShiftsOut>(
-    `/api/v1/schedules/${enc}/shifts?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}&layers=true`,
+    zone
+      ? `/api/v1/schedules/${enc}/shifts?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}&layers=true`
+      : null,
   );
   const apiOverrides = useApi<{ items: OverrideOut[] }>(`/api/v1/schedules/${enc}/overrides`);
   const feed = useApi<{ url: string }>(`/api/v1/schedules/${enc}/calendar-url`);
@@ -154,7 +172,7 @@ export function SchedulePage({ k }: { k: string }) {
   if (sched.error) return <ErrorBanner error={sched.error} />;
   if (!sched.data) return <Loading />;
   const s = sched.data;
-  const zone = String(s.time_zone ?? 'UTC');
+  const tz = zone ?? 'UTC';
   const layers =
     (s.layers as Array<{
       key: string;
@@ -172,7 +190,7 @@ export function SchedulePage({ k }: { k: string }) {
 
   const remove = async (o: OverrideOut) => {
     const who = o.user === null ? 'nobody' : (names.get(o.user) ?? o.user);
-    if (!window.confirm(`Delete the override for ${who} (${fmtIn(o.start, zone)} → ${fmtIn(o.end, zone)})?`))
+    if (!window.confirm(`Delete the override for ${who} (${fmtIn(o.start, tz)} → ${fmtIn(o.end, tz)})?`))
       return;
     try {
       await api('DELETE', `/api/v1/schedules/${enc}/overrides/${encodeURIComponent(o.id ?? '')}`);
@@ -194,7 +212,7 @@ export function SchedulePage({ k }: { k: string }) {
         }
       >
         <span className="kind-tag">schedule</span> <code>{s.key}</code> <ManagedBadge obj={s} /> · times in{' '}
-        {zone}
+        {tz}
       </PageHeader>
 
       <section className="card" aria-labelledby="oc-tl-h">
@@ -205,10 +223,8 @@ export function SchedulePage({ k }: { k: string }) {
             <input
               id="oc-from"
               type="date"
-              value={toLocalInput(from).slice(0, 10)}
-              onChange={(e) =>
-                e.target.value && setFrom(startOfDay(new Date(`${e.target.value}T00:00`).getTime()))
-              }
+              value={day}
+              onChange={(e) => e.target.value && setDay(e.target.value)}
             />
           </div>
           <div className="filter">
@@ -222,13 +238,13 @@ export function SchedulePage({ k }: { k: string }) {
             </select>
           </div>
           <div className="oc-range-buttons">
-            <button type="button" className="btn" onClick={() => setFrom(from - days * DAY)}>
+            <button type="button" className="btn" onClick={() => setDay(addDays(day, -days))}>
               ← Earlier
             </button>
-            <button type="button" className="btn" onClick={() => setFrom(startOfDay(Date.now()))}>
+            <button type="button" className="btn" onClick={() => setDay(null)}>
               Today
             </button>
-            <button type="button" className="btn" onClick={() => setFrom(from + days * DAY)}>
+            <button type="button" className="btn" onClick={() => setDay(addDays(day, days))}>
               Later →
             </button>
           </div>
@@ -247,13 +263,13 @@ export function SchedulePage({ k }: { k: string }) {
               <p className="muted">No gaps in this range: someone is on call at every moment.</p>
             )}
             <div className="oc-timeline" aria-hidden="true">
-              <Ruler from={from} to={to} zone={zone} />
+              <Ruler day={day} days={days} from={from} to={to} zone={tz} />
               <Track
                 label="Final"
                 kind="final"
                 from={from}
                 to={to}
-                zone={zone}
+                zone={tz}
                 names={names}
                 colour={colour}
                 segments={data.items.map((x) => ({ start: ms(x.start), end: ms(x.end), user: x.user }))}
@@ -263,7 +279,7 @@ export function SchedulePage({ k }: { k: string }) {
                 kind="override"
                 from={from}
                 to={to}
-                zone={zone}
+                zone={tz}
                 names={names}
                 colour={colour}
                 segments={(data.overrides ?? []).map((o) => ({
@@ -280,7 +296,7 @@ export function SchedulePage({ k }: { k: string }) {
                   kind="layer"
                   from={from}
                   to={to}
-                  zone={zone}
+                  zone={tz}
                   names={names}
                   colour={colour}
                   segments={l.items.map((x) => ({ start: ms(x.start), end: ms(x.end), user: x.user }))}
@@ -298,8 +314,8 @@ export function SchedulePage({ k }: { k: string }) {
                 rows={data.items}
                 rowKey={(x) => x.start}
                 columns={[
-                  { header: 'From', cell: (x) => <ZTime iso={x.start} zone={zone} /> },
-                  { header: 'To', cell: (x) => <ZTime iso={x.end} zone={zone} /> },
+                  { header: 'From', cell: (x) => <ZTime iso={x.start} zone={tz} /> },
+                  { header: 'To', cell: (x) => <ZTime iso={x.end} zone={tz} /> },
                   { header: 'On call', cell: (x) => <Person k={x.user} names={names} /> },
                   {
                     header: 'Source',
@@ -337,7 +353,7 @@ export function SchedulePage({ k }: { k: string }) {
                 header: 'When',
                 cell: (o) => (
                   <>
-                    <ZTime iso={o.start} zone={zone} /> → <ZTime iso={o.end} zone={zone} />
+                    <ZTime iso={o.start} zone={tz} /> → <ZTime iso={o.end} zone={tz} />
                   </>
                 ),
               },
@@ -350,7 +366,7 @@ export function SchedulePage({ k }: { k: string }) {
                       <button
                         type="button"
                         className="btn btn-small btn-danger"
-                        aria-label={`Delete override for ${o.user === null ? 'nobody' : (names.get(o.user) ?? o.user)} from ${fmtIn(o.start, zone)}`}
+                        aria-label={`Delete override for ${o.user === null ? 'nobody' : (names.get(o.user) ?? o.user)} from ${fmtIn(o.start, tz)}`}
                         onClick={() => void remove(o)}
                       >
                         Delete
@@ -370,7 +386,7 @@ export function SchedulePage({ k }: { k: string }) {
           {canOverride ? (
             <OverrideForm
               k={k}
-              zone={zone}
+              zone={tz}
               users={users.map((u) => ({ key: u.key, name: String(u.name ?? u.key) }))}
               onCreated={reloadAll}
             />
@@ -387,7 +403,7 @@ export function SchedulePage({ k }: { k: string }) {
           ) : null}
           <Facts
             rows={[
-              ['Time zone', zone],
+              ['Time zone', tz],
               ['Layers (bottom to top)', String(layers.length)],
             ]}
           />
@@ -412,7 +428,7 @@ export function SchedulePage({ k }: { k: string }) {
               {
                 header: 'Turn',
                 cell: (l) =>
-                  `${l.turn}, hand-off ${l.handoff ?? '00:00'} ${l.time_zone ?? zone}${l.restrictions?.length ? ' (restricted)' : ''}`,
+                  `${l.turn}, hand-off ${l.handoff ?? '00:00'} ${l.time_zone ?? tz}${l.restrictions?.length ? ' (restricted)' : ''}`,
               },
             ]}
             empty={<EmptyState title="No layers." />}

@@ -157,3 +157,37 @@ export function toLocalInput(ms: number): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
+
+/** Milliseconds `zone` is ahead of UTC at instant `ms`. */
+export function zoneOffset(ms: number, zone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(ms);
+  const n = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  const asUtc = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour') % 24, n('minute'), n('second'));
+  return asUtc - (ms - (((ms % 1000) + 1000) % 1000));
+}
+
+/** The local date (`YYYY-MM-DD`) of `ms` in `zone`. */
+export function dateIn(ms: number, zone: string): string {
+  return new Date(ms + zoneOffset(ms, zone)).toISOString().slice(0, 10);
+}
+
+/** The instant of local midnight starting `date` (`YYYY-MM-DD`) in `zone`. */
+export function midnightIn(date: string, zone: string): number {
+  const guess = Date.parse(`${date}T00:00:00Z`);
+  const first = guess - zoneOffset(guess, zone);
+  return guess - zoneOffset(first, zone);
+}
+
+/** `date` plus `n` calendar days. */
+export function addDays(date: string, n: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
