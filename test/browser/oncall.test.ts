@@ -53,7 +53,6 @@ describe('on-call console pages in Chromium', { skip: browserSkip }, () => {
     await gone?.close();
   });
 
-  // biome-ignore lint/suspicious/noExplicitAny: API answers are checked field by field
   const json = async (
     method: string,
     path: string,
