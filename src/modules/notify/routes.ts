@@ -97,7 +97,11 @@ export function notifyRoutes(deps: NotifyRouteDeps) {
             ),
             incident: Type.Optional(Type.String({ maxLength: 200 })),
             channel: Type.Optional(Type.String({ maxLength: 200 })),
+            recipient: Type.Optional(Type.String({ maxLength: 320, description: 'user key (e-mail)' })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+            cursor: Type.Optional(
+              Type.String({ maxLength: 100, description: 'next_cursor of the previous page' }),
+            ),
           }),
         },
       },
@@ -106,15 +110,25 @@ export function notifyRoutes(deps: NotifyRouteDeps) {
           status?: 'pending' | 'sent' | 'failed';
           incident?: string;
           channel?: string;
+          recipient?: string;
           limit?: number;
+          cursor?: string;
         };
+        const limit = q.limit ?? 100;
+        // One extra row tells whether there is a next page.
         const items = await store.list({
           status: q.status,
           incidentId: q.incident,
           channelKey: q.channel,
-          limit: q.limit,
+          recipient: q.recipient,
+          before: q.cursor,
+          limit: limit + 1,
         });
-        return { items: items.map(presentDelivery) };
+        const page = items.slice(0, limit);
+        return {
+          items: page.map(presentDelivery),
+          next_cursor: items.length > limit ? page[page.length - 1].id : null,
+        };
       },
     );
     app.get(

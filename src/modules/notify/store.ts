@@ -203,22 +203,28 @@ export class NotifyStore {
     return r ? toDelivery(r) : undefined;
   }
 
-  /** Deliveries newest first, optionally by status / incident / channel. */
+  /**
+   * Deliveries newest first (by id: ULIDs sort by creation time), optionally by status /
+   * incident / channel / recipient; `before` continues after the last id of a previous page.
+   */
   async list(f: {
     status?: DeliveryStatus;
     incidentId?: string;
     channelKey?: string;
+    recipient?: string;
+    before?: string;
     limit?: number;
   }): Promise<Delivery[]> {
     let q = nk(this.db)
       .selectFrom('notify_deliveries')
       .selectAll()
-      .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(f.limit ?? 100);
     if (f.status) q = q.where('status', '=', f.status);
     if (f.incidentId) q = q.where('incident_id', '=', f.incidentId);
     if (f.channelKey) q = q.where('channel_key', '=', f.channelKey);
+    if (f.recipient) q = q.where('recipient', '=', f.recipient.toLowerCase());
+    if (f.before) q = q.where('id', '<', f.before);
     return (await q.execute()).map(toDelivery);
   }
 

@@ -257,14 +257,12 @@ export class EscalationEngine implements Engine {
 
   /** A user's contact methods for `urgency`; default: e-mail to the user's address. */
   private contactChannels(user: string, urgency: 'high' | 'low', ctx: StepContext): Channel[] {
-    const c = ctx.objects.get('contact')?.get(user.toLowerCase());
-    const methods = ((c?.methods as Array<Record<string, unknown>> | undefined) ?? []).filter(
-      (m) => !m.urgency || (m.urgency as string[]).includes(urgency),
+    return userChannels(
+      user,
+      ctx.objects.get('contact')?.get(user.toLowerCase()),
+      ctx.objects.get('user')?.get(user.toLowerCase()),
+      urgency,
     );
-    if (methods.length) return methods.map((m, i) => toChannel(`contact:${user}:${i}`, m));
-    const u = ctx.objects.get('user')?.get(user.toLowerCase());
-    const email = (u?.email as string | undefined) ?? (user.includes('@') ? user : undefined);
-    return email ? [{ type: 'email', key: `contact:${user}:email`, config: { to: [email] } }] : [];
   }
 
   private event(tx: Tx, incidentId: string, type: string, data: Record<string, unknown>) {
@@ -275,6 +273,24 @@ export class EscalationEngine implements Engine {
       data,
     });
   }
+}
+
+/**
+ * A user's contact methods (those for `urgency`, or all when it is undefined) as notify channels;
+ * without any, an e-mail to the user's address.
+ */
+export function userChannels(
+  user: string,
+  contact: Spec | undefined,
+  userSpec: Spec | undefined,
+  urgency: 'high' | 'low' | undefined,
+): Channel[] {
+  const methods = ((contact?.methods as Array<Record<string, unknown>> | undefined) ?? []).filter(
+    (m) => !urgency || !m.urgency || (m.urgency as string[]).includes(urgency),
+  );
+  if (methods.length) return methods.map((m, i) => toChannel(`contact:${user}:${i}`, m));
+  const email = (userSpec?.email as string | undefined) ?? (user.includes('@') ? user : undefined);
+  return email ? [{ type: 'email', key: `contact:${user}:email`, config: { to: [email] } }] : [];
 }
 
 /** A catalog destination (channel or contact method) as a notify channel. */

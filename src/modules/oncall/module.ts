@@ -50,6 +50,8 @@ export default defineModule<OncallApi>({
         store,
         clock: ctx.clock,
         audit: ctx.audit,
+        timeline: ctx.timeline,
+        notify: ctx.modules.get<NotifyApi>('notify'),
         async feedUrl(feed) {
           const token = feedToken(await secret(), feed);
           const [kind, key] = [feed.slice(0, feed.indexOf(':')), feed.slice(feed.indexOf(':') + 1)];

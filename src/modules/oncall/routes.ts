@@ -11,13 +11,18 @@ import type { Clock } from '../../kernel/clock.ts';
 import { invalid, notFound, VigilError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { AuditLog } from '../audit/audit.ts';
+import type { NotifyApi } from '../notify/module.ts';
+import type { Timeline } from '../timeline/timeline.ts';
+import { userChannels } from './engine.ts';
 import { scheduleToICal, userICal } from './ical.ts';
-import { computeShifts, whoIsOnCall } from './schedule.ts';
+import { layerShifts } from './rotation.ts';
+import { computeShifts, nextHandoffs, whoIsOnCall } from './schedule.ts';
 import { type OncallStore, ok } from './store.ts';
 import { parseInstant } from './time.ts';
 import type { Schedule, Shift } from './types.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const toMs = (v: number | string) => (typeof v === 'number' ? v : parseInstant(v));
 const DAY = 86_400_000;
 const presentShift = (s: Shift) => ({
   start: iso(s.start),
@@ -41,8 +46,10 @@ export interface OncallRouteDeps {
   store: OncallStore;
   clock: Clock;
   audit: AuditLog;
+  timeline: Timeline;
   feedUrl(feed: string): Promise<string>;
   checkFeed(feed: string, token: string | undefined): Promise<void>;
+  notify: NotifyApi;
 }
 
 export function oncallRoutes(d: OncallRouteDeps) {
@@ -70,7 +77,15 @@ export function oncallRoutes(d: OncallRouteDeps) {
           at: iso(at),
           items: schedules.map((s) => {
             const w = whoIsOnCall(s, at);
-            return { schedule: s.key, user: w.user, shift: presentShift(w.shift) };
+            const next = nextHandoffs(s, at, 1)[0];
+            return {
+              schedule: s.key,
+              name: s.name ?? null,
+              time_zone: s.time_zone,
+              user: w.user,
+              shift: presentShift(w.shift),
+              next_handoff: next ? { at: iso(next.at), from: next.from, to: next.to } : null,
+            };
           }),
         };
       },
@@ -82,11 +97,15 @@ export function oncallRoutes(d: OncallRouteDeps) {
         schema: {
           tags,
           params: Key,
-          querystring: Type.Object({ from: Type.Optional(Type.String()), to: Type.Optional(Type.String()) }),
+          querystring: Type.Object({
+            from: Type.Optional(Type.String()),
+            to: Type.Optional(Type.String()),
+            layers: Type.Optional(Type.Boolean({ description: 'also return each layer’s own turns' })),
+          }),
         },
       },
       async (req) => {
-        const q = req.query as { from?: string; to?: string };
+        const q = req.query as { from?: string; to?: string; layers?: boolean };
         const from = instant(q.from, clock.now(), 'from');
         const to = instant(q.to, from + 14 * DAY, 'to');
         if (to <= from || to - from > 366 * DAY) throw invalid('to must be after from, at most a year later');
@@ -96,6 +115,30 @@ export function oncallRoutes(d: OncallRouteDeps) {
           from: iso(from),
           to: iso(to),
           items: computeShifts(s, from, to).map(presentShift),
+          ...(q.layers
+            ? {
+                layers: s.layers.map((l) => ({
+                  key: l.key,
+                  name: l.name ?? null,
+                  items: layerShifts(l, from, to, s.time_zone).map((x) => ({
+                    start: iso(x.start),
+                    end: iso(x.end),
+                    user: x.userKey,
+                    turn: x.turn,
+                  })),
+                })),
+                overrides: (s.overrides ?? [])
+                  .map((o) => ({ ...o, start: toMs(o.start), end: toMs(o.end) }))
+                  .filter((o) => o.end > from && o.start < to)
+                  .map((o) => ({
+                    id: o.id ?? null,
+                    user: o.user,
+                    start: iso(o.start),
+                    end: iso(o.end),
+                    reason: o.reason ?? null,
+                  })),
+              }
+            : {}),
         };
       },
     );
@@ -162,6 +205,12 @@ export function oncallRoutes(d: OncallRouteDeps) {
             before: null,
             after: row,
           });
+          await d.timeline.append(tx, {
+            type: 'schedule.override_created',
+            subject: { kind: 'schedule', key },
+            actor,
+            data: { id: row.id, user: row.user_key, start: iso(start), end: iso(end), reason: row.reason },
+          });
         });
         return reply.code(201).send({
           id: row.id,
@@ -195,6 +244,12 @@ export function oncallRoutes(d: OncallRouteDeps) {
             object: { kind: 'schedule', key },
             before: { id },
             after: null,
+          });
+          await d.timeline.append(tx, {
+            type: 'schedule.override_deleted',
+            subject: { kind: 'schedule', key },
+            actor,
+            data: { id },
           });
         });
         return reply.code(204).send();
@@ -252,6 +307,66 @@ export function oncallRoutes(d: OncallRouteDeps) {
           );
         const body = mergeCalendars(parts, user);
         return reply.header('content-type', 'text/calendar; charset=utf-8').send(body);
+      },
+    );
+    app.post(
+      '/api/v1/oncall/me/test-notification',
+      {
+        config: { policy: 'viewer' },
+        schema: {
+          tags,
+          description:
+            'Sends a test notification to the signed-in user’s contact methods (or one of them) and ' +
+            'returns the deliveries; follow them with GET /api/v1/deliveries/{id}.',
+          body: Type.Object(
+            { method: Type.Optional(Type.Integer({ minimum: 0, maximum: 19 })) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req, reply) => {
+        const user = req.principal?.userKey;
+        if (!user)
+          throw new VigilError(
+            400,
+            'invalid-request',
+            'a test notification goes to the signed-in user: sign in or use a user-owned token',
+          );
+        const method = (req.body as { method?: number } | undefined)?.method;
+        const contact = await store.find('contact', user);
+        const methods = (contact?.spec.methods as Array<Record<string, unknown>> | undefined) ?? [];
+        if (method !== undefined && method >= methods.length)
+          throw new VigilError(404, 'not-found', `you have no contact method #${method}`);
+        const userSpec = (await store.find('user', user))?.spec;
+        const channels = userChannels(user, contact?.spec, userSpec, undefined).filter(
+          (_c, i) => method === undefined || i === method,
+        );
+        if (!channels.length)
+          throw new VigilError(409, 'conflict', 'you have no contact method to test; add one first');
+        const now = clock.now();
+        const nonce = newId(clock);
+        const out: Array<{
+          delivery_id: string;
+          method: number | null;
+          channel: { type: string; key?: string };
+        }> = [];
+        await inTransaction(d.db, async (tx) => {
+          for (const [i, ch] of channels.entries()) {
+            const index = method ?? (methods.length ? i : null);
+            const r = await d.notify.enqueue(tx, {
+              idempotencyKey: `test:${user}:${index ?? 'email'}:${nonce}`,
+              channel: ch,
+              message: {
+                kind: 'test',
+                title: 'Test notification from Vigil',
+                summary: `This is a test sent at ${iso(now)} at the request of ${user}. No action is needed.`,
+                recipient: user,
+              },
+            });
+            out.push({ delivery_id: r.id, method: index, channel: { type: ch.type, key: ch.key } });
+          }
+        });
+        return reply.code(202).send({ items: out });
       },
     );
     app.get(
