@@ -284,6 +284,21 @@ export function statusPageRoutes(svc: StatusPageService, renderer: PageRenderer,
         };
       },
     );
+    app.get(
+      '/api/v1/status-pages/:page/summary',
+      {
+        config: { policy: 'viewer' },
+        schema: {
+          tags,
+          summary: "The page's Statuspage summary document as readers see it now (not cached by browsers)",
+          params: P,
+        },
+      },
+      async (req, reply) =>
+        reply
+          .header('cache-control', 'no-store')
+          .send((await renderer.render((req.params as { page: string }).page)).docs['summary.json']),
+    );
     app.post(
       '/api/v1/status-pages/:page/preview',
       {

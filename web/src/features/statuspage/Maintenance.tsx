@@ -192,9 +192,7 @@ export function MaintenancePage({ pageKey, role }: { pageKey: string; role: stri
   const page = usePageObject(pageKey);
   const k = encodeKey(pageKey);
   const paged = usePaged<SpIncident>(`/api/v1/status-pages/${k}/incidents`, { kind: 'maintenance' }, 20);
-  const doc = useApi<{ scheduled_maintenances: SpDocMaintenance[] }>(
-    `/status/${k}/api/v2/scheduled-maintenances.json`,
-  );
+  const doc = useApi<{ scheduled_maintenances: SpDocMaintenance[] }>(`/api/v1/status-pages/${k}/summary`);
   const reload = () => {
     paged.reload();
     doc.reload();

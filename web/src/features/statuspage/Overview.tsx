@@ -90,7 +90,7 @@ export function Overview({ pageKey, role }: { pageKey: string; role: string }) {
   const k = encodeKey(pageKey);
   const comps = useApi<{ items: ComponentRow[] }>(`/api/v1/status-pages/${k}/components`);
   const status = useApi<{ status: { indicator: string; description: string } }>(
-    `/status/${k}/api/v2/status.json`,
+    `/api/v1/status-pages/${k}/summary`,
   );
   const open = useApi<Page<SpIncident>>(`/api/v1/status-pages/${k}/incidents?state=open&limit=50`);
   useLiveEvents(STATUS_EVENTS, () => {

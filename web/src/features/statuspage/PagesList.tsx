@@ -12,7 +12,7 @@ const LIVE = [...catalogTypes('status_page'), 'statuspage.component_changed', 's
 
 function Overall({ pageKey }: { pageKey: string }) {
   const s = useApi<{ status: { indicator: string; description: string } }>(
-    `/status/${encodeKey(pageKey)}/api/v2/status.json`,
+    `/api/v1/status-pages/${encodeKey(pageKey)}/summary`,
   );
   useLiveEvents(['statuspage.component_changed', 'statuspage.incident_updated'], s.reload);
   if (s.error) return <span className="muted">unavailable</span>;
