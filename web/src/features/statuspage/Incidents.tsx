@@ -193,6 +193,16 @@ function Composer(props: {
     if (Object.keys(errors).length)
       formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
   }, [errors]);
+  // Editing a field clears its message; the banner goes with the last one.
+  const edit = (patch: Partial<Draft>) => {
+    setDraft((d) => ({ ...d, ...patch }));
+    const left = { ...errors };
+    for (const k of Object.keys(patch)) delete left[k];
+    if (Object.keys(left).length !== Object.keys(errors).length) {
+      setErrors(left);
+      if (Object.keys(left).length === 0) setFormError(null);
+    }
+  };
   const applyTemplate = (key: string) => {
     const t = page.templates?.find((x) => x.key === key);
     if (!t) return;
@@ -297,7 +307,7 @@ function Composer(props: {
             <input
               {...fieldProps('name', ids.name)}
               value={draft.name}
-              onChange={(e) => setDraft({ ...draft, name: e.target.value })}
+              onChange={(e) => edit({ name: e.target.value })}
             />
             {err('name', ids.name)}
           </div>
@@ -307,7 +317,7 @@ function Composer(props: {
           <select
             {...fieldProps('status', ids.status)}
             value={draft.status}
-            onChange={(e) => setDraft({ ...draft, status: e.target.value })}
+            onChange={(e) => edit({ status: e.target.value })}
           >
             {statuses.map((s) => (
               <option key={s} value={s}>
@@ -326,7 +336,7 @@ function Composer(props: {
             rows={5}
             value={draft.body}
             aria-describedby={[`${ids.body}-h`, errors.body ? `${ids.body}-e` : ''].filter(Boolean).join(' ')}
-            onChange={(e) => setDraft({ ...draft, body: e.target.value })}
+            onChange={(e) => edit({ body: e.target.value })}
           />
           <p id={`${ids.body}-h`} className="help">
             Plain text shown to readers. {'{{components}}'} and {'{{page}}'} are filled in.
@@ -371,7 +381,7 @@ function Composer(props: {
               aria-describedby={[`${ids.link}-h`, errors.incident_id ? `${ids.link}-e` : '']
                 .filter(Boolean)
                 .join(' ')}
-              onChange={(e) => setDraft({ ...draft, incident_id: e.target.value })}
+              onChange={(e) => edit({ incident_id: e.target.value })}
             />
             <p id={`${ids.link}-h`} className="help">
               The id of an internal incident: each public update also lands on its timeline.
