@@ -1,6 +1,7 @@
 /** `status_pages:` — public status pages and their components, linked to checks and services. */
 import { type Static, Type } from '@sinclair/typebox';
-import { compact, Duration, List, Name, Obj, registerSection, Slug, Url } from '../../plan/index.ts';
+import { compact, Duration, Enum, List, Name, Obj, registerSection, Slug, Url } from '../../plan/index.ts';
+import { HOSTNAME_PATTERN, INCIDENT_STATUS_VALUES, PAGE_THEMES } from './kinds.ts';
 
 const Component = Obj('component', {
   key: Slug('Stable component key (used by the CLI and the API).'),
@@ -12,6 +13,18 @@ const Component = Obj('component', {
   only_show_if_degraded: Type.Optional(Type.Boolean()),
 });
 
+const Template = Obj('template', {
+  key: Slug('Template key.'),
+  name: Name('Shown in the incident composer.'),
+  title: Type.Optional(Name('Incident title.', 300)),
+  status: Type.Optional(Enum(INCIDENT_STATUS_VALUES)),
+  body: Type.String({
+    minLength: 1,
+    maxLength: 10000,
+    description: 'Message; {{page}} and {{components}} are filled in.',
+  }),
+});
+
 const Page = Obj('status page', {
   key: Slug('Page slug: served at /status/<key>.'),
   name: Name('Title of the page.'),
@@ -21,6 +34,12 @@ const Page = Obj('status page', {
   brand_color: Type.Optional(Type.String({ pattern: '^#[0-9a-fA-F]{6}$' })),
   links: Type.Optional(List(Obj('link', { title: Name(), url: Url() }))),
   default: Type.Optional(Type.Boolean({ description: 'Also served at /status and /api/v2/*.' })),
+  theme: Type.Optional(Enum(PAGE_THEMES, "Colour scheme: auto (the reader's preference), light or dark.")),
+  domains: Type.Optional(
+    List(Type.String({ pattern: HOSTNAME_PATTERN }), 'Host names that serve this page at their root.'),
+  ),
+  private: Type.Optional(Type.Boolean({ description: 'Only signed-in Vigil users may read the page.' })),
+  templates: Type.Optional(List(Template, 'Message templates for the incident composer.')),
   hold_down: Type.Optional(Duration('How long an automatic status must hold before it shows (default 2m).')),
   components: List(Component, 'Components, in display order.'),
 });
@@ -46,6 +65,10 @@ registerSection<Static<typeof Pages>>({
           brand_color: p.brand_color,
           links: p.links,
           default: p.default,
+          theme: p.theme,
+          domains: p.domains,
+          private: p.private,
+          templates: p.templates?.map((t) => compact({ ...t })),
           hold_down: p.hold_down,
           components: p.components.map((c) => compact({ ...c })),
         }),

@@ -3,22 +3,16 @@
  * served from a cache that is rebuilt on change rather than per request, and the operators' API.
  */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import ical from 'ical-generator';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { resolveCaller } from '../../http/auth.ts';
+import { invalid, notFound, unauthorized } from '../../kernel/errors.ts';
 import { actorOf } from '../catalog/catalog-routes.ts';
+import type { TokenService } from '../identity/tokens.ts';
 import { COMPONENT_STATUSES, type ComponentStatus } from './kinds.ts';
 import { INCIDENT_STATUSES } from './model.ts';
+import type { PageRenderer, Rendered } from './render.ts';
 import type { SpIncident, StatusPageService } from './service.ts';
-import { feeds, type PageData, pageUrl } from './views.ts';
-
-export interface Rendered {
-  data: PageData;
-  docs: Record<string, unknown>;
-  html: string;
-  atom: string;
-  rss: string;
-  ics: string;
-}
+import { feeds, renderSignInNeeded } from './views.ts';
 
 const DOC_PATHS = [
   'summary.json',
@@ -54,42 +48,131 @@ const presentIncident = (i: SpIncident) => ({
 const StatusEnum = Type.Union(COMPONENT_STATUSES.map((s) => Type.Literal(s)));
 const Components = Type.Record(Type.String({ maxLength: 64 }), StatusEnum);
 
-export function statusPageRoutes(svc: StatusPageService, render: (page?: string) => Promise<Rendered>) {
-  return async (app: FastifyInstance) => {
+/** Where `/` and friends on a custom domain go (the page's own paths under /status/<page>). */
+const ROOT_PATHS = /^\/(?:|history(?:\/\d{4}-\d{2})?|history\.atom|history\.rss|maintenance\.ics)$/;
+
+export function statusPageRoutes(svc: StatusPageService, renderer: PageRenderer, tokens: TokenService) {
+  const plugin = async (app: FastifyInstance) => {
     const pub = { config: { policy: 'public' as const }, schema: { hide: true } };
-    const cors = (reply: FastifyReply) =>
-      reply.header('access-control-allow-origin', '*').header('cache-control', 'public, max-age=10');
+    type P = { page?: string };
+    const pageOf = (req: FastifyRequest) => (req.params as P).page ?? renderer.pageForHost(req.headers.host);
+    const wantsHtml = (req: FastifyRequest) => /text\/html/.test(String(req.headers.accept ?? ''));
 
-    const html = async (page: string | undefined, reply: FastifyReply) =>
-      reply
-        .type('text/html; charset=utf-8')
-        .header('cache-control', 'public, max-age=10')
-        .send((await render(page)).html);
-    app.get('/status', pub, async (_req, reply) => html(undefined, reply));
-    app.get('/status/:page', pub, async (req, reply) => html((req.params as { page: string }).page, reply));
-
-    for (const path of DOC_PATHS) {
-      app.get(`/api/v2/${path}`, pub, async (_req, reply) => cors(reply).send((await render()).docs[path]));
-      app.get(`/status/:page/api/v2/${path}`, pub, async (req, reply) =>
-        cors(reply).send((await render((req.params as { page: string }).page)).docs[path]),
+    /** The rendered page, or null after answering 401 for a private page nobody signed in to read. */
+    async function load(
+      req: FastifyRequest,
+      reply: FastifyReply,
+      key = pageOf(req),
+    ): Promise<Rendered | null> {
+      const r = await renderer.render(key);
+      if (!r.data.page.private) {
+        reply.header('cache-control', 'public, max-age=10');
+        return r;
+      }
+      reply.header('cache-control', 'private, no-store').header('vary', 'cookie, authorization');
+      const who = await resolveCaller(tokens, req);
+      if (who && who !== 'bad-token') return r;
+      if (wantsHtml(req)) {
+        await reply
+          .code(401)
+          .type('text/html; charset=utf-8')
+          .send(renderSignInNeeded(r.data.page.name, `/status-pages/${encodeURIComponent(r.data.page.key)}`));
+        return null;
+      }
+      throw unauthorized(
+        `status page "${r.data.page.key}" is private: sign in, or send Authorization: Bearer <token>`,
       );
     }
-    app.get('/status/:page/history.atom', pub, async (req, reply) =>
-      reply.type('application/atom+xml').send((await render((req.params as { page: string }).page)).atom),
+    const HTML_HEADERS = {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy':
+        "default-src 'none'; style-src 'self'; img-src https: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'self'",
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'same-origin',
+    };
+    const html = async (req: FastifyRequest, reply: FastifyReply, key?: string) => {
+      const r = await load(req, reply, key ?? pageOf(req));
+      if (r) return reply.headers(HTML_HEADERS).send(r.html);
+    };
+    const history = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      key: string | undefined,
+      month?: string,
+    ) => {
+      const r = await load(req, reply, key);
+      if (!r) return;
+      const m = month ?? (await renderer.latestMonth(r.data.page.key));
+      const body = await renderer.history(r.data.page.key, m);
+      if (body === undefined)
+        throw invalid(
+          `"${month}" is not a month; use YYYY-MM, e.g. ${new Date(r.data.now).toISOString().slice(0, 7)}`,
+        );
+      return reply.headers(HTML_HEADERS).send(body);
+    };
+    const atom = async (req: FastifyRequest, reply: FastifyReply, key?: string) => {
+      const r = await load(req, reply, key);
+      if (r) return reply.type('application/atom+xml').send(r.atom);
+    };
+    const rss = async (req: FastifyRequest, reply: FastifyReply, key?: string) => {
+      const r = await load(req, reply, key);
+      if (r) return reply.type('application/rss+xml').send(r.rss);
+    };
+    const ics = async (req: FastifyRequest, reply: FastifyReply, key?: string) => {
+      const r = await load(req, reply, key);
+      if (r) return reply.type('text/calendar; charset=utf-8').send(r.ics);
+    };
+
+    app.get('/status', pub, (req, reply) => html(req, reply));
+    app.get('/status/:page', pub, (req, reply) => html(req, reply));
+    app.get('/status/:page/style.css', pub, async (req, reply) =>
+      reply
+        .type('text/css; charset=utf-8')
+        .header('cache-control', 'public, max-age=300')
+        .send(await renderer.css((req.params as { page: string }).page)),
     );
-    app.get('/status/:page/history.rss', pub, async (req, reply) =>
-      reply.type('application/rss+xml').send((await render((req.params as { page: string }).page)).rss),
+    app.get('/status/:page/history', pub, (req, reply) => history(req, reply, pageOf(req)));
+    app.get('/status/:page/history/:month', pub, (req, reply) =>
+      history(req, reply, pageOf(req), (req.params as { month: string }).month),
     );
+
+    for (const path of DOC_PATHS) {
+      const doc = async (req: FastifyRequest, reply: FastifyReply) => {
+        const r = await load(req, reply);
+        if (!r) return;
+        if (!r.data.page.private) reply.header('access-control-allow-origin', '*');
+        return reply.send(r.docs[path]);
+      };
+      app.get(`/api/v2/${path}`, pub, doc);
+      app.get(`/status/:page/api/v2/${path}`, pub, doc);
+    }
+    app.get('/status/:page/history.atom', pub, (req, reply) => atom(req, reply));
+    app.get('/status/:page/history.rss', pub, (req, reply) => rss(req, reply));
     app.get('/status/:page/components/:component/history.atom', pub, async (req, reply) => {
-      const { page, component } = req.params as { page: string; component: string };
-      const r = await render(page);
+      const r = await load(req, reply);
+      if (!r) return;
+      const { component } = req.params as { component: string };
+      if (!r.data.page.components.some((c) => c.key === component))
+        throw notFound('component', `${r.data.page.key}/${component}`);
       return reply.type('application/atom+xml').send(feeds(r.data, component).atom);
     });
-    app.get('/status/:page/maintenance.ics', pub, async (req, reply) =>
-      reply
-        .type('text/calendar; charset=utf-8')
-        .send((await render((req.params as { page: string }).page)).ics),
-    );
+    app.get('/status/:page/maintenance.ics', pub, (req, reply) => ics(req, reply));
+
+    // A custom domain serves its page at the root: the Host header picks the page (GET/HEAD only;
+    // every other path on that host behaves as usual).
+    app.addHook('onRequest', async (req, reply) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return;
+      const key = renderer.pageForHost(req.headers.host);
+      if (!key) return;
+      const path = req.url.split('?')[0];
+      if (!ROOT_PATHS.test(path)) return;
+      if (path === '/') await html(req, reply, key);
+      else if (path === '/history.atom') await atom(req, reply, key);
+      else if (path === '/history.rss') await rss(req, reply, key);
+      else if (path === '/maintenance.ics') await ics(req, reply, key);
+      else await history(req, reply, key, path.split('/')[2]);
+      return reply;
+    });
 
     // Operators.
     const tags = ['status pages'];
@@ -110,7 +193,12 @@ export function statusPageRoutes(svc: StatusPageService, render: (page?: string)
               status: s?.status ?? 'operational',
               automatic_status: s?.autoStatus ?? null,
               manual_status: s?.manualStatus ?? null,
+              description: c.description ?? null,
+              group: c.group ?? null,
+              only_show_if_degraded: c.only_show_if_degraded ?? false,
               checks: c.checks ?? [],
+              services: c.services ?? [],
+              updated_at: s ? new Date(s.updatedAt).toISOString() : null,
             };
           }),
         };
@@ -141,12 +229,100 @@ export function statusPageRoutes(svc: StatusPageService, render: (page?: string)
     );
     app.get(
       '/api/v1/status-pages/:page/incidents',
-      { config: { policy: 'viewer' }, schema: { tags, params: P } },
-      async (req) => ({
-        items: (await svc.listIncidents((req.params as { page: string }).page, { limit: 100 })).map(
-          presentIncident,
-        ),
-      }),
+      {
+        config: { policy: 'viewer' },
+        schema: {
+          tags,
+          params: P,
+          querystring: Type.Object(
+            {
+              kind: Type.Optional(Type.Union([Type.Literal('incident'), Type.Literal('maintenance')])),
+              state: Type.Optional(
+                Type.Union([Type.Literal('open'), Type.Literal('resolved'), Type.Literal('all')], {
+                  description: 'open: not yet resolved/completed (default all)',
+                }),
+              ),
+              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+              cursor: Type.Optional(Type.String({ maxLength: 100 })),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req) => {
+        const { page } = req.params as { page: string };
+        const q = req.query as {
+          kind?: 'incident' | 'maintenance';
+          state?: string;
+          limit?: number;
+          cursor?: string;
+        };
+        await svc.page(page);
+        let before: { at: number; id: string } | undefined;
+        if (q.cursor) {
+          const m = /^(\d+):([0-9A-Za-z]+)$/.exec(q.cursor);
+          if (!m)
+            throw invalid('cursor must come from a previous next_cursor', {
+              errors: [{ path: 'querystring.cursor', message: 'not a cursor' }],
+            });
+          before = { at: Number(m[1]), id: m[2] };
+        }
+        const limit = q.limit ?? 50;
+        const items = await svc.listIncidents(page, {
+          kind: q.kind,
+          unresolvedOnly: q.state === 'open',
+          resolvedOnly: q.state === 'resolved',
+          limit: limit + 1,
+          before,
+        });
+        const more = items.length > limit;
+        const shown = items.slice(0, limit);
+        const last = shown.at(-1);
+        return {
+          items: shown.map(presentIncident),
+          next_cursor: more && last ? `${last.createdAt}:${last.id}` : null,
+        };
+      },
+    );
+    app.get(
+      '/api/v1/status-pages/:page/summary',
+      {
+        config: { policy: 'viewer' },
+        schema: {
+          tags,
+          summary: "The page's Statuspage summary document as readers see it now (not cached by browsers)",
+          params: P,
+        },
+      },
+      async (req, reply) =>
+        reply
+          .header('cache-control', 'no-store')
+          .send((await renderer.render((req.params as { page: string }).page)).docs['summary.json']),
+    );
+    app.post(
+      '/api/v1/status-pages/:page/preview',
+      {
+        config: { policy: 'responder' },
+        schema: {
+          tags,
+          summary:
+            'Renders the public page as it would look with a draft incident or update (nothing is stored)',
+          params: P,
+          body: Type.Object(
+            {
+              id: Type.Optional(
+                Type.String({ maxLength: 64, description: 'an existing incident this draft updates' }),
+              ),
+              name: Type.Optional(Type.String({ maxLength: 300 })),
+              status: Type.Optional(Type.Union(INCIDENT_STATUSES.map((s) => Type.Literal(s)))),
+              body: Type.String({ maxLength: 10000 }),
+              components: Type.Optional(Components),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req) => renderer.preview((req.params as { page: string }).page, req.body as never),
     );
     app.post(
       '/api/v1/status-pages/:page/incidents',
@@ -246,25 +422,7 @@ export function statusPageRoutes(svc: StatusPageService, render: (page?: string)
       },
     );
   };
-}
-
-/** The maintenance calendar of a page (iCalendar). */
-export function maintenanceIcs(d: PageData): string {
-  const cal = ical({
-    name: `${d.page.name} maintenance`,
-    prodId: { company: 'Vigil', product: 'status page' },
-  });
-  for (const m of d.incidents) {
-    if (m.kind !== 'maintenance' || m.scheduledFor === null) continue;
-    cal.createEvent({
-      id: `${m.id}@${d.page.key}`,
-      start: new Date(m.scheduledFor),
-      end: new Date(m.scheduledUntil ?? m.scheduledFor),
-      summary: m.name,
-      description: m.updates[m.updates.length - 1]?.body ?? '',
-      url: `${pageUrl(d)}#${m.id}`,
-      stamp: new Date(m.createdAt),
-    });
-  }
-  return cal.toString();
+  // Not encapsulated: the custom-domain hook must see requests for `/` (served by the console module).
+  (plugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
+  return plugin;
 }

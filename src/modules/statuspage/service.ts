@@ -42,9 +42,21 @@ export interface PageDef {
   brand_color?: string;
   links?: Array<{ title: string; url: string }>;
   default?: boolean;
+  theme?: 'auto' | 'light' | 'dark';
+  domains?: string[];
+  private?: boolean;
+  templates?: Array<{ key: string; name: string; title?: string; status?: IncidentStatus; body: string }>;
   hold_down?: string;
   components: ComponentDef[];
   updatedAt: number;
+}
+
+/** Fills a message's `{{page}}` and `{{components}}` (names of the affected components). */
+export function expandMessage(text: string, page: PageDef, components: string[]): string {
+  const names = components.map((k) => page.components.find((c) => c.key === k)?.name ?? k);
+  const list =
+    names.length <= 1 ? (names[0] ?? 'our services') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  return text.replaceAll('{{page}}', page.name).replaceAll('{{components}}', list);
 }
 
 export interface ComponentState {
@@ -81,6 +93,25 @@ export interface SpIncident {
   updates: SpUpdate[];
 }
 
+/** What the status page uses of the alerts module's API (`AlertsApi.upcomingWindows`). */
+export interface WindowOccurrence {
+  key: string;
+  title: string;
+  description: string | null;
+  services: string[];
+  start: number;
+  end: number;
+  announceAt: number;
+}
+interface AlertsWindows {
+  upcomingWindows(from: number, to: number): Promise<WindowOccurrence[]>;
+}
+
+/** The page's components that represent any of `services`. */
+export function componentsForServices(page: PageDef, services: string[]): string[] {
+  return page.components.filter((c) => c.services?.some((s) => services.includes(s))).map((c) => c.key);
+}
+
 interface CheckStateReader {
   getState(key: string): Promise<{ state: string } | null>;
 }
@@ -96,6 +127,9 @@ export class StatusPageService {
     private audit: AuditLog,
     private modules: ModuleDirectory,
   ) {}
+
+  /** Per page: components under an alerting maintenance window right now (refreshed by step()). */
+  private windowMaintenance = new Map<string, Set<string>>();
 
   private q(tx?: Tx) {
     return tx?.db ?? this.db.kysely;
@@ -193,9 +227,11 @@ export class StatusPageService {
     const byKey = new Map(rows.map((r) => [r.component, r]));
     const open = await this.listIncidents(page.key, { unresolvedOnly: true }, tx);
     const now = this.clock.now();
+    const inWindow = this.windowMaintenance.get(page.key);
     for (const c of page.components) {
       const r = byKey.get(c.key);
       let s: ComponentStatus = r?.auto_status ?? 'operational';
+      if (inWindow?.has(c.key)) s = worst(s, 'under_maintenance');
       for (const i of open) {
         const st = i.components[c.key];
         if (!st) continue;
@@ -225,7 +261,16 @@ export class StatusPageService {
   /** Engine step: automatic component status from checks (with hold-down) and maintenance transitions. */
   async step(now: number): Promise<void> {
     const checks = this.modules.find<CheckStateReader>('checks');
+    const windows = await this.windows(now, now + 1);
     for (const page of await this.pages()) {
+      this.windowMaintenance.set(
+        page.key,
+        new Set(
+          windows
+            .filter((w) => w.start <= now && now < w.end)
+            .flatMap((w) => componentsForServices(page, w.services)),
+        ),
+      );
       const holdMs = page.hold_down ? parseDuration(page.hold_down) : 120_000;
       // Read other modules' state before the transaction: on SQLite a transaction holds the one
       // connection, so a query through another module's store inside it would wait forever.
@@ -281,6 +326,16 @@ export class StatusPageService {
     }
   }
 
+  /**
+   * The alerting module's maintenance window occurrences overlapping [from, to) (through its public
+   * module API); empty when the alerts module is not loaded.
+   */
+  async windows(from: number, to: number): Promise<WindowOccurrence[]> {
+    const alerts = this.modules.find<AlertsWindows>('alerts');
+    if (!alerts) return [];
+    return alerts.upcomingWindows(from, to);
+  }
+
   async createIncident(
     ctx: ActorContext,
     pageKey: string,
@@ -305,6 +360,8 @@ export class StatusPageService {
       incidentId = (await incidents.get(input.incident_id)).id;
     }
     const id = newId(this.clock);
+    const name = expandMessage(input.name, page, Object.keys(components));
+    const body = expandMessage(input.body, page, Object.keys(components));
     await inTransaction(this.db, async (tx) => {
       const now = this.clock.now();
       await tx.db
@@ -313,7 +370,7 @@ export class StatusPageService {
           id,
           page: page.key,
           kind: 'incident',
-          name: input.name,
+          name,
           status: 'investigating',
           impact: input.impact ?? impactOf(Object.values(components)),
           incident_id: incidentId,
@@ -327,7 +384,7 @@ export class StatusPageService {
         } as any)
         .execute();
       const created = (await this.getIncident(id, tx))!;
-      await this.addUpdate(tx, created, ctx.actor, { status, body: input.body, components });
+      await this.addUpdate(tx, created, ctx.actor, { status, body, components });
       await this.audit.append(tx, {
         ...ctx,
         action: 'status_page.incident_create',
@@ -355,7 +412,8 @@ export class StatusPageService {
     const status = input.status ?? inc.status;
     if (!allowed.includes(status)) throw invalid(`unknown status "${status}"; one of ${allowed.join(', ')}`);
     await inTransaction(this.db, async (tx) => {
-      await this.addUpdate(tx, inc, ctx.actor, { status, body: input.body, components });
+      const body = expandMessage(input.body, page, Object.keys({ ...inc.components, ...components }));
+      await this.addUpdate(tx, inc, ctx.actor, { status, body, components });
       await this.audit.append(tx, {
         ...ctx,
         action: 'status_page.incident_update',
@@ -444,6 +502,7 @@ export class StatusPageService {
       if (!page.components.some((x) => x.key === k)) {
         throw invalid(
           `page "${page.key}" has no component "${k}" (components: ${page.components.map((x) => x.key).join(', ')})`,
+          { errors: [{ path: 'body.components', message: `unknown component "${k}"` }] },
         );
       }
       if (!isStatus(s))
@@ -527,6 +586,17 @@ export class StatusPageService {
     return r ? (await this.withUpdates([r], tx))[0] : undefined;
   }
 
+  /** Months (`YYYY-MM`, UTC) in which incidents or maintenance of `page` were created. */
+  async incidentMonths(page: string): Promise<string[]> {
+    const rows = (await this.db.kysely
+      .selectFrom('statuspage_incidents' as any)
+      .select('created_at')
+      .where('page', '=', page)
+      .execute()) as Array<{ created_at: unknown }>;
+    const months = new Set(rows.map((r) => new Date(Number(r.created_at)).toISOString().slice(0, 7)));
+    return [...months].sort().reverse();
+  }
+
   async listIncidents(
     page: string,
     f: {
@@ -535,6 +605,9 @@ export class StatusPageService {
       limit?: number;
       from?: number;
       to?: number;
+      resolvedOnly?: boolean;
+      /** Keyset cursor: items created before this one (newest first). */
+      before?: { at: number; id: string };
     } = {},
     tx?: Tx,
   ): Promise<SpIncident[]> {
@@ -542,8 +615,16 @@ export class StatusPageService {
       .selectFrom('statuspage_incidents' as any)
       .selectAll()
       .where('page', '=', page)
-      .orderBy('created_at', 'desc');
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc');
     if (f.unresolvedOnly) q = q.where('resolved_at', 'is', null);
+    if (f.resolvedOnly) q = q.where('resolved_at', 'is not', null);
+    if (f.before) {
+      const b = f.before;
+      q = q.where((eb: any) =>
+        eb.or([eb('created_at', '<', b.at), eb.and([eb('created_at', '=', b.at), eb('id', '<', b.id)])]),
+      );
+    }
     if (f.kind) q = q.where('kind', '=', f.kind);
     if (f.from !== undefined) q = q.where('created_at', '>=', f.from);
     if (f.to !== undefined) q = q.where('created_at', '<', f.to);
