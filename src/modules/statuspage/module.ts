@@ -8,8 +8,10 @@ import { defineModule } from '../module.ts';
 import './kinds.ts';
 import './plan-section.ts';
 import * as m1 from './migrations/202611251200-statuspage-tables.ts';
+import * as m2 from './migrations/202611251300-statuspage-subscribers.ts';
 import { maintenanceIcs, type Rendered, statusPageRoutes } from './routes.ts';
 import { StatusPageService } from './service.ts';
+import { setupSubscribers, withSubscriberRoutes } from './subscribers.ts';
 import { feeds, type PageData, renderHtml, statuspageDocs } from './views.ts';
 
 interface UptimeReader {
@@ -28,9 +30,13 @@ export interface StatusPageApi {
 export default defineModule<StatusPageApi>({
   name: 'statuspage',
   dependsOn: ['checks', 'incidents'],
-  migrations: { '202611251200-statuspage-tables': m1 },
-  create(ctx) {
+  migrations: {
+    '202611251200-statuspage-tables': m1,
+    '202611251300-statuspage-subscribers': m2, // subscribers
+  },
+  async create(ctx) {
     const svc = new StatusPageService(ctx.db, ctx.clock, ctx.catalog, ctx.timeline, ctx.audit, ctx.modules);
+    const subscribers = await setupSubscribers(ctx, svc);
     const cache = new Map<string, { at: number; r: Promise<Rendered> }>();
     ctx.timeline.subscribe((e) => {
       if (e.subject.kind === 'status_page' || e.type.startsWith('status_page.')) cache.clear();
@@ -88,7 +94,7 @@ export default defineModule<StatusPageApi>({
     };
 
     return {
-      routes: statusPageRoutes(svc, render),
+      routes: withSubscriberRoutes(statusPageRoutes(svc, render), subscribers),
       engines: [
         {
           name: 'statuspage',
@@ -98,6 +104,7 @@ export default defineModule<StatusPageApi>({
             return {};
           },
         },
+        subscribers.engine,
       ],
       api: { service: svc },
     };
