@@ -355,6 +355,7 @@ export function subscriberRoutes(svc: SubscriberService, pages: StatusPageServic
           items: items.map((d) => ({
             id: d.id,
             subscriber: d.subscriber,
+            address: d.address,
             event_type: d.eventType,
             status: d.status,
             attempts: d.attempts,

@@ -47,6 +47,8 @@ export interface Subscriber {
 export interface SubscriberDelivery {
   id: string;
   subscriber: string;
+  /** The subscriber's URL; null once it was removed. */
+  address: string | null;
   eventType: string;
   status: 'pending' | 'sent' | 'failed' | 'cancelled';
   attempts: number;
@@ -626,10 +628,24 @@ export class SubscriberService {
       .orderBy('id', 'desc')
       .limit(Math.min(f.limit ?? 50, 200));
     if (f.subscriber) q = q.where('subscriber', '=', f.subscriber);
-    return ((await q.execute()) as any[]).map(
+    const rows = (await q.execute()) as any[];
+    const ids = [...new Set(rows.map((r) => r.subscriber as string))];
+    const addresses = new Map<string, string>(
+      ids.length
+        ? (
+            (await this.db.kysely
+              .selectFrom('statuspage_subscribers' as any)
+              .select(['id', 'address'] as any)
+              .where('id', 'in', ids)
+              .execute()) as Array<{ id: string; address: string }>
+          ).map((r) => [r.id, r.address])
+        : [],
+    );
+    return rows.map(
       (r): SubscriberDelivery => ({
         id: r.id,
         subscriber: r.subscriber,
+        address: addresses.get(r.subscriber) ?? null,
         eventType: r.event_type,
         status: r.status,
         attempts: Number(r.attempts),
