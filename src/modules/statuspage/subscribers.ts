@@ -329,7 +329,7 @@ export class SubscriberService {
               '',
               'If it was not you, ignore this mail: nothing will be sent without confirmation.',
             ].join('\n'),
-        url: confirmed ? l.manage : l.confirm,
+        // No `url`: notify renders it as an "Open incident" button; the link is in the text.
       },
     });
   }
@@ -966,7 +966,8 @@ function describe(e: DomainEvent, inc: SpIncident, page: PageDef) {
       lines: [`Scheduled: ${fmt(inc.scheduledFor)} – ${fmt(inc.scheduledUntil)}`],
     };
   }
-  const first = inc.updates.filter((u) => u.createdAt < e.at).length === 0;
+  // The event's update is the newest one written at or before the event: the first one opens it.
+  const first = inc.updates.filter((u) => u.createdAt <= e.at).length <= 1;
   const done = data.status === 'resolved';
   const title = done
     ? `Resolved: ${inc.name}`
