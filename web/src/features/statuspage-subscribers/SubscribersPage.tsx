@@ -46,6 +46,12 @@ export function componentNames(components: string[] | null, defs: ComponentDef[]
   return components.map((k) => defs.find((c) => c.key === k)?.name ?? k).join(', ');
 }
 
+/** Where a subscriber came from: the public form or an operator (`operator:user:ann@…`). */
+function sourceText(source: string): string {
+  if (source === 'public') return 'via the public form';
+  return `added by ${source.replace(/^operator:/, '').replace(/^(user|token):/, '')}`;
+}
+
 export function SubscribersPage({ slug, role }: { slug: string; role: string }) {
   const toast = useToast();
   const canManage = roleAtLeast(role, 'operator');
@@ -126,7 +132,8 @@ export function SubscribersPage({ slug, role }: { slug: string; role: string }) 
       cell: (s) => (
         <>
           <span className="sps-address">{s.address}</span>
-          {s.description ? <span className="muted sps-sub"> {s.description}</span> : null}
+          {s.description ? <span className="sps-sub">{s.description}</span> : null}
+          <span className="muted sps-sub">{sourceText(s.source)}</span>
         </>
       ),
     },
@@ -144,10 +151,6 @@ export function SubscribersPage({ slug, role }: { slug: string; role: string }) 
         s.state === 'confirmed' ? <Badge tone="ok">confirmed</Badge> : <Badge tone="warn">pending</Badge>,
     },
     { header: 'Components', cell: (s) => componentNames(s.components, defs) },
-    {
-      header: 'Source',
-      cell: (s) => (s.source === 'public' ? 'public form' : s.source.replace(/^operator:/, 'added by ')),
-    },
     { header: 'Subscribed', cell: (s) => <Time iso={s.confirmed_at ?? s.created_at} /> },
     {
       header: 'Actions',
@@ -179,7 +182,7 @@ export function SubscribersPage({ slug, role }: { slug: string; role: string }) 
   const c = counts.data;
 
   return (
-    <>
+    <div className="sps-page">
       <PageHeader
         title={`Subscribers · ${name}`}
         actions={
@@ -252,127 +255,121 @@ export function SubscribersPage({ slug, role }: { slug: string; role: string }) 
         </section>
       ) : null}
 
-      <div className="grid-2 grid-wide-left">
-        <section className="card" aria-labelledby="sps-list-h">
-          <h2 id="sps-list-h">Subscribers</h2>
-          {canManage ? (
-            <>
-              <form className="filters" aria-label="Filter subscribers" onSubmit={(e) => e.preventDefault()}>
-                <div className="filter">
-                  <label htmlFor="sps-q">Search</label>
-                  <input
-                    id="sps-q"
-                    type="search"
-                    placeholder="address contains…"
-                    value={f.q}
-                    onChange={(e) => f.setQ(e.target.value)}
-                  />
-                </div>
-                <div className="filter">
-                  <label htmlFor="sps-type">Type</label>
-                  <select id="sps-type" value={f.type} onChange={(e) => f.setType(e.target.value)}>
-                    <option value="">Any</option>
-                    <option value="email">e-mail</option>
-                    <option value="webhook">webhook</option>
-                  </select>
-                </div>
-                <div className="filter">
-                  <label htmlFor="sps-state">State</label>
-                  <select id="sps-state" value={f.state} onChange={(e) => f.setState(e.target.value)}>
-                    <option value="">Any</option>
-                    <option value="confirmed">confirmed</option>
-                    <option value="pending">pending</option>
-                  </select>
-                </div>
-                <div className="filter">
-                  <label htmlFor="sps-component">Component</label>
-                  <select
-                    id="sps-component"
-                    value={f.component}
-                    onChange={(e) => f.setComponent(e.target.value)}
-                  >
-                    <option value="">Any</option>
-                    {defs.map((d) => (
-                      <option key={d.key} value={d.key}>
-                        {d.name}
-                      </option>
-                    ))}
-                  </select>
-                </div>
-              </form>
-              <DataTable
-                caption={`Subscribers of ${name}`}
-                columns={columns}
-                paged={paged}
-                rowKey={(s) => s.id}
-                empty={
-                  <EmptyState
-                    title={filtered ? 'No subscribers match these filters.' : 'No subscribers yet.'}
-                  >
-                    {filtered ? (
-                      'Clear a filter to see more.'
-                    ) : (
-                      <>
-                        Share the public form (
-                        <a href={`/status/${encodeURIComponent(slug)}/subscribe`}>/status/{slug}/subscribe</a>
-                        ) or add a subscriber here.
-                      </>
-                    )}
-                  </EmptyState>
-                }
-              />
-            </>
-          ) : (
-            <p className="banner banner-info">
-              Subscriber addresses are personal data: operators can see, export and manage them. You can see
-              the counts.
-            </p>
-          )}
-        </section>
+      <section className="card" aria-labelledby="sps-list-h">
+        <h2 id="sps-list-h">Subscribers</h2>
+        {canManage ? (
+          <>
+            <form className="filters" aria-label="Filter subscribers" onSubmit={(e) => e.preventDefault()}>
+              <div className="filter">
+                <label htmlFor="sps-q">Search</label>
+                <input
+                  id="sps-q"
+                  type="search"
+                  placeholder="address contains…"
+                  value={f.q}
+                  onChange={(e) => f.setQ(e.target.value)}
+                />
+              </div>
+              <div className="filter">
+                <label htmlFor="sps-type">Type</label>
+                <select id="sps-type" value={f.type} onChange={(e) => f.setType(e.target.value)}>
+                  <option value="">Any</option>
+                  <option value="email">e-mail</option>
+                  <option value="webhook">webhook</option>
+                </select>
+              </div>
+              <div className="filter">
+                <label htmlFor="sps-state">State</label>
+                <select id="sps-state" value={f.state} onChange={(e) => f.setState(e.target.value)}>
+                  <option value="">Any</option>
+                  <option value="confirmed">confirmed</option>
+                  <option value="pending">pending</option>
+                </select>
+              </div>
+              <div className="filter">
+                <label htmlFor="sps-component">Component</label>
+                <select
+                  id="sps-component"
+                  value={f.component}
+                  onChange={(e) => f.setComponent(e.target.value)}
+                >
+                  <option value="">Any</option>
+                  {defs.map((d) => (
+                    <option key={d.key} value={d.key}>
+                      {d.name}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            </form>
+            <DataTable
+              caption={`Subscribers of ${name}`}
+              columns={columns}
+              paged={paged}
+              rowKey={(s) => s.id}
+              empty={
+                <EmptyState title={filtered ? 'No subscribers match these filters.' : 'No subscribers yet.'}>
+                  {filtered ? (
+                    'Clear a filter to see more.'
+                  ) : (
+                    <>
+                      Share the public form (
+                      <a href={`/status/${encodeURIComponent(slug)}/subscribe`}>/status/{slug}/subscribe</a>)
+                      or add a subscriber here.
+                    </>
+                  )}
+                </EmptyState>
+              }
+            />
+          </>
+        ) : (
+          <p className="banner banner-info">
+            Subscriber addresses are personal data: operators can see, export and manage them. You can see the
+            counts.
+          </p>
+        )}
+      </section>
 
-        <div>
-          {canManage && page.data ? (
-            <section className="card" aria-labelledby="sps-add-h">
-              <h2 id="sps-add-h">Add a subscriber</h2>
-              <AddSubscriber
-                slug={slug}
-                components={defs}
-                onAdded={(s) => {
-                  if (s.secret) setSecret({ url: s.address, secret: s.secret });
-                  toast.show(
-                    s.state === 'pending'
-                      ? `Sent a confirmation mail to ${s.address}.`
-                      : `Added ${s.address}.`,
-                  );
-                  reloadAll();
-                }}
-              />
-            </section>
-          ) : null}
-          <section className="card" aria-labelledby="sps-comp-h">
-            <h2 id="sps-comp-h">By component</h2>
-            {c && page.data ? (
-              <SimpleTable
-                caption="Confirmed subscribers per component"
-                rows={defs}
-                rowKey={(d) => d.key}
-                columns={[
-                  { header: 'Component', cell: (d) => d.name },
-                  { header: 'Notified', cell: (d) => c.by_component[d.key] ?? 0, className: 'sps-num' },
-                ]}
-                empty={<EmptyState title="This page has no components." />}
-              />
-            ) : (
-              <Loading />
-            )}
-            {c ? (
-              <p className="muted sps-note">
-                {c.all_components} confirmed subscriber{c.all_components === 1 ? '' : 's'} follow every
-                component.
-              </p>
-            ) : null}
+      <div className="grid-2">
+        {canManage && page.data ? (
+          <section className="card" aria-labelledby="sps-add-h">
+            <h2 id="sps-add-h">Add a subscriber</h2>
+            <AddSubscriber
+              slug={slug}
+              components={defs}
+              onAdded={(s) => {
+                if (s.secret) setSecret({ url: s.address, secret: s.secret });
+                toast.show(
+                  s.state === 'pending' ? `Sent a confirmation mail to ${s.address}.` : `Added ${s.address}.`,
+                );
+                reloadAll();
+              }}
+            />
           </section>
-        </div>
+        ) : null}
+        <section className="card" aria-labelledby="sps-comp-h">
+          <h2 id="sps-comp-h">By component</h2>
+          {c && page.data ? (
+            <SimpleTable
+              caption="Confirmed subscribers per component"
+              rows={defs}
+              rowKey={(d) => d.key}
+              columns={[
+                { header: 'Component', cell: (d) => d.name },
+                { header: 'Notified', cell: (d) => c.by_component[d.key] ?? 0, className: 'sps-num' },
+              ]}
+              empty={<EmptyState title="This page has no components." />}
+            />
+          ) : (
+            <Loading />
+          )}
+          {c ? (
+            <p className="muted sps-note">
+              {c.all_components} confirmed subscriber{c.all_components === 1 ? '' : 's'} follow every
+              component.
+            </p>
+          ) : null}
+        </section>
       </div>
 
       {canManage ? (
@@ -431,6 +428,6 @@ export function SubscribersPage({ slug, role }: { slug: string; role: string }) 
           )}
         </section>
       ) : null}
-    </>
+    </div>
   );
 }
