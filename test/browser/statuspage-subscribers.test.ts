@@ -44,7 +44,9 @@ async function waitFor<T>(
     const v = await fn();
     if (v !== undefined) return v;
     if (Date.now() > until)
-      throw new Error(`timed out waiting for ${what}; mails: ${JSON.stringify(mails.map((m) => [m.to, m.text.slice(0, 600)]))}`);
+      throw new Error(
+        `timed out waiting for ${what}; mails: ${JSON.stringify(mails.map((m) => [m.to, m.text.slice(0, 600)]))}`,
+      );
     await new Promise((r) => setTimeout(r, 200));
   }
 }
