@@ -78,6 +78,26 @@ export function subscriberRoutes(svc: SubscriberService, pages: StatusPageServic
       const body = (req.body ?? {}) as Form;
       const email = one(body.email);
       const components = many(body.components);
+      // Behind a reverse proxy every request comes from the proxy: the client is the address the
+      // nearest proxy appended to X-Forwarded-For (a forged header only evades the per-client
+      // limit; the per-page limit still holds).
+      const xff = req.headers['x-forwarded-for'];
+      const forwarded = (Array.isArray(xff) ? xff.join(',') : (xff ?? ''))
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+        .pop();
+      const wait = svc.throttleSubscribe(page.key, forwarded ?? req.ip);
+      if (wait > 0)
+        return html(
+          reply.header('retry-after', String(Math.ceil(wait / 1000))),
+          subscribeForm(page, {
+            email,
+            components,
+            error: `Too many attempts from your network; try again in ${Math.ceil(wait / 60_000)} minutes.`,
+          }),
+          429,
+        );
       try {
         await svc.subscribeEmail(page.key, { email, components });
       } catch (err) {

@@ -391,6 +391,25 @@ testBothDbs(
       r = await form(t, `${unsub.pathname}${unsub.search}`, 'List-Unsubscribe=One-Click');
       assert.equal(r.statusCode, 200, 'repeating it is harmless');
 
+      // One client may only try the public form a few times per 10 minutes (it makes Vigil send mail).
+      let limited: Awaited<ReturnType<typeof form>> | undefined;
+      for (let i = 0; i < 12 && !limited; i++) {
+        const res = await form(t, '/status/public/subscribe', `email=flood${i}%40example.com`);
+        if (res.statusCode === 429) limited = res;
+      }
+      assert.ok(limited, 'the form is rate limited');
+      assert.match(limited.body, /Too many attempts/);
+      assert.ok(Number(limited.headers['retry-after']) > 0);
+      // Behind a proxy, the client is the address the proxy appended.
+      r = await t.request('POST', '/status/public/subscribe', 'email=proxied%40example.com', {
+        token: null,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '203.0.113.9' },
+      });
+      assert.equal(r.statusCode, 200, 'another client behind the proxy is not limited');
+      await t.advance(10 * 60_000);
+      r = await form(t, '/status/public/subscribe', 'email=later%40example.com');
+      assert.equal(r.statusCode, 200, 'the window passes');
+
       // Operators remove subscribers; pending webhook deliveries are cancelled with them.
       r = await t.request('DELETE', `/api/v1/status-pages/public/subscribers/${carol.id}`);
       assert.equal(r.statusCode, 204);

@@ -170,7 +170,16 @@ export interface SubscriberCounts {
   all_components: number;
 }
 
+/** Subscribe attempts one client address may make per window (public form abuse guard). */
+export const SUBSCRIBE_ATTEMPTS_PER_WINDOW = 10;
+/** Subscribe attempts one page accepts per window from everyone together (backstop). */
+export const SUBSCRIBE_PAGE_ATTEMPTS_PER_WINDOW = 500;
+export const SUBSCRIBE_WINDOW_MS = 10 * 60_000;
+
 export class SubscriberService {
+  /** Per client address: attempts in the current window (in memory, per process). */
+  private attempts = new Map<string, { since: number; n: number }>();
+
   constructor(
     private db: Db,
     private clock: Clock,
@@ -181,6 +190,35 @@ export class SubscriberService {
     /** Vigil's public base URL (org base_url, else settings), without a trailing slash. */
     private baseUrl: () => Promise<string>,
   ) {}
+
+  /**
+   * Counts a public subscribe attempt on `page` from `client` (its address). Answers the
+   * milliseconds to wait when over a limit, else 0. The form can make Vigil mail any address, so
+   * one client may try only a few times per window, and a page sends at most a bounded number of
+   * confirmation mails per window whatever the clients claim to be.
+   */
+  throttleSubscribe(page: string, client: string): number {
+    const now = this.clock.now();
+    if (this.attempts.size > 10_000)
+      for (const [k, v] of this.attempts) if (now - v.since >= SUBSCRIBE_WINDOW_MS) this.attempts.delete(k);
+    const over = (key: string, limit: number) => {
+      const a = this.attempts.get(key);
+      if (!a || now - a.since >= SUBSCRIBE_WINDOW_MS) return 0;
+      return a.n >= limit ? a.since + SUBSCRIBE_WINDOW_MS - now : 0;
+    };
+    const keys: Array<[string, number]> = [
+      [`client:${client}`, SUBSCRIBE_ATTEMPTS_PER_WINDOW],
+      [`page:${page}`, SUBSCRIBE_PAGE_ATTEMPTS_PER_WINDOW],
+    ];
+    const wait = Math.max(...keys.map(([k, limit]) => over(k, limit)));
+    if (wait > 0) return wait;
+    for (const [k] of keys) {
+      const a = this.attempts.get(k);
+      if (!a || now - a.since >= SUBSCRIBE_WINDOW_MS) this.attempts.set(k, { since: now, n: 1 });
+      else a.n++;
+    }
+    return 0;
+  }
 
   private notify(): NotifyPort {
     return this.modules.get<NotifyPort>('notify');
