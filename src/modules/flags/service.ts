@@ -15,6 +15,7 @@ import type { AuditLog } from '../audit/audit.ts';
 import type { ActorContext, CatalogService } from '../catalog/catalog-service.ts';
 import { catalogStore } from '../catalog/catalog-store.ts';
 import type { Timeline } from '../timeline/timeline.ts';
+import { compileCondition } from './conditions.ts';
 import { loadDefinition, loadDefinitions, loadSegments, readTx } from './definitions.ts';
 import {
   activeOverride,
@@ -25,7 +26,6 @@ import {
   type RolloutRecord,
   servedPercentages,
 } from './effective.ts';
-import { compileCondition } from './conditions.ts';
 import { compileFlagSet, compileSegments } from './evaluate.ts';
 import type { EvaluationContext, Reason, Rule } from './flag.ts';
 import { exportFlagd } from './flagd-export.ts';
