@@ -297,7 +297,7 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
 
   test('flagd: exports an environment and imports a document (dry run first)', async () => {
     await page.goto('/flags');
-    await page.getByRole('link', { name: 'Import / export' }).click();
+    await page.getByRole('link', { name: 'Import or export flagd files' }).click();
     await page.getByRole('heading', { name: 'Import and export (flagd)' }).waitFor();
     await page.getByRole('button', { name: 'Export', exact: true }).click();
     await page.locator('pre.flags-json').getByText('"enable_signup"', { exact: false }).waitFor();
@@ -394,6 +394,12 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
     await page.getByRole('link', { name: 'enable_signup' }).waitFor();
     await checkA11y(page, 'flags list (400 px)');
     await shot(page, '12-narrow-list');
+    const fits = 'document.documentElement.scrollWidth - document.documentElement.clientWidth';
+    assert.ok(Number(await page.evaluate(fits)) <= 1, 'the list scrolls inside its region at 400 px');
+    await page.goto('/flags/new_dashboard');
+    await page.getByRole('heading', { name: 'Staged rollouts' }).waitFor();
+    assert.ok(Number(await page.evaluate(fits)) <= 1, 'the flag page fits 400 px');
+    await shot(page, '12b-narrow-flag');
     await page.goto('/flags/ui_checkout_v2/edit');
     await page.getByRole('heading', { name: 'Edit ui_checkout_v2' }).waitFor();
     const overflow = await page.evaluate(

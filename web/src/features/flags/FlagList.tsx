@@ -129,16 +129,11 @@ export function FlagList() {
       <PageHeader
         title="Feature flags"
         actions={
-          <>
-            <Link className="btn" to="/flags/flagd">
-              Import / export
+          canWrite ? (
+            <Link className="btn btn-primary" to="/flags/new">
+              New flag
             </Link>
-            {canWrite ? (
-              <Link className="btn btn-primary" to="/flags/new">
-                New flag
-              </Link>
-            ) : null}
-          </>
+          ) : null
         }
       >
         Kill switches, rollouts and experiments per environment. Switching a flag overrides its declared state
@@ -195,6 +190,8 @@ export function FlagList() {
         <p className="muted flags-summary">
           {s.flags} flag{s.flags === 1 ? '' : 's'} · median lifespan {s.median_lifespan_days ?? '—'} days ·{' '}
           {s.over_60_days} older than 60 days · {s.retired} retired
+          {' · '}
+          <Link to="/flags/flagd">Import or export flagd files</Link>
           {data?.conventions ? (
             <>
               {' '}
@@ -218,7 +215,7 @@ export function FlagList() {
         </EmptyState>
       ) : (
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
-        <section className="table-wrap" tabIndex={0} aria-label="Flags">
+        <section className="table-wrap flags-tw" tabIndex={0} aria-label="Flags">
           <table className="flags-table">
             <caption className="sr-only">Flags and their state per environment</caption>
             <thead>

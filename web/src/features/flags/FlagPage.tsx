@@ -186,7 +186,7 @@ export function FlagPage({ flagKey }: { flagKey: string }) {
           </EmptyState>
         ) : (
           // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
-          <section className="table-wrap" tabIndex={0} aria-label="State per environment">
+          <section className="table-wrap flags-tw" tabIndex={0} aria-label="State per environment">
             <table>
               <caption className="sr-only">State per environment</caption>
               <thead>
@@ -592,7 +592,12 @@ function Preview({ flag, envs }: { flag: string; envs: Environment[] }) {
       </form>
       {result ? (
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
-        <section className="table-wrap" tabIndex={0} aria-label="Evaluation results" aria-live="polite">
+        <section
+          className="table-wrap flags-tw"
+          tabIndex={0}
+          aria-label="Evaluation results"
+          aria-live="polite"
+        >
           <table>
             <caption className="sr-only">Evaluation results per environment</caption>
             <thead>

@@ -133,7 +133,9 @@ export function FlagHistory({ flag }: { flag: string }) {
             </div>
             <details>
               <summary>Before / after</summary>
-              <Diff e={e} />
+              <div className="flags-diff-wrap">
+                <Diff e={e} />
+              </div>
             </details>
           </li>
         ))}

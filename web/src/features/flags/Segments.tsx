@@ -63,31 +63,33 @@ export function SegmentList() {
           />
         </label>
       </form>
-      <DataTable
-        caption="Segments"
-        paged={filtered}
-        rowKey={(s) => s.key}
-        columns={[
-          {
-            header: 'Segment',
-            cell: (s) => (
-              <>
-                <Link to={`/flag-segments/${encodeKey(s.key)}`}>{s.key}</Link> <ManagedBadge obj={s} />
-                {s.description ? <div className="muted">{s.description}</div> : null}
-              </>
-            ),
-          },
-          { header: 'Conditions', cell: (s) => s.conditions.map(conditionText).join(' and ') },
-          { header: 'Updated', cell: (s) => <Time iso={s.updated_at} /> },
-        ]}
-        empty={
-          <EmptyState title={needle ? 'No segments match.' : 'No segments yet.'}>
-            {canWrite
-              ? 'Declare them under flags.segments in vigil.yaml, or create one with “New segment”.'
-              : 'Declare them under flags.segments in vigil.yaml.'}
-          </EmptyState>
-        }
-      />
+      <div className="flags-tw">
+        <DataTable
+          caption="Segments"
+          paged={filtered}
+          rowKey={(s) => s.key}
+          columns={[
+            {
+              header: 'Segment',
+              cell: (s) => (
+                <>
+                  <Link to={`/flag-segments/${encodeKey(s.key)}`}>{s.key}</Link> <ManagedBadge obj={s} />
+                  {s.description ? <div className="muted">{s.description}</div> : null}
+                </>
+              ),
+            },
+            { header: 'Conditions', cell: (s) => s.conditions.map(conditionText).join(' and ') },
+            { header: 'Updated', cell: (s) => <Time iso={s.updated_at} /> },
+          ]}
+          empty={
+            <EmptyState title={needle ? 'No segments match.' : 'No segments yet.'}>
+              {canWrite
+                ? 'Declare them under flags.segments in vigil.yaml, or create one with “New segment”.'
+                : 'Declare them under flags.segments in vigil.yaml.'}
+            </EmptyState>
+          }
+        />
+      </div>
     </>
   );
 }
