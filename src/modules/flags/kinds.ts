@@ -6,7 +6,16 @@
  */
 import { KEY_PATTERNS, type KeyStyle, registerKind } from '../catalog/kinds.ts';
 import { validateSegment } from './evaluate.ts';
-import { type FlagSpec, FlagSpecSchema, flagFromSpec, SegmentSpecSchema, segmentFromSpec } from './plan.ts';
+import {
+  ConventionsSchema,
+  type FlagConventions,
+  type FlagSpec,
+  FlagSpecSchema,
+  flagFromSpec,
+  namePatternRegex,
+  SegmentSpecSchema,
+  segmentFromSpec,
+} from './plan.ts';
 
 /**
  * Flag keys follow the teams' own conventions (`ui_new_exporter`, `enable_email`), which slugs do
@@ -32,6 +41,28 @@ export function flagReferences(spec: FlagSpec): Array<{ kind: string; key: strin
   });
   return refs;
 }
+
+/**
+ * The plan's `conventions:` (WT-4) as a singleton (`GET /api/v1/flag-conventions`), so the console
+ * can check a new flag before creating it and the flags views can report violations.
+ */
+registerKind({
+  kind: 'flag_conventions',
+  plural: 'flag-conventions',
+  label: 'flag conventions',
+  keyStyle: 'singleton',
+  order: 19,
+  spec: ConventionsSchema,
+  check: (spec: FlagConventions) => {
+    if (!spec.name_pattern) return [];
+    try {
+      namePatternRegex(spec.name_pattern, spec.prefixes);
+      return [];
+    } catch (e) {
+      return [`name_pattern: ${(e as Error).message}`];
+    }
+  },
+});
 
 registerKind({
   kind: 'segment',

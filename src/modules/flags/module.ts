@@ -45,7 +45,7 @@ export default defineModule<FlagsApi>({
     });
     return {
       routes: async (app) => {
-        await app.register(flagsRoutes(service));
+        await app.register(flagsRoutes(service, ctx.catalog));
         await app.register(ofrepRoutes(cache, ctx.clock));
       },
       engines: [

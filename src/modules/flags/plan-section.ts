@@ -1,7 +1,8 @@
 /**
  * The `flags:` section of the ops plan: conventions (checked here, at validate time), segments and
- * flags. Flags and segments become catalog objects (kinds `flag`, `segment`); conventions are not
- * stored — they gate the plan (WT-4: names, required tags, default off in prod).
+ * flags. Flags and segments become catalog objects (kinds `flag`, `segment`); conventions are
+ * also stored as the `flag_conventions` singleton: they gate the plan (WT-4: names, required tags,
+ * default off in prod), and the console and the flag views check API-made flags against them.
  */
 import { registerSection } from '../../plan/index.ts';
 import type { PlanObject } from '../../plan/types.ts';
@@ -10,7 +11,7 @@ import { checkConventions, type FlagPlan, FlagPlanSchema, type FlagSpec, planToF
 
 registerSection<FlagPlan>({
   key: 'flags',
-  kinds: ['segment', 'flag'],
+  kinds: ['flag_conventions', 'segment', 'flag'],
   schema: FlagPlanSchema,
   singleton: true,
   description: 'Feature flags: conventions, segments, flags, staged rollouts and kill-switch triggers.',
@@ -23,6 +24,13 @@ registerSection<FlagPlan>({
       }
     }
     const out: PlanObject[] = [];
+    if (value.conventions) {
+      out.push(
+        ctx.object('flag_conventions', 'default', value.conventions as Record<string, unknown>, [
+          'conventions',
+        ]),
+      );
+    }
     (value.segments ?? []).forEach((s, i) => {
       const { key, ...spec } = s;
       out.push(ctx.object('segment', key, spec as Record<string, unknown>, ['segments', i]));

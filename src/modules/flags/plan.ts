@@ -148,7 +148,8 @@ const segmentFields = {
 /** A segment's spec as stored in the catalog (kind `segment`). */
 export const SegmentSpecSchema = Type.Object(segmentFields, { additionalProperties: false });
 
-const ConventionsSchema = Type.Object(
+/** The `conventions:` part of the section (also the `flag_conventions` catalog kind). */
+export const ConventionsSchema = Type.Object(
   {
     name_pattern: Type.Optional(
       Type.String({ description: 'Template like "{prefix}_{feature}" or an anchored regex ("^...$").' }),

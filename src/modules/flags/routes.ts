@@ -6,6 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { actorOf } from '../catalog/catalog-routes.ts';
+import type { CatalogService } from '../catalog/catalog-service.ts';
 import type { Role } from '../catalog/kinds.ts';
 import { assertCan } from '../identity/index.ts';
 import type { FlagsService, RolloutVerb } from './service.ts';
@@ -42,7 +43,7 @@ function presentKey(k: ClientKey) {
 }
 
 /** Registers the flags API routes. */
-export function flagsRoutes(service: FlagsService) {
+export function flagsRoutes(service: FlagsService, catalog: CatalogService) {
   /**
    * Operating a flag in an environment needs `role` for that environment and the flag's owner
    * team: an org role, or a scoped grant (e.g. operator in dev/staging only) that covers it.
@@ -74,6 +75,74 @@ export function flagsRoutes(service: FlagsService) {
       '/api/v1/flags/:key',
       { config: { policy: 'viewer' }, schema: { tags, params: KeyParams } },
       async (req) => service.detail((req.params as { key: string }).key),
+    );
+    app.get(
+      '/api/v1/flags/:key/audit',
+      {
+        config: { policy: 'viewer' },
+        schema: {
+          tags,
+          description:
+            "The flag's audit trail (definition changes, toggles, rollouts) with before/after, newest first.",
+          params: KeyParams,
+          querystring: Type.Object(
+            {
+              cursor: Type.Optional(Type.Integer({ minimum: 1 })),
+              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req) => {
+        const q = req.query as { cursor?: number; limit?: number };
+        return service.audit((req.params as { key: string }).key, q);
+      },
+    );
+    app.get(
+      '/api/v1/flagd/export',
+      {
+        config: { policy: 'viewer' },
+        schema: {
+          tags,
+          description: "One environment's flag definitions as a flagd flag-definition document.",
+          querystring: Type.Object(
+            { env: Type.String({ minLength: 1, maxLength: 64 }) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req) => service.exportFlagd((req.query as { env: string }).env),
+    );
+    app.post(
+      '/api/v1/flagd/import',
+      {
+        config: { policy: 'operator' },
+        schema: {
+          tags,
+          description:
+            'Imports a flagd flag-definition document into one environment (dry_run reports without writing).',
+          body: Type.Object(
+            {
+              document: Type.Union([
+                Type.Record(Type.String(), Type.Unknown()),
+                Type.String({ maxLength: 2_000_000 }),
+              ]),
+              env: Type.String({ minLength: 1, maxLength: 64 }),
+              dry_run: Type.Optional(Type.Boolean()),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req) => {
+        const b = req.body as { document: unknown; env: string; dry_run?: boolean };
+        return service.importFlagd(actorOf(req), catalog, {
+          document: b.document,
+          env: b.env,
+          dryRun: b.dry_run ?? false,
+        });
+      },
     );
     app.post(
       '/api/v1/flags/:key/evaluate',

@@ -12,9 +12,10 @@ import type { Clock } from '../../kernel/clock.ts';
 import { conflict, invalid, notFound } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { AuditLog } from '../audit/audit.ts';
-import type { ActorContext } from '../catalog/catalog-service.ts';
+import type { ActorContext, CatalogService } from '../catalog/catalog-service.ts';
 import { catalogStore } from '../catalog/catalog-store.ts';
 import type { Timeline } from '../timeline/timeline.ts';
+import { compileCondition } from './conditions.ts';
 import { loadDefinition, loadDefinitions, loadSegments, readTx } from './definitions.ts';
 import {
   activeOverride,
@@ -25,10 +26,12 @@ import {
   type RolloutRecord,
   servedPercentages,
 } from './effective.ts';
-import { compileFlagSet } from './evaluate.ts';
-import type { EvaluationContext } from './flag.ts';
+import { compileFlagSet, compileSegments } from './evaluate.ts';
+import type { EvaluationContext, Reason, Rule } from './flag.ts';
+import { exportFlagd } from './flagd-export.ts';
+import { importFlagd } from './flagd-import.ts';
 import { lifespanDays, staleness } from './lifecycle.ts';
-import type { PlannedRollout } from './plan.ts';
+import { checkConventions, type FlagConventions, type PlannedRollout } from './plan.ts';
 import {
   initialRollout,
   pauseRollout,
@@ -39,6 +42,7 @@ import {
   startRollout,
 } from './rollout.ts';
 import { type FlagRuntimeCache, hashClientKey } from './runtime-cache.ts';
+import { environmentSpec, flagToSpec, segmentToSpec } from './spec.ts';
 import { type ClientKey, flagsStore } from './store.ts';
 
 export const ROLLOUT_TIMER = 'flags.rollout';
@@ -105,6 +109,26 @@ export function rolloutView(planned: PlannedRollout, state: RolloutState) {
   };
 }
 
+/**
+ * Which targeting rule decided a preview (1-based), or null when the fallthrough did: the first
+ * rule whose conditions and segments all hold, as the compiled evaluator walks them.
+ */
+function matchedRule(
+  rules: Rule[],
+  segments: ReturnType<typeof compileSegments>,
+  context: EvaluationContext,
+  now: number,
+  reason: Reason,
+): number | null {
+  if (reason !== 'TARGETING_MATCH' && reason !== 'SPLIT' && reason !== 'DEFAULT') return null;
+  for (let i = 0; i < rules.length; i++) {
+    const ms = (rules[i].conditions ?? []).map(compileCondition);
+    for (const s of rules[i].segments ?? []) ms.push(...(segments.get(s) ?? []));
+    if (ms.every((m) => m(context, now))) return i + 1;
+  }
+  return null;
+}
+
 export class FlagsService {
   constructor(private d: FlagsDeps) {}
 
@@ -121,6 +145,12 @@ export class FlagsService {
   /** The owning team of a flag (for scoped access checks); 404 when the flag does not exist. */
   async ownerOf(key: string): Promise<string | undefined> {
     return (await this.requireDef(readTx(this.d.db), key)).flag.owner;
+  }
+
+  /** The plan's (or an admin's) flag conventions, if any. */
+  private async conventions(tx: Tx): Promise<FlagConventions | undefined> {
+    const o = await catalogStore.get(tx, 'flag_conventions', 'default');
+    return o ? (o.spec as FlagConventions) : undefined;
   }
 
   /** After a committed change on this replica, served sets are rebuilt. */
@@ -364,12 +394,13 @@ export class FlagsService {
   async list(filter: { tag?: string; type?: string; stale?: boolean } = {}) {
     const tx = readTx(this.d.db);
     const now = this.d.clock.now();
-    const [defs, overrides, rollouts, history, lifespans] = await Promise.all([
+    const [defs, overrides, rollouts, history, lifespans, conventions] = await Promise.all([
       loadDefinitions(tx),
       flagsStore.overrides(tx),
       flagsStore.rollouts(tx),
       flagsStore.allHistory(tx),
       flagsStore.lifespans(tx),
+      this.conventions(tx),
     ]);
     const born = new Map(lifespans.map((l) => [l.flag, l.createdAt]));
     const items = [];
@@ -382,9 +413,9 @@ export class FlagsService {
       if (filter.stale !== undefined && st.stale !== filter.stale) continue;
       const ov = new Map(overrides.filter((o) => o.flag === f.key).map((o) => [o.env, o]));
       const ro = new Map(rollouts.filter((r) => r.flag === f.key).map((r) => [r.env, r]));
-      items.push(this.present(def, ov, ro, st, createdAt, now));
+      items.push(this.present(def, ov, ro, st, createdAt, now, conventions));
     }
-    return { items, summary: this.lifespanSummary(lifespans, now) };
+    return { items, summary: this.lifespanSummary(lifespans, now), conventions: conventions ?? null };
   }
 
   private present(
@@ -394,6 +425,7 @@ export class FlagsService {
     st: { stale: boolean; reason: string },
     createdAt: number,
     now: number,
+    conventions: FlagConventions | undefined,
   ) {
     const f = def.flag;
     const percentages = servedPercentages(def, ov, ro);
@@ -410,10 +442,12 @@ export class FlagsService {
       archived: f.archived ?? false,
       managed: def.managed,
       source: def.source,
+      version: def.version,
       environments,
       triggers: def.triggers,
       stale: st.stale,
       stale_reason: st.reason,
+      convention_problems: conventions ? checkConventions([f], conventions).map((p) => p.message) : [],
       lifespan_days: lifespanDays(createdAt, null, now),
       created_at: new Date(createdAt).toISOString(),
       updated_at: new Date(def.updatedAt).toISOString(),
@@ -450,7 +484,7 @@ export class FlagsService {
     const st = staleness(def.flag, await flagsStore.history(tx, key), now, { createdAt });
     const events = await this.d.timeline.forSubject('flag', key);
     return {
-      ...this.present(def, ov, ro, st, createdAt, now),
+      ...this.present(def, ov, ro, st, createdAt, now, await this.conventions(tx)),
       definition: def.flag,
       history: events.map((e) => ({
         at: new Date(e.at).toISOString(),
@@ -459,6 +493,120 @@ export class FlagsService {
         data: e.data,
       })),
     };
+  }
+
+  /** The audit trail of one flag (definition changes, toggles, rollouts), newest first, with before/after. */
+  async audit(key: string, opts: { cursor?: number; limit?: number } = {}) {
+    await this.requireDef(readTx(this.d.db), key);
+    const limit = opts.limit ?? 50;
+    const events = await this.d.audit.list({ kind: 'flag', key, beforeSeq: opts.cursor, limit });
+    return {
+      items: events.map((e) => ({
+        seq: e.seq,
+        at: new Date(e.at).toISOString(),
+        actor: e.actor,
+        action: e.action,
+        before: e.before ?? null,
+        after: e.after ?? null,
+      })),
+      next_cursor: events.length === limit ? String(events[events.length - 1].seq) : null,
+    };
+  }
+
+  /** One environment's definitions (as declared, not overridden) as a flagd flag-definition document. */
+  async exportFlagd(env: string) {
+    const tx = readTx(this.d.db);
+    await this.requireEnv(tx, env);
+    const defs = [...(await loadDefinitions(tx)).values()].sort((a, b) =>
+      a.flag.key.localeCompare(b.flag.key),
+    );
+    const { doc, problems } = exportFlagd(
+      defs.map((d) => d.flag),
+      await loadSegments(tx),
+      env,
+    );
+    return { env, document: doc, problems };
+  }
+
+  /**
+   * Imports a flagd document into environment `env`: new flags are created (type from the
+   * document's metadata, else `release`), existing API-managed flags get their variants, default and
+   * that environment replaced (other environments are kept); plan-managed flags are left alone.
+   * Segments (`$evaluators`) are created or replaced likewise. `dryRun` reports without writing.
+   */
+  async importFlagd(
+    ctx: ActorContext,
+    catalog: CatalogService,
+    input: { document: unknown; env: string; dryRun?: boolean },
+  ) {
+    const tx = readTx(this.d.db);
+    await this.requireEnv(tx, input.env);
+    const imp = importFlagd(input.document, { env: input.env });
+    const problems = imp.problems.map((p) => ({ flag: p.flag ?? null, path: p.path, message: p.message }));
+    const result = {
+      env: input.env,
+      dry_run: Boolean(input.dryRun),
+      created: [] as string[],
+      updated: [] as string[],
+      segments: [] as string[],
+      skipped: [] as Array<{ key: string; reason: string }>,
+      problems,
+    };
+    const plannedSegments: Array<{ key: string; spec: Record<string, unknown>; exists: boolean }> = [];
+    for (const seg of imp.segments) {
+      const cur = await catalogStore.get(tx, 'segment', seg.key);
+      if (cur?.managed) {
+        result.skipped.push({ key: seg.key, reason: `segment is managed by the plan (${cur.source})` });
+        continue;
+      }
+      plannedSegments.push({ key: seg.key, spec: segmentToSpec(seg), exists: Boolean(cur) });
+    }
+    const plannedFlags: Array<{ key: string; spec: Record<string, unknown>; exists: boolean }> = [];
+    for (const flag of imp.flags) {
+      const cur = await catalogStore.get(tx, 'flag', flag.key);
+      if (cur?.managed) {
+        result.skipped.push({ key: flag.key, reason: `managed by the plan (${cur.source})` });
+        continue;
+      }
+      let spec: Record<string, unknown>;
+      try {
+        if (cur) {
+          const old = cur.spec as Record<string, unknown> & { environments?: Record<string, unknown> };
+          spec = {
+            ...old,
+            variants: flag.variants,
+            default_variant: flag.defaultVariant,
+            environments: { ...(old.environments ?? {}), [input.env]: environmentSpec(flag, input.env) },
+          };
+        } else {
+          spec = flagToSpec(flag) as unknown as Record<string, unknown>;
+        }
+      } catch (e) {
+        problems.push({ flag: flag.key, path: `flags.${flag.key}`, message: (e as Error).message });
+        continue;
+      }
+      plannedFlags.push({ key: flag.key, spec, exists: Boolean(cur) });
+    }
+    for (const s of plannedSegments) {
+      if (!input.dryRun) {
+        if (s.exists) await catalog.update(ctx, 'segment', s.key, s.spec);
+        else await catalog.create(ctx, 'segment', s.key, s.spec);
+      }
+      result.segments.push(s.key);
+    }
+    for (const f of plannedFlags) {
+      if (!input.dryRun) {
+        try {
+          if (f.exists) await catalog.update(ctx, 'flag', f.key, f.spec);
+          else await catalog.create(ctx, 'flag', f.key, f.spec);
+        } catch (e) {
+          problems.push({ flag: f.key, path: `flags.${f.key}`, message: (e as Error).message });
+          continue;
+        }
+      }
+      (f.exists ? result.updated : result.created).push(f.key);
+    }
+    return result;
   }
 
   /** Evaluates a flag as served for a context, in one or every environment (a preview; nothing stored). */
@@ -471,12 +619,15 @@ export class FlagsService {
     const segs = await loadSegments(tx);
     const envs = env ? [env] : Object.keys(served.environments).sort();
     const results: Record<string, unknown> = {};
+    const now = this.d.clock.now();
+    const segMatchers = compileSegments(segs);
     for (const e of envs) {
-      const r = compileFlagSet([served], segs, e).evaluate(key, context, { now: this.d.clock.now() });
+      const r = compileFlagSet([served], segs, e).evaluate(key, context, { now });
       results[e] = {
         value: r.value ?? null,
         variant: r.variant ?? null,
         reason: r.reason,
+        rule: matchedRule(served.environments[e]?.targeting ?? [], segMatchers, context, now, r.reason),
         ...(r.errorCode ? { error_code: r.errorCode, error_message: r.errorMessage } : {}),
       };
     }
