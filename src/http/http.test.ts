@@ -25,6 +25,10 @@ testBothDbs('every route declares an auth policy, and the role matrix holds', as
       [/^GET \/(\*|assets\/\*)$/, 'console static files'],
       [/^(GET|HEAD) \/status/, 'public status page'],
       [/^GET \/api\/v2\//, 'Statuspage-compatible public JSON'],
+      [
+        /^POST \/status\/:page\/(subscribe(\/confirm)?|subscription|unsubscribe)$/,
+        'public subscription forms (double opt-in; the token in the link is the credential)',
+      ],
     ];
     const publicRoutes = t.app.routes.filter((r) => r.policy === 'public').map((r) => `${r.method} ${r.url}`);
     const unexplained = publicRoutes.filter((r) => !PUBLIC.some(([re]) => re.test(r)));
