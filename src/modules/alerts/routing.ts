@@ -18,6 +18,12 @@ export interface IncidentConfig {
   severity_map?: Record<string, string>;
   default_severity?: string;
   service_label?: string;
+  /**
+   * Set when the route names an escalation policy but no `incident` setting: paging needs an
+   * incident to acknowledge, so one is opened per group, at the least severe level when the
+   * alert's severity label names no severity.
+   */
+  implicit?: boolean;
 }
 
 /** A route with its inherited settings resolved. */
@@ -79,9 +85,11 @@ export function compileRoute(
     groupWait: spec.group_wait ? parseDuration(spec.group_wait) : base.groupWait,
     groupInterval: spec.group_interval ? parseDuration(spec.group_interval) : base.groupInterval,
     repeatInterval: spec.repeat_interval ? parseDuration(spec.repeat_interval) : base.repeatInterval,
-    incident: spec.incident ?? base.incident,
+    // An implicit incident (see IncidentConfig.implicit) follows the target, it is not inherited.
+    incident: spec.incident ?? (base.incident?.implicit ? null : base.incident),
     children: [],
   };
+  if (!node.incident && node.target?.escalation_policy) node.incident = { open: true, implicit: true };
   node.children = (spec.routes ?? []).map((c, i) => compileRoute(c, node, `${path}.${i}`));
   return node;
 }

@@ -33,6 +33,7 @@ export interface IncidentsPort {
       dedupKey?: string;
       source?: { kind: string; key: string };
       alert?: { key: string; title?: string };
+      escalationPolicy?: string;
     },
     actor: string,
   ): Promise<{ incident: { id: string; humanId: string }; outcome: string }>;
@@ -432,6 +433,13 @@ export class AlertsService {
             repeat: !changed,
             incident_id: incidentId,
             ...(incidentError ? { incident_error: incidentError } : {}),
+            // Enough for a channel message without reading this module's tables.
+            alerts: firing.slice(0, 50).map((a) => ({
+              fingerprint: a.fingerprint,
+              labels: a.labels,
+              ...(a.annotations.summary ? { summary: a.annotations.summary } : {}),
+              ...(a.annotations.runbook_url ? { runbook_url: a.annotations.runbook_url } : {}),
+            })),
           },
         });
       }
@@ -502,6 +510,7 @@ export class AlertsService {
         dedupKey: `alerts:${route.id}:${groupKey}`,
         source: { kind: 'alert_group', key: hash16(`${route.id}\u0000${groupKey}`) },
         alert: { key: first.fingerprint, title: first.labels.alertname },
+        ...(route.target?.escalation_policy ? { escalationPolicy: route.target.escalation_policy } : {}),
       },
       ACTOR,
     );
@@ -526,6 +535,11 @@ export class AlertsService {
       } catch {
         // not a severity key: try the next candidate
       }
+    }
+    if (cfg.implicit) {
+      const ladder = (await this.deps.catalog.list('severity', { limit: 500 })).items;
+      const least = ladder.sort((a, b) => Number(b.spec.rank ?? 0) - Number(a.spec.rank ?? 0))[0];
+      if (least) return least.key;
     }
     throw new Error(`no severity for label value "${raw}" (add severity_map or default_severity)`);
   }

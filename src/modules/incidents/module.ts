@@ -9,6 +9,7 @@ import type { Deps } from './context.ts';
 import { IncidentTimersEngine } from './engine.ts';
 import './kinds.ts';
 import * as m1 from './migrations/202611251110-incidents-core.ts';
+import * as m2 from './migrations/202611251400-incidents-escalation-policy.ts';
 import { PostmortemService } from './postmortems.ts';
 import { ReportService } from './report-service.ts';
 import { incidentRoutes } from './routes.ts';
@@ -18,7 +19,10 @@ export type { IncidentsApi } from './api.ts';
 
 export default defineModule<IncidentsApi>({
   name: 'incidents',
-  migrations: { '202611251110-incidents-core': m1 },
+  migrations: {
+    '202611251110-incidents-core': m1,
+    '202611251400-incidents-escalation-policy': m2,
+  },
   create(ctx) {
     const deps: Deps = {
       db: ctx.db,

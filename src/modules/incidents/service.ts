@@ -149,6 +149,7 @@ export class IncidentService extends IncidentsBase {
         breached_at: null,
         reopen_count: 0,
         merged_into: null,
+        escalation_policy: input.escalationPolicy ?? null,
         updated_at: now,
       })
       .execute();
@@ -186,6 +187,7 @@ export class IncidentService extends IncidentsBase {
     await this.emit(tx, inc, 'incident.paging_requested', actor, {
       ...common,
       summary: inc.summary ?? inc.title,
+      ...(inc.escalationPolicy ? { escalation_policy: inc.escalationPolicy } : {}),
     });
     await this.deps.timers.schedule(tx, { kind: TIMER_RESPONSE, key: id, dueAt: due });
     if (input.alert) await this.linkAlert(tx, inc, input.alert, actor);
@@ -237,6 +239,7 @@ export class IncidentService extends IncidentsBase {
       service: inc.service,
       summary: input.summary ?? inc.summary ?? inc.title,
       url: this.url(inc.id),
+      ...(inc.escalationPolicy ? { escalation_policy: inc.escalationPolicy } : {}),
       reopened: true,
     });
     await this.deps.timers.schedule(tx, { kind: TIMER_RESPONSE, key: inc.id, dueAt: due });

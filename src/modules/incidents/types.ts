@@ -42,6 +42,7 @@ export interface IncidentRow {
   breached_at: number | null;
   reopen_count: number;
   merged_into: string | null;
+  escalation_policy?: string | null;
   updated_at: number;
 }
 
@@ -121,6 +122,8 @@ export interface Incident {
   breachedAt: number | null;
   reopenCount: number;
   mergedInto: string | null;
+  /** The escalation policy named by the opener (an alert route's target), else null. */
+  escalationPolicy?: string | null;
   updatedAt: number;
 }
 
@@ -152,6 +155,7 @@ export function toIncident(r: IncidentRow): Incident {
     breachedAt: num(r.breached_at),
     reopenCount: Number(r.reopen_count),
     mergedInto: r.merged_into,
+    escalationPolicy: r.escalation_policy ?? null,
     updatedAt: Number(r.updated_at),
   };
 }
@@ -170,6 +174,8 @@ export interface OpenInput {
   alert?: { key: string; title?: string };
   /** Runbook and other links (alerting passes its rule's runbook annotation). */
   links?: Link[];
+  /** The escalation policy to page (an alert route's target); default: the on-call paging routes. */
+  escalationPolicy?: string;
 }
 
 /** An event other modules add to an incident's timeline. */

@@ -168,10 +168,13 @@ export class EscalationEngine implements Engine {
     return keys.find((k) => norm(k) === norm(sev) || (label && norm(k) === norm(label))) ?? sev;
   }
 
-  /** Service route → owner team route → default policy → the only policy there is. */
+  /** Named policy → service route → owner team route → default policy → the only policy there is. */
   private choosePolicy(inc: IncidentInfo, ctx: StepContext): string | null {
     const paging = ctx.paging;
     const ok = (k?: string) => (k && ctx.policies.has(k) ? k : null);
+    // The opener's choice first (an alert route's `target.escalation_policy`).
+    const named = ok(inc.escalation_policy);
+    if (named) return named;
     if (inc.service) {
       const bySvc = ok(paging?.services?.[inc.service]);
       if (bySvc) return bySvc;

@@ -9,6 +9,7 @@ import { defineModule } from '../module.ts';
 import type { NotifyApi } from '../notify/module.ts';
 import './kinds.ts';
 import './plan-section.ts';
+import { ALERT_GROUP_CONSUMER, AlertGroupNotifier } from './alert-groups.ts';
 import { CONSUMER, EscalationEngine } from './engine.ts';
 import * as m1 from './migrations/202611251150-oncall-escalations.ts';
 import { oncallRoutes } from './routes.ts';
@@ -29,6 +30,7 @@ export default defineModule<OncallApi>({
     const store = new OncallStore(ctx.db, ctx.catalog);
     // Only incidents paged after the module was first installed are escalated (no replay of history).
     await ctx.timeline.initConsumerAtEnd(CONSUMER);
+    await ctx.timeline.initConsumerAtEnd(ALERT_GROUP_CONSUMER);
     const engine = new EscalationEngine({
       db: ctx.db,
       store,
@@ -44,7 +46,14 @@ export default defineModule<OncallApi>({
       return String((org?.spec.base_url as string | undefined) ?? ctx.settings.baseUrl).replace(/\/+$/, '');
     };
     return {
-      engines: [engine],
+      engines: [
+        engine,
+        new AlertGroupNotifier({
+          catalog: ctx.catalog,
+          timeline: ctx.timeline,
+          notify: ctx.modules.get<NotifyApi>('notify'),
+        }),
+      ],
       routes: oncallRoutes({
         db: ctx.db,
         store,

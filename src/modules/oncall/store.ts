@@ -50,6 +50,8 @@ export interface IncidentInfo {
   service?: string;
   summary?: string;
   url?: string;
+  /** The policy the incident's opener named (an alert route's target). */
+  escalation_policy?: string;
 }
 
 /** An escalation as stored. */
