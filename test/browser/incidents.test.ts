@@ -124,7 +124,16 @@ describe('incidents console in Chromium', { skip: browserSkip }, () => {
     await page.getByLabel('Note (optional)').fill('Config diff found');
     await page.getByRole('button', { name: 'Change state' }).click();
     await timeline().locator('li[data-type="incident.status_changed"]', { hasText: 'Identified' }).waitFor();
+    await page.getByLabel('Alert key').fill('api-5xx-rate');
+    await page.getByLabel('Alert title (optional)').fill('API 5xx rate above 5 %');
+    await page.getByRole('button', { name: 'Link alert' }).click();
+    await timeline().getByText('Alert firing: api-5xx-rate').waitFor();
+    await page.getByRole('table', { name: 'Linked alerts' }).getByText('API 5xx rate above 5 %').waitFor();
     cur = await api('GET', `/api/v1/incidents/${inc.id}`);
+    assert.deepEqual(
+      cur.json.alerts.map((a: { key: string; status: string }) => [a.key, a.status]),
+      [['api-5xx-rate', 'firing']],
+    );
     assert.equal(cur.json.status, 'identified');
     assert.equal(cur.json.commander, ADMIN.email);
     assert.equal(cur.json.communications_lead, 'grace@acme.example');
