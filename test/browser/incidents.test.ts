@@ -379,6 +379,39 @@ describe('incidents console in Chromium', { skip: browserSkip }, () => {
     await page.setViewportSize({ width: 1280, height: 860 });
   });
 
+  test('without live updates, a stale page gets 412 from If-Match, reloads and says so', async () => {
+    const fresh = await api('POST', '/api/v1/incidents', {
+      title: 'Stale page check',
+      severity: 'p2',
+      service: 'api',
+    });
+    const ctx = await session.browser.newContext({ baseURL: vigil.base, bypassCSP: true });
+    // No event stream: the page cannot hear about the change below.
+    await ctx.route('**/api/v1/events/stream', (r) => r.abort());
+    const p = await ctx.newPage();
+    p.on('pageerror', (err) => session.pageErrors.push(String(err)));
+    try {
+      await signIn(p);
+      await p.goto(`/incidents/${fresh.json.human_id}`);
+      await p.getByRole('button', { name: 'Acknowledge' }).waitFor();
+      const sev = await api('POST', `/api/v1/incidents/${fresh.json.id}/severity`, { severity: 'p3' });
+      assert.equal(sev.status, 200);
+      await p.getByRole('button', { name: 'Acknowledge' }).click();
+      await p.getByText(/changed while you were looking at it/).waitFor();
+      assert.equal(
+        (await api('GET', `/api/v1/incidents/${fresh.json.id}`)).json.status,
+        'triggered',
+        'not applied',
+      );
+      await p.locator('.page-header').getByText('P3', { exact: true }).waitFor();
+      await p.getByRole('button', { name: 'Acknowledge' }).click();
+      await p.getByText('Response target met').waitFor();
+      assert.equal((await api('GET', `/api/v1/incidents/${fresh.json.id}`)).json.status, 'acknowledged');
+    } finally {
+      await ctx.close();
+    }
+  });
+
   test('a viewer reads everything and gets no write controls', async () => {
     const r = await api('PUT', `/api/v1/users/${VIEWER.email}/password`, { password: VIEWER.password });
     assert.equal(r.status, 204);
