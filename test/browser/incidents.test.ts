@@ -124,7 +124,16 @@ describe('incidents console in Chromium', { skip: browserSkip }, () => {
     await page.getByLabel('Note (optional)').fill('Config diff found');
     await page.getByRole('button', { name: 'Change state' }).click();
     await timeline().locator('li[data-type="incident.status_changed"]', { hasText: 'Identified' }).waitFor();
+    await page.getByLabel('Alert key').fill('api-5xx-rate');
+    await page.getByLabel('Alert title (optional)').fill('API 5xx rate above 5 %');
+    await page.getByRole('button', { name: 'Link alert' }).click();
+    await timeline().getByText('Alert firing: api-5xx-rate').waitFor();
+    await page.getByRole('table', { name: 'Linked alerts' }).getByText('API 5xx rate above 5 %').waitFor();
     cur = await api('GET', `/api/v1/incidents/${inc.id}`);
+    assert.deepEqual(
+      cur.json.alerts.map((a: { key: string; status: string }) => [a.key, a.status]),
+      [['api-5xx-rate', 'firing']],
+    );
     assert.equal(cur.json.status, 'identified');
     assert.equal(cur.json.commander, ADMIN.email);
     assert.equal(cur.json.communications_lead, 'grace@acme.example');
@@ -368,6 +377,39 @@ describe('incidents console in Chromium', { skip: browserSkip }, () => {
     await checkA11y(page, 'incident at 400px (dark)');
     await shot(page, '10-narrow-incident');
     await page.setViewportSize({ width: 1280, height: 860 });
+  });
+
+  test('without live updates, a stale page gets 412 from If-Match, reloads and says so', async () => {
+    const fresh = await api('POST', '/api/v1/incidents', {
+      title: 'Stale page check',
+      severity: 'p2',
+      service: 'api',
+    });
+    const ctx = await session.browser.newContext({ baseURL: vigil.base, bypassCSP: true });
+    // No event stream: the page cannot hear about the change below.
+    await ctx.route('**/api/v1/events/stream', (r) => r.abort());
+    const p = await ctx.newPage();
+    p.on('pageerror', (err) => session.pageErrors.push(String(err)));
+    try {
+      await signIn(p);
+      await p.goto(`/incidents/${fresh.json.human_id}`);
+      await p.getByRole('button', { name: 'Acknowledge' }).waitFor();
+      const sev = await api('POST', `/api/v1/incidents/${fresh.json.id}/severity`, { severity: 'p3' });
+      assert.equal(sev.status, 200);
+      await p.getByRole('button', { name: 'Acknowledge' }).click();
+      await p.getByText(/changed while you were looking at it/).waitFor();
+      assert.equal(
+        (await api('GET', `/api/v1/incidents/${fresh.json.id}`)).json.status,
+        'triggered',
+        'not applied',
+      );
+      await p.locator('.page-header').getByText('P3', { exact: true }).waitFor();
+      await p.getByRole('button', { name: 'Acknowledge' }).click();
+      await p.getByText('Response target met').waitFor();
+      assert.equal((await api('GET', `/api/v1/incidents/${fresh.json.id}`)).json.status, 'acknowledged');
+    } finally {
+      await ctx.close();
+    }
   });
 
   test('a viewer reads everything and gets no write controls', async () => {

@@ -37,6 +37,19 @@ testBothDbs(
       assert.equal(r.json().commander_required, true);
       r = await t.request('POST', `/api/v1/incidents/${b.id}/roles`, { commander: 'ann@ff.test' });
       assert.equal(r.json().commander, 'ann@ff.test');
+      // Linking an alert keeps the version (no 412 for people acting meanwhile), so the detail
+      // is never answered with 304 from a version ETag: it would hide the new alert.
+      const etag = r.headers.etag as string;
+      await t.request('POST', `/api/v1/incidents/${b.id}/alerts`, { key: 'a1', title: 'A one' });
+      r = await t.request('GET', `/api/v1/incidents/${b.id}`, undefined, {
+        headers: { 'if-none-match': etag },
+      });
+      assert.equal(r.statusCode, 200);
+      assert.equal(r.headers['cache-control'], 'no-store');
+      assert.deepEqual(
+        r.json().alerts.map((x: { key: string }) => x.key),
+        ['a1'],
+      );
 
       // Newest first (default) vs open first.
       const ids = async (qs: string) => {

@@ -156,7 +156,9 @@ export function incidentRoutes({ incidents, postmortems, reports }: RouteService
 
     app.get('/api/v1/incidents/:id', { ...viewer, schema: { tags, params: Id } }, async (req, reply) => {
       const inc = await incidents.get(idOf(req));
-      if (req.headers['if-none-match'] === `"${inc.version}"`) return reply.code(304).send();
+      // No 304 on If-None-Match: the ETag is the incident's version (for If-Match), while the
+      // body also lists linked alerts, which change without a new version.
+      reply.header('cache-control', 'no-store');
       return send(reply, inc);
     });
 

@@ -16,7 +16,7 @@ import {
 } from '../../ui/components.tsx';
 import { SimpleTable } from '../../ui/table.tsx';
 import { useToast } from '../../ui/toast.tsx';
-import { ManageIncident, PrimaryActions, useRun } from './Manage.tsx';
+import { AttachAlert, ManageIncident, PrimaryActions, useRun } from './Manage.tsx';
 import { Markdown } from './markdown.tsx';
 import {
   type AlertLink,
@@ -259,6 +259,7 @@ export function IncidentPage({ id }: { id: string }) {
               </EmptyState>
             }
           />
+          {canWrite && inc.next_statuses.length ? <AttachAlert run={run} busy={busy} /> : null}
         </section>
       </div>
       <section className="card" aria-labelledby="inc-tl-h">

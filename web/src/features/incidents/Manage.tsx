@@ -468,3 +468,36 @@ export function ManageIncident(props: {
     </div>
   );
 }
+
+/** Links an alert to the incident by its key (what alerting does automatically). */
+export function AttachAlert({ run, busy }: { run: Run; busy: string | null }) {
+  const [key, setKey] = useState('');
+  const [title, setTitle] = useState('');
+  return (
+    <form
+      className="inc-attach"
+      aria-label="Link an alert"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (!key.trim()) return;
+        const body = { key: key.trim(), ...(title.trim() ? { title: title.trim() } : {}) };
+        if (await run('Link alert', 'alerts', body, { ifMatch: false, ok: `Alert ${key.trim()} linked.` })) {
+          setKey('');
+          setTitle('');
+        }
+      }}
+    >
+      <div className="field">
+        <label htmlFor="inc-al-key">Alert key</label>
+        <input id="inc-al-key" value={key} onChange={(e) => setKey(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor="inc-al-title">Alert title (optional)</label>
+        <input id="inc-al-title" value={title} onChange={(e) => setTitle(e.target.value)} />
+      </div>
+      <button type="submit" className="btn" disabled={busy !== null || !key.trim()}>
+        Link alert
+      </button>
+    </form>
+  );
+}

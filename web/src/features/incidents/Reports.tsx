@@ -71,22 +71,17 @@ function period(q: URLSearchParams): { from: string; to: string | undefined; lab
   const from = q.get('from');
   const to = q.get('to');
   if (from && /^\d{4}-\d{2}-\d{2}$/.test(from)) {
-    const end =
-      to && /^\d{4}-\d{2}-\d{2}$/.test(to) ? new Date(`${to}T00:00:00`).getTime() + DAY : Date.now();
+    const end = to && /^\d{4}-\d{2}-\d{2}$/.test(to) ? new Date(`${to}T00:00:00`).getTime() + DAY : null;
     return {
       from: new Date(`${from}T00:00:00`).toISOString(),
-      to: new Date(end).toISOString(),
+      to: end === null ? undefined : new Date(end).toISOString(),
       label: `${from} – ${to || 'now'}`,
     };
   }
   const r = RANGES.find((x) => x.value === q.get('range')) ?? RANGES[1];
-  // Rounded to the minute so the page does not refetch on every render.
-  const now = Math.floor(Date.now() / 60_000) * 60_000;
-  return {
-    from: new Date(now - r.days * DAY).toISOString(),
-    to: new Date(now).toISOString(),
-    label: r.label,
-  };
+  // Up to now (the server's default end); the start is rounded to the minute so it stays stable.
+  const start = Math.floor((Date.now() - r.days * DAY) / 60_000) * 60_000;
+  return { from: new Date(start).toISOString(), to: undefined, label: r.label };
 }
 
 export function Reports() {
