@@ -11,7 +11,7 @@ import type { ModuleDirectory } from '../module.ts';
 import type { Timeline } from '../timeline/timeline.ts';
 import { maintenanceIcs } from './ics.ts';
 import type { ComponentStatus } from './kinds.ts';
-import { type IncidentStatus, impactOf, worst } from './model.ts';
+import { type Impact, type IncidentStatus, impactOf, worst } from './model.ts';
 import {
   type ComponentState,
   componentsForServices,
@@ -33,7 +33,11 @@ import {
 export interface Rendered {
   data: PageData;
   docs: Record<string, unknown>;
+  /** The same documents serialised and encoded once (the public JSON routes send these bytes). */
+  json: Record<string, Buffer>;
   html: string;
+  /** `html` encoded once. */
+  htmlBytes: Buffer;
   atom: string;
   rss: string;
   ics: string;
@@ -61,6 +65,8 @@ export interface Draft {
   status?: IncidentStatus;
   body: string;
   components?: Record<string, ComponentStatus>;
+  /** Overrides the impact derived from the component statuses (new incidents). */
+  impact?: Impact;
 }
 
 export class PageRenderer {
@@ -135,10 +141,14 @@ export class PageRenderer {
   private async build(pageKey?: string): Promise<Rendered> {
     const data = await this.data(pageKey);
     const f = feeds(data);
+    const docs = statuspageDocs(data);
+    const html = renderHtml(data);
     return {
       data,
-      docs: statuspageDocs(data),
-      html: renderHtml(data),
+      docs,
+      json: Object.fromEntries(Object.entries(docs).map(([k, v]) => [k, Buffer.from(JSON.stringify(v))])),
+      html,
+      htmlBytes: Buffer.from(html),
       atom: f.atom,
       rss: f.rss,
       ics: maintenanceIcs(data),
@@ -266,7 +276,7 @@ export class PageRenderer {
       kind: 'incident',
       name,
       status,
-      impact: impactOf(Object.values(next)),
+      impact: draft.impact ?? base?.impact ?? impactOf(Object.values(next)),
       incidentId: base?.incidentId ?? null,
       components: next,
       scheduledFor: null,

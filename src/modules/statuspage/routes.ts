@@ -92,7 +92,7 @@ export function statusPageRoutes(svc: StatusPageService, renderer: PageRenderer,
     };
     const html = async (req: FastifyRequest, reply: FastifyReply, key?: string) => {
       const r = await load(req, reply, key ?? pageOf(req));
-      if (r) return reply.headers(HTML_HEADERS).send(r.html);
+      if (r) return reply.headers(HTML_HEADERS).send(r.htmlBytes);
     };
     const history = async (
       req: FastifyRequest,
@@ -141,7 +141,7 @@ export function statusPageRoutes(svc: StatusPageService, renderer: PageRenderer,
         const r = await load(req, reply);
         if (!r) return;
         if (!r.data.page.private) reply.header('access-control-allow-origin', '*');
-        return reply.send(r.docs[path]);
+        return reply.type('application/json; charset=utf-8').send(r.json[path]);
       };
       app.get(`/api/v2/${path}`, pub, doc);
       app.get(`/status/:page/api/v2/${path}`, pub, doc);
@@ -317,6 +317,9 @@ export function statusPageRoutes(svc: StatusPageService, renderer: PageRenderer,
               status: Type.Optional(Type.Union(INCIDENT_STATUSES.map((s) => Type.Literal(s)))),
               body: Type.String({ maxLength: 10000 }),
               components: Type.Optional(Components),
+              impact: Type.Optional(
+                Type.Union(['none', 'minor', 'major', 'critical'].map((s) => Type.Literal(s))),
+              ),
             },
             { additionalProperties: false },
           ),
@@ -338,6 +341,14 @@ export function statusPageRoutes(svc: StatusPageService, renderer: PageRenderer,
               body: Type.String({ minLength: 1, maxLength: 10000 }),
               components: Type.Optional(Components),
               incident_id: Type.Optional(Type.String({ maxLength: 64 })),
+              impact: Type.Optional(
+                Type.Union(
+                  ['none', 'minor', 'major', 'critical'].map((s) => Type.Literal(s)),
+                  {
+                    description: 'overrides the impact derived from the component statuses',
+                  },
+                ),
+              ),
             },
             { additionalProperties: false },
           ),
