@@ -68,6 +68,22 @@ testBothDbs('status pages: privacy, domains, templates, preview, history, alerti
     assert.match(String(r.headers['content-security-policy']), /default-src 'none'; style-src 'self'/);
     assert.match(r.body, /<link rel="stylesheet" href="\/status\/shop\/style\.css\?v=\w+">/);
     assert.match(r.body, /<section class="group" aria-label="Browse">/);
+    // Pollers get 304 for a rendering they already have; a change makes a new one.
+    const etag = String(r.headers.etag);
+    assert.match(etag, /^W\/"/);
+    r = await t.request('GET', '/status/shop/api/v2/summary.json', undefined, {
+      token: null,
+      headers: { 'if-none-match': etag },
+    });
+    assert.equal(r.statusCode, 304);
+    await t.request('PUT', '/api/v1/status-pages/shop/components/search', { status: 'partial_outage' });
+    r = await t.request('GET', '/status/shop/api/v2/summary.json', undefined, {
+      token: null,
+      headers: { 'if-none-match': etag },
+    });
+    assert.equal(r.statusCode, 200);
+    assert.equal(r.json().status.indicator, 'major');
+    await t.request('PUT', '/api/v1/status-pages/shop/components/search', { status: 'auto' });
     r = await t.request('GET', '/status/shop/style.css', undefined, pub);
     assert.equal(r.headers['content-type'], 'text/css; charset=utf-8');
     assert.match(r.body, /prefers-color-scheme:dark/);

@@ -65,6 +65,7 @@ export function statusPageRoutes(svc: StatusPageService, renderer: PageRenderer,
       key = pageOf(req),
     ): Promise<Rendered | null> {
       const r = await renderer.render(key);
+      reply.header('etag', r.etag);
       if (!r.data.page.private) {
         reply.header('cache-control', 'public, max-age=10');
         return r;
@@ -83,6 +84,9 @@ export function statusPageRoutes(svc: StatusPageService, renderer: PageRenderer,
         `status page "${r.data.page.key}" is private: sign in, or send Authorization: Bearer <token>`,
       );
     }
+    /** 304 when the client already has this rendering (monitors and widgets poll these). */
+    const notModified = (req: FastifyRequest, reply: FastifyReply, r: Rendered) =>
+      req.headers['if-none-match'] === r.etag ? reply.code(304).send() : undefined;
     const HTML_HEADERS = {
       'content-type': 'text/html; charset=utf-8',
       'content-security-policy':
@@ -92,7 +96,7 @@ export function statusPageRoutes(svc: StatusPageService, renderer: PageRenderer,
     };
     const html = async (req: FastifyRequest, reply: FastifyReply, key?: string) => {
       const r = await load(req, reply, key ?? pageOf(req));
-      if (r) return reply.headers(HTML_HEADERS).send(r.htmlBytes);
+      if (r) return notModified(req, reply, r) ?? reply.headers(HTML_HEADERS).send(r.htmlBytes);
     };
     const history = async (
       req: FastifyRequest,
@@ -141,7 +145,7 @@ export function statusPageRoutes(svc: StatusPageService, renderer: PageRenderer,
         const r = await load(req, reply);
         if (!r) return;
         if (!r.data.page.private) reply.header('access-control-allow-origin', '*');
-        return reply.type('application/json; charset=utf-8').send(r.json[path]);
+        return notModified(req, reply, r) ?? reply.type('application/json; charset=utf-8').send(r.json[path]);
       };
       app.get(`/api/v2/${path}`, pub, doc);
       app.get(`/status/:page/api/v2/${path}`, pub, doc);
