@@ -186,8 +186,32 @@ describe('status pages in Chromium', { skip: browserSkip }, () => {
       description: 'Full-text search of the docs',
       services: ['api'],
     });
+    assert.equal(await page.getByText('Unsaved changes').count(), 0);
+    assert.equal(await page.getByText('Someone else changed this page').count(), 0);
     await checkA11y(page, 'components editor');
     await shot(page, '06-components');
+    // A change made elsewhere while editing is reported, not overwritten.
+    await page.getByLabel('Name (required)').first().fill('Reader app');
+    const put = await vigil.apiFetch(
+      'PUT',
+      '/api/v1/status-pages/docs',
+      {
+        ...spec,
+        key: undefined,
+        managed: undefined,
+        source: undefined,
+        version: undefined,
+        created_at: undefined,
+        updated_at: undefined,
+        components: [{ ...spec.components[0], description: 'Changed elsewhere' }, spec.components[1]],
+      },
+      { 'if-match': `"${spec.version}"` },
+    );
+    assert.equal(put.status, 200, await put.text());
+    await page.getByText('Someone else changed this page while you were editing.').waitFor();
+    await page.getByRole('button', { name: 'Discard my changes and reload' }).click();
+    assert.equal(await page.getByLabel('Name (required)').first().inputValue(), 'Reader');
+    assert.equal(await page.getByLabel('Description').first().inputValue(), 'Changed elsewhere');
 
     await page
       .getByRole('navigation', { name: 'Status page sections' })
