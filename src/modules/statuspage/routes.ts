@@ -90,7 +90,7 @@ export function statusPageRoutes(svc: StatusPageService, renderer: PageRenderer,
     const HTML_HEADERS = {
       'content-type': 'text/html; charset=utf-8',
       'content-security-policy':
-        "default-src 'none'; style-src 'self'; img-src https: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'self'",
+        "default-src 'none'; style-src 'self'; img-src * data:; form-action 'self'; base-uri 'none'; frame-ancestors 'self'",
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'same-origin',
     };
