@@ -5,6 +5,7 @@
  * public page's stylesheet/CSP.
  */
 import assert from 'node:assert/strict';
+import { gunzipSync } from 'node:zlib';
 import { createTestApp } from '../../../test/support/app.ts';
 import { testBothDbs } from '../../../test/support/db.ts';
 import { loadModules } from '../registry.ts';
@@ -84,6 +85,13 @@ testBothDbs('status pages: privacy, domains, templates, preview, history, alerti
     assert.equal(r.statusCode, 200);
     assert.equal(r.json().status.indicator, 'major');
     await t.request('PUT', '/api/v1/status-pages/shop/components/search', { status: 'auto' });
+    // Encoded once per rendering: gzip for clients that take it.
+    r = await t.request('GET', '/status/shop', undefined, {
+      token: null,
+      headers: { 'accept-encoding': 'gzip, br' },
+    });
+    assert.equal(r.headers['content-encoding'], 'gzip');
+    assert.match(gunzipSync(r.rawPayload).toString(), /<h1><a href="\/status\/shop">Shop<\/a> status<\/h1>/);
     r = await t.request('GET', '/status/shop/style.css', undefined, pub);
     assert.equal(r.headers['content-type'], 'text/css; charset=utf-8');
     assert.match(r.body, /prefers-color-scheme:dark/);

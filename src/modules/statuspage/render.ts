@@ -5,6 +5,7 @@
  * uptime data ages (60 s) — never per request. Also the draft preview for the incident composer and
  * the per-month history pages (cached per month the same way).
  */
+import { gzipSync } from 'node:zlib';
 import { type Clock, DAY } from '../../kernel/clock.ts';
 import { invalid, notFound } from '../../kernel/errors.ts';
 import type { ModuleDirectory } from '../module.ts';
@@ -33,11 +34,11 @@ import {
 export interface Rendered {
   data: PageData;
   docs: Record<string, unknown>;
-  /** The same documents serialised and encoded once (the public JSON routes send these bytes). */
-  json: Record<string, Buffer>;
+  /** The same documents serialised and encoded once, plain and gzipped (the public JSON routes send these). */
+  json: Record<string, Encoded>;
   html: string;
-  /** `html` encoded once. */
-  htmlBytes: Buffer;
+  /** `html` encoded once, plain and gzipped. */
+  htmlBytes: Encoded;
   /** Entity tag of this rendering (weak; one per build). */
   etag: string;
   atom: string;
@@ -69,6 +70,17 @@ export interface Draft {
   components?: Record<string, ComponentStatus>;
   /** Overrides the impact derived from the component statuses (new incidents). */
   impact?: Impact;
+}
+
+/** A response body encoded once per rendering: plain, and gzipped for clients that accept it. */
+export interface Encoded {
+  plain: Buffer;
+  gzip: Buffer;
+}
+
+function encode(text: string): Encoded {
+  const plain = Buffer.from(text);
+  return { plain, gzip: gzipSync(plain, { level: 6 }) };
 }
 
 interface CacheEntry {
@@ -192,9 +204,9 @@ export class PageRenderer {
     return {
       data,
       docs,
-      json: Object.fromEntries(Object.entries(docs).map(([k, v]) => [k, Buffer.from(JSON.stringify(v))])),
+      json: Object.fromEntries(Object.entries(docs).map(([k, v]) => [k, encode(JSON.stringify(v))])),
       html,
-      htmlBytes: Buffer.from(html),
+      htmlBytes: encode(html),
       etag: `W/"${this.etagPrefix}-${++this.builds}"`,
       atom: f.atom,
       rss: f.rss,

@@ -10,7 +10,7 @@ import { actorOf } from '../catalog/catalog-routes.ts';
 import type { TokenService } from '../identity/tokens.ts';
 import { COMPONENT_STATUSES, type ComponentStatus } from './kinds.ts';
 import { INCIDENT_STATUSES } from './model.ts';
-import type { PageRenderer, Rendered } from './render.ts';
+import type { Encoded, PageRenderer, Rendered } from './render.ts';
 import type { SpIncident, StatusPageService } from './service.ts';
 import { feeds, renderSignInNeeded } from './views.ts';
 
@@ -87,6 +87,14 @@ export function statusPageRoutes(svc: StatusPageService, renderer: PageRenderer,
     /** 304 when the client already has this rendering (monitors and widgets poll these). */
     const notModified = (req: FastifyRequest, reply: FastifyReply, r: Rendered) =>
       req.headers['if-none-match'] === r.etag ? reply.code(304).send() : undefined;
+    /** Sends a pre-encoded body, gzipped when the client accepts it. */
+    const send = (req: FastifyRequest, reply: FastifyReply, body: Encoded) => {
+      const vary = reply.getHeader('vary');
+      reply.header('vary', vary ? `${vary}, accept-encoding` : 'accept-encoding');
+      return /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))
+        ? reply.header('content-encoding', 'gzip').send(body.gzip)
+        : reply.send(body.plain);
+    };
     const HTML_HEADERS = {
       'content-type': 'text/html; charset=utf-8',
       'content-security-policy':
@@ -96,7 +104,7 @@ export function statusPageRoutes(svc: StatusPageService, renderer: PageRenderer,
     };
     const html = async (req: FastifyRequest, reply: FastifyReply, key?: string) => {
       const r = await load(req, reply, key ?? pageOf(req));
-      if (r) return notModified(req, reply, r) ?? reply.headers(HTML_HEADERS).send(r.htmlBytes);
+      if (r) return notModified(req, reply, r) ?? send(req, reply.headers(HTML_HEADERS), r.htmlBytes);
     };
     const history = async (
       req: FastifyRequest,
@@ -145,7 +153,9 @@ export function statusPageRoutes(svc: StatusPageService, renderer: PageRenderer,
         const r = await load(req, reply);
         if (!r) return;
         if (!r.data.page.private) reply.header('access-control-allow-origin', '*');
-        return notModified(req, reply, r) ?? reply.type('application/json; charset=utf-8').send(r.json[path]);
+        return (
+          notModified(req, reply, r) ?? send(req, reply.type('application/json; charset=utf-8'), r.json[path])
+        );
       };
       app.get(`/api/v2/${path}`, pub, doc);
       app.get(`/status/:page/api/v2/${path}`, pub, doc);
