@@ -186,8 +186,32 @@ describe('status pages in Chromium', { skip: browserSkip }, () => {
       description: 'Full-text search of the docs',
       services: ['api'],
     });
+    assert.equal(await page.getByText('Unsaved changes').count(), 0);
+    assert.equal(await page.getByText('Someone else changed this page').count(), 0);
     await checkA11y(page, 'components editor');
     await shot(page, '06-components');
+    // A change made elsewhere while editing is reported, not overwritten.
+    await page.getByLabel('Name (required)').first().fill('Reader app');
+    const put = await vigil.apiFetch(
+      'PUT',
+      '/api/v1/status-pages/docs',
+      {
+        ...spec,
+        key: undefined,
+        managed: undefined,
+        source: undefined,
+        version: undefined,
+        created_at: undefined,
+        updated_at: undefined,
+        components: [{ ...spec.components[0], description: 'Changed elsewhere' }, spec.components[1]],
+      },
+      { 'if-match': `"${spec.version}"` },
+    );
+    assert.equal(put.status, 200, await put.text());
+    await page.getByText('Someone else changed this page while you were editing.').waitFor();
+    await page.getByRole('button', { name: 'Discard my changes and reload' }).click();
+    assert.equal(await page.getByLabel('Name (required)').first().inputValue(), 'Reader');
+    assert.equal(await page.getByLabel('Description').first().inputValue(), 'Changed elsewhere');
 
     await page
       .getByRole('navigation', { name: 'Status page sections' })
@@ -301,6 +325,43 @@ describe('status pages in Chromium', { skip: browserSkip }, () => {
       await shot(pub, '12-public-docs');
     } finally {
       await pub.close();
+    }
+  });
+
+  test('a viewer reads everything and is offered no changes', async () => {
+    const viewer = { email: 'status-viewer@example.com', password: 'a viewer passphrase 1234' };
+    let r = await vigil.apiFetch('POST', '/api/v1/users', {
+      key: viewer.email,
+      name: 'Status Viewer',
+      role: 'viewer',
+    });
+    assert.equal(r.status, 201, await r.text());
+    r = await vigil.apiFetch('PUT', `/api/v1/users/${viewer.email}/password`, { password: viewer.password });
+    assert.equal(r.status, 204, await r.text());
+    const context = await session.browser.newContext({ baseURL: vigil.base, bypassCSP: true });
+    const v = await context.newPage();
+    const errors: string[] = [];
+    v.on('pageerror', (e) => errors.push(String(e)));
+    try {
+      await signIn(v, viewer);
+      await v.goto('/status-pages');
+      await v.getByRole('link', { name: 'Acme Docs' }).waitFor();
+      assert.equal(await v.getByRole('link', { name: 'New status page' }).count(), 0);
+      await v.goto('/status-pages/docs');
+      await v.getByRole('heading', { name: 'Components', exact: true }).waitFor();
+      await v.locator('tbody tr').first().waitFor();
+      assert.equal(await v.getByRole('link', { name: 'Report an incident' }).count(), 0);
+      assert.equal(await v.getByRole('combobox').count(), 0, 'no override controls');
+      await v.goto('/status-pages/docs/components');
+      await v.getByText('changing them needs the operator role').waitFor();
+      assert.equal(await v.getByRole('button', { name: 'Save components' }).count(), 0);
+      assert.equal(await v.getByLabel('Name (required)').first().isDisabled(), true);
+      await v.goto('/status-pages/docs/incidents/new');
+      await v.getByText('Publishing incidents needs the responder role.').waitFor();
+      await checkA11y(v, 'viewer: new incident refused');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
     }
   });
 

@@ -5,6 +5,7 @@
  * public page's stylesheet/CSP.
  */
 import assert from 'node:assert/strict';
+import { gunzipSync } from 'node:zlib';
 import { createTestApp } from '../../../test/support/app.ts';
 import { testBothDbs } from '../../../test/support/db.ts';
 import { loadModules } from '../registry.ts';
@@ -68,6 +69,29 @@ testBothDbs('status pages: privacy, domains, templates, preview, history, alerti
     assert.match(String(r.headers['content-security-policy']), /default-src 'none'; style-src 'self'/);
     assert.match(r.body, /<link rel="stylesheet" href="\/status\/shop\/style\.css\?v=\w+">/);
     assert.match(r.body, /<section class="group" aria-label="Browse">/);
+    // Pollers get 304 for a rendering they already have; a change makes a new one.
+    const etag = String(r.headers.etag);
+    assert.match(etag, /^W\/"/);
+    r = await t.request('GET', '/status/shop/api/v2/summary.json', undefined, {
+      token: null,
+      headers: { 'if-none-match': etag },
+    });
+    assert.equal(r.statusCode, 304);
+    await t.request('PUT', '/api/v1/status-pages/shop/components/search', { status: 'partial_outage' });
+    r = await t.request('GET', '/status/shop/api/v2/summary.json', undefined, {
+      token: null,
+      headers: { 'if-none-match': etag },
+    });
+    assert.equal(r.statusCode, 200);
+    assert.equal(r.json().status.indicator, 'major');
+    await t.request('PUT', '/api/v1/status-pages/shop/components/search', { status: 'auto' });
+    // Encoded once per rendering: gzip for clients that take it.
+    r = await t.request('GET', '/status/shop', undefined, {
+      token: null,
+      headers: { 'accept-encoding': 'gzip, br' },
+    });
+    assert.equal(r.headers['content-encoding'], 'gzip');
+    assert.match(gunzipSync(r.rawPayload).toString(), /<h1><a href="\/status\/shop">Shop<\/a> status<\/h1>/);
     r = await t.request('GET', '/status/shop/style.css', undefined, pub);
     assert.equal(r.headers['content-type'], 'text/css; charset=utf-8');
     assert.match(r.body, /prefers-color-scheme:dark/);

@@ -5,13 +5,14 @@
  * uptime data ages (60 s) — never per request. Also the draft preview for the incident composer and
  * the per-month history pages (cached per month the same way).
  */
+import { gzipSync } from 'node:zlib';
 import { type Clock, DAY } from '../../kernel/clock.ts';
 import { invalid, notFound } from '../../kernel/errors.ts';
 import type { ModuleDirectory } from '../module.ts';
 import type { Timeline } from '../timeline/timeline.ts';
 import { maintenanceIcs } from './ics.ts';
 import type { ComponentStatus } from './kinds.ts';
-import { type IncidentStatus, impactOf, worst } from './model.ts';
+import { type Impact, type IncidentStatus, impactOf, worst } from './model.ts';
 import {
   type ComponentState,
   componentsForServices,
@@ -33,7 +34,13 @@ import {
 export interface Rendered {
   data: PageData;
   docs: Record<string, unknown>;
+  /** The same documents serialised and encoded once, plain and gzipped (the public JSON routes send these). */
+  json: Record<string, Encoded>;
   html: string;
+  /** `html` encoded once, plain and gzipped. */
+  htmlBytes: Encoded;
+  /** Entity tag of this rendering (weak; one per build). */
+  etag: string;
   atom: string;
   rss: string;
   ics: string;
@@ -61,10 +68,35 @@ export interface Draft {
   status?: IncidentStatus;
   body: string;
   components?: Record<string, ComponentStatus>;
+  /** Overrides the impact derived from the component statuses (new incidents). */
+  impact?: Impact;
+}
+
+/** A response body encoded once per rendering: plain, and gzipped for clients that accept it. */
+export interface Encoded {
+  plain: Buffer;
+  gzip: Buffer;
+}
+
+function encode(text: string): Encoded {
+  const plain = Buffer.from(text);
+  return { plain, gzip: gzipSync(plain, { level: 6 }) };
+}
+
+interface CacheEntry {
+  /** When the build started. */
+  at: number;
+  r: Promise<unknown>;
+  /** The last finished rendering (served while a newer one builds). */
+  ready?: unknown;
+  build: () => Promise<unknown>;
 }
 
 export class PageRenderer {
-  private cache = new Map<string, { at: number; r: Promise<unknown> }>();
+  private cache = new Map<string, CacheEntry>();
+  private refreshQueued = false;
+  private builds = 0;
+  private readonly etagPrefix = Math.random().toString(36).slice(2, 8);
   /** Custom domain (Host header, lower case, no port) → page key. */
   private hosts = new Map<string, string>();
 
@@ -83,7 +115,7 @@ export class PageRenderer {
         e.subject.kind === 'maintenance_window' ||
         e.type.startsWith('maintenance_window.')
       ) {
-        this.cache.clear();
+        this.invalidate();
         if (e.subject.kind === 'status_page' || e.type.startsWith('status_page.')) void this.refreshHosts();
       }
     });
@@ -104,14 +136,46 @@ export class PageRenderer {
 
   private cached<T>(key: string, build: () => Promise<T>): Promise<T> {
     const hit = this.cache.get(key);
-    const now = this.clock.now();
-    if (hit && now - hit.at < MAX_AGE_MS) return hit.r as Promise<T>;
+    if (hit && this.clock.now() - hit.at < MAX_AGE_MS)
+      return hit.ready !== undefined ? Promise.resolve(hit.ready as T) : (hit.r as Promise<T>);
+    // Aged (uptime bars): keep answering with the last rendering while the next one is built.
+    if (hit?.ready !== undefined) {
+      this.start(key, build, hit.ready);
+      return Promise.resolve(hit.ready as T);
+    }
+    return this.start(key, build);
+  }
+
+  private start<T>(key: string, build: () => Promise<T>, previous?: unknown): Promise<T> {
     const r = build();
-    this.cache.set(key, { at: now, r });
-    r.catch(() => {
-      if (this.cache.get(key)?.r === r) this.cache.delete(key);
-    });
+    const entry: CacheEntry = { at: this.clock.now(), r, ready: previous, build };
+    this.cache.set(key, entry);
+    r.then(
+      (v) => {
+        if (this.cache.get(key) === entry) entry.ready = v;
+      },
+      () => {
+        // A failed rebuild keeps the last good rendering (for its age); a first build is retried.
+        if (this.cache.get(key) === entry && previous === undefined) this.cache.delete(key);
+      },
+    );
     return r;
+  }
+
+  /**
+   * Something on a page changed (after commit): drop every rendering and rebuild the pages that were
+   * being served right away, once per burst of events, so readers do not pay for the rebuild.
+   * Requests until it is done wait for the fresh rendering rather than see the old one.
+   */
+  private invalidate(): void {
+    if (this.refreshQueued) return;
+    this.refreshQueued = true;
+    queueMicrotask(() => {
+      this.refreshQueued = false;
+      const served = [...this.cache.entries()];
+      this.cache.clear();
+      for (const [key, e] of served) if (!key.includes('|')) this.start(key, e.build);
+    });
   }
 
   /** The rendered page (default page without a key). */
@@ -135,10 +199,15 @@ export class PageRenderer {
   private async build(pageKey?: string): Promise<Rendered> {
     const data = await this.data(pageKey);
     const f = feeds(data);
+    const docs = statuspageDocs(data);
+    const html = renderHtml(data);
     return {
       data,
-      docs: statuspageDocs(data),
-      html: renderHtml(data),
+      docs,
+      json: Object.fromEntries(Object.entries(docs).map(([k, v]) => [k, encode(JSON.stringify(v))])),
+      html,
+      htmlBytes: encode(html),
+      etag: `W/"${this.etagPrefix}-${++this.builds}"`,
       atom: f.atom,
       rss: f.rss,
       ics: maintenanceIcs(data),
@@ -266,7 +335,7 @@ export class PageRenderer {
       kind: 'incident',
       name,
       status,
-      impact: impactOf(Object.values(next)),
+      impact: draft.impact ?? base?.impact ?? impactOf(Object.values(next)),
       incidentId: base?.incidentId ?? null,
       components: next,
       scheduledFor: null,

@@ -10,7 +10,7 @@ import { actorOf } from '../catalog/catalog-routes.ts';
 import type { TokenService } from '../identity/tokens.ts';
 import { COMPONENT_STATUSES, type ComponentStatus } from './kinds.ts';
 import { INCIDENT_STATUSES } from './model.ts';
-import type { PageRenderer, Rendered } from './render.ts';
+import type { Encoded, PageRenderer, Rendered } from './render.ts';
 import type { SpIncident, StatusPageService } from './service.ts';
 import { feeds, renderSignInNeeded } from './views.ts';
 
@@ -65,6 +65,7 @@ export function statusPageRoutes(svc: StatusPageService, renderer: PageRenderer,
       key = pageOf(req),
     ): Promise<Rendered | null> {
       const r = await renderer.render(key);
+      reply.header('etag', r.etag);
       if (!r.data.page.private) {
         reply.header('cache-control', 'public, max-age=10');
         return r;
@@ -83,16 +84,27 @@ export function statusPageRoutes(svc: StatusPageService, renderer: PageRenderer,
         `status page "${r.data.page.key}" is private: sign in, or send Authorization: Bearer <token>`,
       );
     }
+    /** 304 when the client already has this rendering (monitors and widgets poll these). */
+    const notModified = (req: FastifyRequest, reply: FastifyReply, r: Rendered) =>
+      req.headers['if-none-match'] === r.etag ? reply.code(304).send() : undefined;
+    /** Sends a pre-encoded body, gzipped when the client accepts it. */
+    const send = (req: FastifyRequest, reply: FastifyReply, body: Encoded) => {
+      const vary = reply.getHeader('vary');
+      reply.header('vary', vary ? `${vary}, accept-encoding` : 'accept-encoding');
+      return /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))
+        ? reply.header('content-encoding', 'gzip').send(body.gzip)
+        : reply.send(body.plain);
+    };
     const HTML_HEADERS = {
       'content-type': 'text/html; charset=utf-8',
       'content-security-policy':
-        "default-src 'none'; style-src 'self'; img-src https: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'self'",
+        "default-src 'none'; style-src 'self'; img-src * data:; form-action 'self'; base-uri 'none'; frame-ancestors 'self'",
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'same-origin',
     };
     const html = async (req: FastifyRequest, reply: FastifyReply, key?: string) => {
       const r = await load(req, reply, key ?? pageOf(req));
-      if (r) return reply.headers(HTML_HEADERS).send(r.html);
+      if (r) return notModified(req, reply, r) ?? send(req, reply.headers(HTML_HEADERS), r.htmlBytes);
     };
     const history = async (
       req: FastifyRequest,
@@ -141,7 +153,9 @@ export function statusPageRoutes(svc: StatusPageService, renderer: PageRenderer,
         const r = await load(req, reply);
         if (!r) return;
         if (!r.data.page.private) reply.header('access-control-allow-origin', '*');
-        return reply.send(r.docs[path]);
+        return (
+          notModified(req, reply, r) ?? send(req, reply.type('application/json; charset=utf-8'), r.json[path])
+        );
       };
       app.get(`/api/v2/${path}`, pub, doc);
       app.get(`/status/:page/api/v2/${path}`, pub, doc);
@@ -317,6 +331,9 @@ export function statusPageRoutes(svc: StatusPageService, renderer: PageRenderer,
               status: Type.Optional(Type.Union(INCIDENT_STATUSES.map((s) => Type.Literal(s)))),
               body: Type.String({ maxLength: 10000 }),
               components: Type.Optional(Components),
+              impact: Type.Optional(
+                Type.Union(['none', 'minor', 'major', 'critical'].map((s) => Type.Literal(s))),
+              ),
             },
             { additionalProperties: false },
           ),
@@ -338,6 +355,14 @@ export function statusPageRoutes(svc: StatusPageService, renderer: PageRenderer,
               body: Type.String({ minLength: 1, maxLength: 10000 }),
               components: Type.Optional(Components),
               incident_id: Type.Optional(Type.String({ maxLength: 64 })),
+              impact: Type.Optional(
+                Type.Union(
+                  ['none', 'minor', 'major', 'critical'].map((s) => Type.Literal(s)),
+                  {
+                    description: 'overrides the impact derived from the component statuses',
+                  },
+                ),
+              ),
             },
             { additionalProperties: false },
           ),

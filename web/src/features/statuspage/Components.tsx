@@ -145,7 +145,8 @@ export function ComponentsEditor({ pageKey, role }: { pageKey: string; role: str
   const heartbeats = useApi<Page<{ key: string; name: string }>>('/api/v1/heartbeats?limit=500');
   const services = useApi<Page<{ key: string; name: string }>>('/api/v1/services?limit=500');
   const [rows, setRows] = useState<Row[] | null>(null);
-  const [loadedVersion, setLoadedVersion] = useState<number | null>(null);
+  /** The version of the page the rows were loaded from (what a save replaces, with If-Match). */
+  const [baseline, setBaseline] = useState<StatusPageObject | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -153,18 +154,22 @@ export function ComponentsEditor({ pageKey, role }: { pageKey: string; role: str
   const dirty = useMemo(
     () =>
       rows !== null &&
-      page.data !== undefined &&
-      JSON.stringify(rows.map(({ _id, ...c }) => c)) !== JSON.stringify(page.data.components),
-    [rows, page.data],
+      baseline !== null &&
+      JSON.stringify(rows.map(({ _id, ...c }) => c)) !== JSON.stringify(baseline.components),
+    [rows, baseline],
   );
+  const adopt = (o: StatusPageObject) => {
+    setBaseline(o);
+    setRows(toRows(o));
+    setStale(false);
+  };
+  // biome-ignore lint/correctness/useExhaustiveDependencies: adopt only sets state
   useEffect(() => {
-    if (!page.data) return;
-    if (rows === null || (!dirty && page.data.version !== loadedVersion)) {
-      setRows(toRows(page.data));
-      setLoadedVersion(page.data.version);
-      setStale(false);
-    } else if (page.data.version !== loadedVersion) setStale(true);
-  }, [page.data, rows, dirty, loadedVersion]);
+    const d = page.data;
+    if (!d) return;
+    if (baseline === null || (d.version > baseline.version && !dirty)) adopt(d);
+    else if (d.version > baseline.version) setStale(true);
+  }, [page.data, baseline, dirty]);
   useLiveEvents(['status_page.updated'], (e) => {
     if (e.subject.key === pageKey) page.reload();
   });
@@ -190,7 +195,7 @@ export function ComponentsEditor({ pageKey, role }: { pageKey: string; role: str
     });
 
   const save = async () => {
-    if (!p || !rows) return;
+    if (!baseline || !rows) return;
     setFormError(null);
     const local: Record<string, string> = {};
     const seen = new Set<string>();
@@ -217,12 +222,13 @@ export function ComponentsEditor({ pageKey, role }: { pageKey: string; role: str
         if (c.only_show_if_degraded) out.only_show_if_degraded = true;
         return out;
       });
-      await api('PUT', `/api/v1/status-pages/${encodeKey(p.key)}`, {
-        body: { ...specOf(p), components },
-        version: p.version,
+      const saved = await api<StatusPageObject>('PUT', `/api/v1/status-pages/${encodeKey(baseline.key)}`, {
+        body: { ...specOf(baseline), components },
+        version: baseline.version,
       });
+      adopt(saved);
+      setErrors({});
       toast.show('Components saved.');
-      setRows(null);
       page.reload();
     } catch (err) {
       const e = errorsByPath(err);
@@ -256,8 +262,9 @@ export function ComponentsEditor({ pageKey, role }: { pageKey: string; role: str
             type="button"
             className="btn btn-small"
             onClick={() => {
-              setRows(null);
+              if (page.data) adopt(page.data);
               setErrors({});
+              setFormError(null);
             }}
           >
             Discard my changes and reload

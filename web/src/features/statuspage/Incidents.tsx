@@ -112,6 +112,7 @@ interface Draft {
   body: string;
   components: Record<string, ComponentStatus | ''>;
   incident_id: string;
+  impact: string;
 }
 
 /** The public page with a draft applied, rendered by the server (nothing is stored). */
@@ -129,6 +130,7 @@ function Preview({ pageKey, draft, id }: { pageKey: string; draft: Draft; id?: s
           status: draft.status,
           body: draft.body || '(no message yet)',
           components: cleanComponents(draft.components),
+          ...(!id && draft.impact ? { impact: draft.impact } : {}),
         },
       })
         .then((r) => {
@@ -183,11 +185,12 @@ function Composer(props: {
     body: template?.body ?? '',
     components: incident && !maintenance ? { ...incident.components } : {},
     incident_id: '',
+    impact: '',
   }));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const ids = { name: useId(), status: useId(), body: useId(), tpl: useId(), link: useId() };
+  const ids = { name: useId(), status: useId(), body: useId(), tpl: useId(), link: useId(), impact: useId() };
   const formRef = useRef<HTMLFormElement>(null);
   useEffect(() => {
     if (Object.keys(errors).length)
@@ -245,6 +248,7 @@ function Composer(props: {
               body: draft.body.trim(),
               components,
               ...(draft.incident_id.trim() ? { incident_id: draft.incident_id.trim() } : {}),
+              ...(draft.impact ? { impact: draft.impact } : {}),
             },
           });
       toast.show(incident ? 'Update published.' : `Published “${saved.name}”.`);
@@ -371,6 +375,27 @@ function Composer(props: {
             ))}
             {errors.components ? <p className="field-error">{errors.components}</p> : null}
           </fieldset>
+        )}
+        {incident ? null : (
+          <div className="field">
+            <label htmlFor={ids.impact}>Impact</label>
+            <select
+              id={ids.impact}
+              value={draft.impact}
+              aria-describedby={`${ids.impact}-h`}
+              onChange={(e) => edit({ impact: e.target.value })}
+            >
+              <option value="">Automatic (from the affected components)</option>
+              <option value="none">None</option>
+              <option value="minor">Minor</option>
+              <option value="major">Major</option>
+              <option value="critical">Critical</option>
+            </select>
+            <p id={`${ids.impact}-h`} className="help">
+              Sets the page’s overall indicator while the incident is open; it only ever rises with later
+              updates.
+            </p>
+          </div>
         )}
         {incident ? null : (
           <div className={`field${errors.incident_id ? ' field-invalid' : ''}`}>

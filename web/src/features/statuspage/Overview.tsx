@@ -62,7 +62,7 @@ function Override({ row, pageKey, onDone }: { row: ComponentRow; pageKey: string
         Override for {row.name}
       </label>
       <select id={id} value={value} onChange={(e) => setValue(e.target.value)} disabled={busy}>
-        <option value="auto">Automatic (no override)</option>
+        <option value="auto">Automatic</option>
         {COMPONENT_STATUSES.map((s) => (
           <option key={s} value={s}>
             {STATUS_LABEL[s]}
@@ -182,6 +182,17 @@ export function Overview({ pageKey, role }: { pageKey: string; role: string }) {
                   <>
                     <strong>{r.name}</strong> <code className="muted">{r.key}</code>
                     {r.group ? <div className="muted">in {r.group}</div> : null}
+                    {r.services.length ? (
+                      <div className="muted">
+                        services:{' '}
+                        {r.services.map((k, i) => (
+                          <span key={k}>
+                            {i ? ', ' : ''}
+                            <Link to={`/services/${encodeKey(k)}`}>{k}</Link>
+                          </span>
+                        ))}
+                      </div>
+                    ) : null}
                   </>
                 ),
               },
@@ -192,7 +203,15 @@ export function Overview({ pageKey, role }: { pageKey: string; role: string }) {
                   r.checks.length ? (
                     <>
                       <StatusBadge status={r.automatic_status ?? 'operational'} />
-                      <div className="muted">from {r.checks.join(', ')}</div>
+                      <div className="muted">
+                        from{' '}
+                        {r.checks.map((c, i) => (
+                          <span key={c}>
+                            {i ? ', ' : ''}
+                            <Link to={`/checks/${encodeKey(c)}`}>{c}</Link>
+                          </span>
+                        ))}
+                      </div>
                     </>
                   ) : (
                     <span className="muted">no checks linked</span>

@@ -29,6 +29,11 @@ export const STATUS_LABEL: Record<string, string> = {
   in_progress: 'In progress',
   verifying: 'Verifying',
   completed: 'Completed',
+  none: 'None',
+  minor: 'Minor',
+  major: 'Major',
+  critical: 'Critical',
+  maintenance: 'Maintenance',
 };
 
 const TONE: Record<string, string> = {
