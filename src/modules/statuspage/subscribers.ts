@@ -1048,8 +1048,12 @@ export async function setupSubscribers(
 
 /** The module's routes plus the subscriber routes, each in its own encapsulated context. */
 export function withSubscriberRoutes(routes: FastifyPluginAsync, subs: { routes: FastifyPluginAsync }) {
-  return async (app: FastifyInstance) => {
+  const both = async (app: FastifyInstance) => {
     await app.register(routes);
     await app.register(subs.routes);
   };
+  // Not encapsulated, like the status page routes inside it: their onRequest hook must see every
+  // request (custom domains answer at `/`).
+  (both as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
+  return both;
 }
