@@ -225,6 +225,54 @@ describe('metrics pages in Chromium', { skip: browserSkip }, () => {
     await page.getByRole('table', { name: 'Query result' }).waitFor();
   });
 
+  test('scrape jobs: create with validation, see its targets, edit, delete', async () => {
+    await page.goto('/targets');
+    await page.getByRole('link', { name: 'New scrape job' }).click();
+    await page.getByRole('heading', { name: 'New scrape job' }).waitFor();
+    await page.getByLabel(/^Job name/).fill('Bad Name');
+    await page.getByLabel(/^Targets/).fill('http://not-a-target');
+    await page.getByRole('button', { name: 'Create scrape job' }).click();
+    await page.getByText('Use lower-case letters').waitFor();
+    await page.getByText('Give host:port targets').waitFor();
+    assert.equal(await page.getByLabel(/^Targets/).getAttribute('aria-invalid'), 'true');
+    await checkA11y(page, 'scrape job form with errors');
+    await shot(page, '07-scrape-job-form');
+    // The server refuses a job name that exists.
+    await page.getByLabel(/^Job name/).fill('app');
+    await page.getByLabel(/^Targets/).fill(exporterAddr);
+    await page.getByRole('button', { name: 'Create scrape job' }).click();
+    await page.getByRole('alert').filter({ hasText: /app/ }).waitFor();
+    await page.getByLabel(/^Job name/).fill('web');
+    await page.getByLabel('Interval').fill('3s');
+    await page.getByRole('button', { name: 'Create scrape job' }).click();
+    await page.getByRole('heading', { name: 'web', exact: true }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Created scrape job web.' }).waitFor();
+    const targets = page.getByRole('region', { name: 'Targets', exact: true });
+    // The detail page loads before the engine's next step: reload until the target shows up.
+    for (let i = 0; i < 20 && !(await targets.getByText('up', { exact: true }).count()); i++) {
+      await page.waitForTimeout(1000);
+      await page.reload();
+      await page.getByRole('heading', { name: 'web', exact: true }).waitFor();
+    }
+    await targets.getByText('up', { exact: true }).waitFor();
+    await checkA11y(page, 'scrape job detail');
+    await shot(page, '08-scrape-job-detail');
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByLabel('Interval').fill('5s');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved scrape job web.' }).waitFor();
+    const saved = (await (await vigil.apiFetch('GET', '/api/v1/scrape-jobs/web')).json()) as {
+      interval: string;
+    };
+    assert.equal(saved.interval, '5s');
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('heading', { name: 'Scrape jobs' }).waitFor();
+    assert.equal((await vigil.apiFetch('GET', '/api/v1/scrape-jobs/web')).status, 404);
+    await page.getByRole('link', { name: 'app', exact: true }).waitFor();
+    await checkA11y(page, 'scrape jobs');
+  });
+
   test('dark theme and a phone-width screen', async () => {
     await useDarkTheme(page);
     for (const [path, heading] of [
@@ -232,6 +280,8 @@ describe('metrics pages in Chromium', { skip: browserSkip }, () => {
       ['/explore?q=sum(', 'Explore metrics'],
       ['/targets', 'Scrape targets'],
       ['/tsdb-status', 'TSDB status'],
+      ['/scrape-jobs', 'Scrape jobs'],
+      ['/scrape-jobs/app', 'app'],
     ] as const) {
       await page.goto(path);
       await page.getByRole('heading', { name: heading }).waitFor();
@@ -240,9 +290,14 @@ describe('metrics pages in Chromium', { skip: browserSkip }, () => {
       if (path === '/targets') await page.getByRole('region', { name: /^app/ }).waitFor();
       await checkA11y(page, `${path} (dark)`);
     }
-    await shot(page, '07-tsdb-dark');
+    await shot(page, '09-scrape-job-dark');
     await page.setViewportSize({ width: 400, height: 800 });
-    for (const path of ['/explore?q=demo_queue_depth&tab=graph', '/targets', '/tsdb-status']) {
+    for (const path of [
+      '/explore?q=demo_queue_depth&tab=graph',
+      '/targets',
+      '/tsdb-status',
+      '/scrape-jobs/app',
+    ]) {
       await page.goto(path);
       await page.locator('h1').waitFor();
       await page.waitForTimeout(300);
@@ -253,7 +308,7 @@ describe('metrics pages in Chromium', { skip: browserSkip }, () => {
     }
     await page.goto('/explore?q=demo_queue_depth&tab=graph');
     await page.locator('.chart-canvas canvas').waitFor();
-    await shot(page, '08-explore-phone');
+    await shot(page, '10-explore-phone');
     await page.setViewportSize({ width: 1280, height: 860 });
     assert.deepEqual(session.pageErrors, []);
   });

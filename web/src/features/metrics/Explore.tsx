@@ -6,7 +6,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { navigate, useLocation } from '../../router.tsx';
-import { EmptyState, Loading, PageHeader } from '../../ui/components.tsx';
+import { EmptyState, Loading, PageHeader, useApi } from '../../ui/components.tsx';
 import { MAX_CHART_SERIES, RangeChart } from './Chart.tsx';
 import { type EditorHandle, PromQLEditor } from './PromQLEditor.tsx';
 import {
@@ -18,6 +18,7 @@ import {
   seriesName,
   type VectorSample,
 } from './promapi.ts';
+import type { TsdbStatusData } from './TsdbStatus.tsx';
 
 export const RANGES: Array<[string, number]> = [
   ['5m', 300],
@@ -105,6 +106,8 @@ export function Explore() {
   const [stepDraft, setStepDraft] = useState(stepParam);
   const [stepError, setStepError] = useState<string | null>(null);
   const editor = useRef<EditorHandle | null>(null);
+  const status = useApi<{ data: Pick<TsdbStatusData, 'storage'> }>('/api/v1/status/tsdb?limit=1');
+  const backend = status.data?.data.storage.backend;
   const setHandle = useCallback((h: EditorHandle) => {
     editor.current = h;
   }, []);
@@ -182,7 +185,14 @@ export function Explore() {
   return (
     <>
       <PageHeader title="Explore metrics">
-        Query the metrics Vigil stores with PromQL: a table at one instant or a graph over a range.
+        Query metrics with PromQL: a table at one instant or a graph over a range.{' '}
+        {backend?.kind === 'prometheus' ? (
+          <>
+            Queries are delegated to <code>{backend.url}</code>; suggestions come from Vigil's own store.
+          </>
+        ) : backend ? (
+          <>Answered by Vigil's embedded store.</>
+        ) : null}
       </PageHeader>
       <form
         className="card explore-form"

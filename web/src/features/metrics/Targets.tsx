@@ -96,7 +96,7 @@ export function Targets() {
   const filtering = Boolean(health || search.trim());
 
   return (
-    <>
+    <div className="metrics-page">
       <PageHeader
         title="Scrape targets"
         actions={
@@ -175,7 +175,7 @@ export function Targets() {
           ) : null}
         </>
       )}
-    </>
+    </div>
   );
 }
 
