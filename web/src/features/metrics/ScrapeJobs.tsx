@@ -2,7 +2,9 @@
  * Scrape jobs as a catalog kind (`/scrape-jobs`): the generic list, detail and forms (managed jobs
  * read-only with their plan source), and on the detail page the live state of the job's targets.
  */
+import { useEffect } from 'react';
 import type { CatalogObject } from '../../api.ts';
+import { catalogTypes, useLiveEvents } from '../../live.ts';
 import { type KindView, ObjectLink } from '../../pages/catalog.tsx';
 import { Link } from '../../router.tsx';
 import { Badge, ManagedBadge, useApi } from '../../ui/components.tsx';
@@ -57,9 +59,17 @@ const FIELDS: FieldDef[] = [
 ];
 
 function JobTargets({ job }: { job: string }) {
-  const { data } = useApi<{ data: { activeTargets: ApiTarget[] } }>(
+  const { data, reload } = useApi<{ data: { activeTargets: ApiTarget[] } }>(
     `/api/v1/targets?scrapePool=${encodeURIComponent(job)}`,
   );
+  // Scrape results are not events: poll like the targets page, and follow changes of the job.
+  useEffect(() => {
+    const id = window.setInterval(reload, 15_000);
+    return () => window.clearInterval(id);
+  }, [reload]);
+  useLiveEvents(catalogTypes('scrape_job'), (e) => {
+    if (e.subject.key === job) window.setTimeout(reload, 1500);
+  });
   const targets = data?.data.activeTargets ?? [];
   return (
     <section className="card job-card" aria-labelledby="job-targets-h">
