@@ -145,6 +145,13 @@ describe('metrics pages in Chromium', { skip: browserSkip }, () => {
     const sms = legend.getByRole('button', { name: /queue="sms"/ });
     await sms.click();
     assert.equal(await sms.getAttribute('aria-pressed'), 'false');
+    await page.getByLabel('Stacked').check();
+    await page.waitForURL(/stacked=1/);
+    await page.locator('.chart-canvas canvas').waitFor();
+    await sms.click();
+    assert.equal(await sms.getAttribute('aria-pressed'), 'true');
+    await page.getByLabel('Stacked').uncheck();
+    await page.waitForURL((u) => !u.search.includes('stacked'));
     await page.getByLabel('Step').fill('bogus');
     await page.getByLabel('Step').blur();
     await page.getByText('Use seconds or a duration').waitFor();

@@ -97,6 +97,7 @@ export function Explore() {
   const end = query.get('end') ?? '';
   const stepParam = query.get('step') ?? '';
   const time = query.get('time') ?? '';
+  const stacked = query.get('stacked') === '1';
 
   const [draft, setDraft] = useState(q);
   const [history, setHistory] = useState<string[]>(loadHistory);
@@ -117,7 +118,7 @@ export function Explore() {
   useEffect(() => setStepDraft(stepParam), [stepParam]);
 
   const urlFor = (patch: Record<string, string>) => {
-    const p = new URLSearchParams({ q, tab, range, end, step: stepParam, time });
+    const p = new URLSearchParams({ q, tab, range, end, step: stepParam, time, stacked: stacked ? '1' : '' });
     for (const [k, v] of Object.entries(patch)) p.set(k, v);
     for (const k of [...p.keys()]) if (!p.get(k)) p.delete(k);
     if (p.get('tab') === 'table') p.delete('tab');
@@ -262,6 +263,14 @@ export function Explore() {
                   onChange={(e) => setParam({ end: fromLocalInput(e.target.value) })}
                 />
               </label>
+              <label className="check-filter">
+                <input
+                  type="checkbox"
+                  checked={stacked}
+                  onChange={(e) => setParam({ stacked: e.target.checked ? '1' : '' })}
+                />
+                Stacked
+              </label>
               <div className="filter">
                 <label htmlFor="explore-step">Step</label>
                 <input
@@ -324,7 +333,14 @@ export function Explore() {
         ) : running && !outcome ? (
           <Loading what="Running the query" />
         ) : outcome?.data ? (
-          <Result data={outcome.data} tab={tab} window={outcome.window} ms={outcome.ms} expr={q} />
+          <Result
+            data={outcome.data}
+            tab={tab}
+            window={outcome.window}
+            ms={outcome.ms}
+            expr={q}
+            stacked={stacked}
+          />
         ) : error ? (
           <p className="muted">No result: the query failed.</p>
         ) : null}
@@ -385,6 +401,7 @@ function Result(props: {
   window?: { start: number; end: number; step: number };
   ms: number;
   expr: string;
+  stacked: boolean;
 }) {
   const { data } = props;
   const count = data.resultType === 'vector' || data.resultType === 'matrix' ? data.result.length : 1;
@@ -411,7 +428,7 @@ function Result(props: {
             an aggregation or topk) to see all.
           </p>
         ) : null}
-        <RangeChart result={data.result} {...props.window} label={props.expr} />
+        <RangeChart result={data.result} {...props.window} label={props.expr} stacked={props.stacked} />
       </>
     );
   }
