@@ -280,6 +280,41 @@ describe('metrics pages in Chromium', { skip: browserSkip }, () => {
     await checkA11y(page, 'scrape jobs');
   });
 
+  test('a responder reads targets and jobs but is not offered changes', async () => {
+    const link = await vigil.apiFetch('POST', '/api/v1/users/grace@acme.example/password-reset');
+    const linkBody = await link.text();
+    assert.equal(link.status, 201, linkBody);
+    const token = String((JSON.parse(linkBody) as { url: string }).url.split('/').pop());
+    const grace = { email: 'grace@acme.example', password: 'a responder passphrase 42' };
+    const set = await fetch(`${vigil.base}/api/v1/auth/reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token, password: grace.password }),
+    });
+    assert.equal(set.status, 200, await set.text());
+    const context = await session.browser.newContext({
+      baseURL: vigil.base,
+      viewport: { width: 1280, height: 860 },
+    });
+    const other = await context.newPage();
+    const errors: string[] = [];
+    other.on('pageerror', (e) => errors.push(String(e)));
+    try {
+      await signIn(other, grace);
+      await other.goto('/targets');
+      await other.getByRole('region', { name: /^app/ }).waitFor();
+      assert.equal(await other.getByRole('link', { name: 'New scrape job' }).count(), 0);
+      await other.goto('/scrape-jobs/app');
+      await other.getByRole('link', { name: 'View form' }).waitFor();
+      assert.equal(await other.getByRole('button', { name: 'Delete' }).count(), 0);
+      await other.goto('/explore?q=up');
+      await other.getByRole('table', { name: 'Query result' }).waitFor();
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('dark theme and a phone-width screen', async () => {
     await useDarkTheme(page);
     for (const [path, heading] of [
