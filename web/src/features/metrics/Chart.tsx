@@ -115,12 +115,10 @@ export function RangeChart(props: {
     const drawn = stacked ? stack(ys, hidden) : ys;
     const visible = names.map((_, i) => i).filter((i) => !hidden.has(i));
     const bands = stacked
-      ? visible
-          .slice(1)
-          .map((i, k) => ({
-            series: [i + 1, visible[k] + 1] as [number, number],
-            fill: `${PALETTE[i % PALETTE.length]}4d`,
-          }))
+      ? visible.slice(1).map((i, k) => ({
+          series: [i + 1, visible[k] + 1] as [number, number],
+          fill: `${PALETTE[i % PALETTE.length]}4d`,
+        }))
       : [];
     const u = new uPlot(
       {
