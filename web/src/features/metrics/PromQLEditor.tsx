@@ -186,6 +186,10 @@ export function PromQLEditor(props: {
   };
 
   const activeId = open && items[active] ? `${listId}-${active}` : undefined;
+  // Keep the highlighted suggestion visible while arrowing through a long list.
+  useEffect(() => {
+    if (activeId) document.getElementById(activeId)?.scrollIntoView({ block: 'nearest' });
+  }, [activeId]);
   return (
     <div className="promql-editor">
       <textarea
