@@ -51,7 +51,7 @@ describe('metrics pages in Chromium', { skip: browserSkip }, () => {
     const ok = await fetch(`${vigil.base}/metrics/job/batch/instance/worker-1`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${vigil.adminToken()}`, 'content-type': 'text/plain' },
-      body: '# TYPE demo_queue_depth gauge\ndemo_queue_depth{queue="emails"} 42\ndemo_queue_depth{queue="sms"} 7\n',
+      body: '# HELP demo_queue_depth Jobs waiting per queue.\n# TYPE demo_queue_depth gauge\ndemo_queue_depth{queue="emails"} 42\ndemo_queue_depth{queue="sms"} 7\n',
     });
     assert.equal(ok.status, 200, await ok.text());
     const closed = await freePort();
@@ -82,6 +82,8 @@ describe('metrics pages in Chromium', { skip: browserSkip }, () => {
     await editor().click();
     await page.keyboard.type('demo_q');
     await page.getByRole('option', { name: /demo_queue_depth/ }).waitFor();
+    // The metric's HELP and TYPE from the push come along.
+    await page.getByRole('option', { name: /demo_queue_depth.*Jobs waiting per queue.*gauge/ }).waitFor();
     await checkA11y(page, 'explore (suggestions)');
     await shot(page, '01-explore-suggestions');
     await page.keyboard.press('Enter');
