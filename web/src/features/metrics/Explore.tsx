@@ -328,7 +328,7 @@ export function Explore() {
         {!q ? (
           <EmptyState title="No query yet.">
             Type a PromQL expression above — for example <code>up</code> or{' '}
-            <code>rate(probe_duration_seconds_count[5m])</code> — and press Run query.
+            <code>avg_over_time(probe_duration_seconds[5m])</code> — and press Run query.
           </EmptyState>
         ) : running && !outcome ? (
           <Loading what="Running the query" />
