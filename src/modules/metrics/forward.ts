@@ -6,7 +6,8 @@
  *
  * The queue lives in memory, bounded; the embedded store keeps every sample anyway. Delivery
  * follows Prometheus' remote-write rules: a 2xx removes the batch, a 4xx other than 429 drops it
- * (resending cannot help: out of order, bad labels), a 5xx, 429 or network failure keeps it and
+ * (resending cannot help: out of order, bad labels, a receiver that is not enabled) and fails the
+ * step so the refusal shows in the engine's status, a 5xx, 429 or network failure keeps it and
  * fails the step, so the engine runner retries with backoff.
  */
 import type { Logger } from 'pino';
@@ -146,6 +147,8 @@ export class RemoteWriteForwarder implements Engine {
       this.samples.inc({ result: 'failed' }, batch.length);
       this.lastError = `remote_write to ${target.url} refused ${batch.length} samples: HTTP ${res.status} ${text}`;
       this.logger.warn({ status: res.status, body: text, samples: batch.length }, 'remote_write refused');
+      // Dropped for good; fail the step so the refusal shows in the engine's status.
+      throw new Error(this.lastError);
     } else {
       this.lastError = `remote_write to ${target.url} failed: HTTP ${res.status} ${text}`;
       throw new Error(this.lastError);

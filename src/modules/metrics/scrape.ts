@@ -80,6 +80,14 @@ export const httpFetcher: Fetcher = async (url, timeoutMs) => {
   return { text: await res.text(), contentType: res.headers.get('content-type') ?? '' };
 };
 
+/** A readable reason: fetch's "fetch failed" hides the cause (connection refused, DNS …). */
+function scrapeError(err: unknown, timeoutMs: number): string {
+  const e = err as Error & { cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError') return `scrape timed out after ${timeoutMs} ms`;
+  if (e.message === 'fetch failed' && e.cause) return `fetch failed: ${e.cause.message ?? e.cause.code}`;
+  return e.message;
+}
+
 function offsetFor(key: string, intervalMs: number): number {
   const h = createHash('sha1').update(key).digest().readUInt32BE(0);
   return h % intervalMs;
@@ -195,10 +203,7 @@ export class ScrapeEngine implements Engine {
       t.health = 'up';
     } catch (err) {
       up = 0;
-      t.lastError =
-        (err as Error).name === 'TimeoutError'
-          ? `scrape timed out after ${timeoutMs} ms`
-          : (err as Error).message;
+      t.lastError = scrapeError(err, timeoutMs);
       t.health = 'down';
       series.length = 0;
       current.clear();

@@ -217,7 +217,7 @@ testBothDbs('metrics: Vigil’s own series are remote-written to a delegated bac
     assert.deepEqual(received[1][0].values, [0]);
     answer = 400;
     api.ingest([probe(1, now + 2000)]);
-    await t.app.runner.runOnce('metrics-forward');
+    await assert.rejects(t.app.runner.runOnce('metrics-forward'), /refused 1 samples: HTTP 400 nope/);
     answer = 204;
     await t.app.runner.runOnce('metrics-forward');
     assert.equal(received.length, 2, 'refused batch is dropped, not resent');

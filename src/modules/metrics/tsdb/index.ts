@@ -303,34 +303,34 @@ export class Tsdb implements Querier {
   headCardinality(limit: number): HeadCardinality {
     this.assertOpen();
     const head = this.head;
-    const byMetric: CardinalityStat[] = [];
-    const valueCount: CardinalityStat[] = [];
-    const memory: CardinalityStat[] = [];
-    const pairs: CardinalityStat[] = [];
+    const byMetric = new TopK(limit);
+    const valueCount = new TopK(limit);
+    const memory = new TopK(limit);
+    const pairs = new TopK(limit);
     let numLabelPairs = 0;
     for (const name of head.labelNames()) {
       let values = 0;
       let bytes = 0;
+      const metric = name === '__name__';
       for (const value of head.labelValues(name)) {
         const n = head.postings(name, value).length;
         if (n === 0) continue;
         values++;
         bytes += value.length * n;
-        if (name === '__name__') byMetric.push({ name: value, value: n });
-        pairs.push({ name: `${name}=${value}`, value: n });
+        if (metric) byMetric.offer(n, value);
+        // The pair's name is only built when it can enter the list (heads hold millions of pairs).
+        if (pairs.admits(n)) pairs.offer(n, `${name}=${value}`);
       }
       numLabelPairs += values;
-      valueCount.push({ name, value: values });
-      memory.push({ name, value: bytes });
+      valueCount.offer(values, name);
+      memory.offer(bytes, name);
     }
-    const top = (list: CardinalityStat[]) =>
-      list.sort((a, b) => b.value - a.value || (a.name < b.name ? -1 : 1)).slice(0, limit);
     return {
       numLabelPairs,
-      seriesCountByMetricName: top(byMetric),
-      labelValueCountByLabelName: top(valueCount),
-      memoryInBytesByLabelName: top(memory),
-      seriesCountByLabelValuePair: top(pairs),
+      seriesCountByMetricName: byMetric.items,
+      labelValueCountByLabelName: valueCount.items,
+      memoryInBytesByLabelName: memory.items,
+      seriesCountByLabelValuePair: pairs.items,
     };
   }
 
@@ -345,6 +345,32 @@ export class Tsdb implements Querier {
 
   private assertOpen(): void {
     if (this.closed) throw new Error('tsdb: closed');
+  }
+}
+
+/** The `k` largest entries seen, largest first (ties by name), kept in one sorted window. */
+export class TopK {
+  readonly items: CardinalityStat[] = [];
+  constructor(private k: number) {}
+
+  /** Whether a value this large could enter the list (equal values may, by name). */
+  admits(value: number): boolean {
+    return this.items.length < this.k || value >= this.items[this.k - 1].value;
+  }
+
+  offer(value: number, name: string): void {
+    const out = this.items;
+    const before = (a: CardinalityStat) => a.value > value || (a.value === value && a.name < name);
+    if (out.length === this.k && before(out[this.k - 1])) return;
+    let lo = 0;
+    let hi = out.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (before(out[mid])) lo = mid + 1;
+      else hi = mid;
+    }
+    out.splice(lo, 0, { name, value });
+    if (out.length > this.k) out.pop();
   }
 }
 

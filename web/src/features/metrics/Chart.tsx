@@ -50,6 +50,19 @@ export function alignSeries(result: MatrixSeries[], start: number, end: number, 
   return { xs, ys };
 }
 
+/** Cumulative sums over the visible series (hidden ones stay as they are and are not drawn). */
+export function stack(ys: Array<Array<number | null>>, hidden: Set<number>): Array<Array<number | null>> {
+  const acc: number[] = new Array(ys[0]?.length ?? 0).fill(0);
+  return ys.map((col, i) => {
+    if (hidden.has(i)) return col;
+    return col.map((v, j) => {
+      if (v === null) return null;
+      acc[j] += v;
+      return acc[j];
+    });
+  });
+}
+
 function useThemeKey(): string {
   const [key, setKey] = useState(document.documentElement.dataset.theme ?? 'system');
   useEffect(() => {
@@ -72,6 +85,8 @@ export function RangeChart(props: {
   end: number;
   step: number;
   label: string;
+  /** Draw series on top of each other (areas), instead of as independent lines. */
+  stacked?: boolean;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -94,6 +109,17 @@ export function RangeChart(props: {
       grid: { stroke: cssVar('--border'), width: 1 },
       ticks: { stroke: cssVar('--border') },
     };
+    const stacked = Boolean(props.stacked);
+    // Stacked: each visible series is drawn at the sum of itself and the visible ones before it,
+    // with the band down to the previous one filled. The legend keeps the raw values.
+    const drawn = stacked ? stack(ys, hidden) : ys;
+    const visible = names.map((_, i) => i).filter((i) => !hidden.has(i));
+    const bands = stacked
+      ? visible.slice(1).map((i, k) => ({
+          series: [i + 1, visible[k] + 1] as [number, number],
+          fill: `${PALETTE[i % PALETTE.length]}4d`,
+        }))
+      : [];
     const u = new uPlot(
       {
         width: Math.max(280, el.clientWidth),
@@ -105,6 +131,7 @@ export function RangeChart(props: {
           { ...axis, font: '12px system-ui, sans-serif' },
           { ...axis, font: '12px system-ui, sans-serif', size: 64 },
         ],
+        bands,
         series: [
           {},
           ...names.map((n, i) => ({
@@ -114,13 +141,14 @@ export function RangeChart(props: {
             spanGaps: false,
             points: { show: xs.length < 60 },
             show: !hidden.has(i),
+            ...(stacked && i === visible[0] ? { fill: `${PALETTE[i % PALETTE.length]}4d` } : {}),
           })),
         ],
         hooks: {
           setCursor: [(p: uPlot) => setCursorIdx(p.cursor.idx ?? null)],
         },
       },
-      [xs, ...ys] as uPlot.AlignedData,
+      [xs, ...drawn] as uPlot.AlignedData,
       el,
     );
     plot.current = u;
@@ -131,14 +159,15 @@ export function RangeChart(props: {
       u.destroy();
       plot.current = null;
     };
-  }, [xs, ys, names, theme]);
+  }, [xs, ys, names, theme, props.stacked, props.stacked ? hidden : null]);
 
   const toggle = (i: number) => {
     const next = new Set(hidden);
     if (next.has(i)) next.delete(i);
     else next.add(i);
     setHidden(next);
-    plot.current?.setSeries(i + 1, { show: !next.has(i) });
+    // Stacked charts are rebuilt (the sums change); plain ones just hide the line.
+    if (!props.stacked) plot.current?.setSeries(i + 1, { show: !next.has(i) });
   };
 
   const at = cursorIdx !== null ? xs[cursorIdx] : null;

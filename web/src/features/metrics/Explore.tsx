@@ -6,7 +6,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { navigate, useLocation } from '../../router.tsx';
-import { EmptyState, Loading, PageHeader } from '../../ui/components.tsx';
+import { EmptyState, Loading, PageHeader, useApi } from '../../ui/components.tsx';
 import { MAX_CHART_SERIES, RangeChart } from './Chart.tsx';
 import { type EditorHandle, PromQLEditor } from './PromQLEditor.tsx';
 import {
@@ -18,6 +18,7 @@ import {
   seriesName,
   type VectorSample,
 } from './promapi.ts';
+import type { TsdbStatusData } from './TsdbStatus.tsx';
 
 export const RANGES: Array<[string, number]> = [
   ['5m', 300],
@@ -96,6 +97,7 @@ export function Explore() {
   const end = query.get('end') ?? '';
   const stepParam = query.get('step') ?? '';
   const time = query.get('time') ?? '';
+  const stacked = query.get('stacked') === '1';
 
   const [draft, setDraft] = useState(q);
   const [history, setHistory] = useState<string[]>(loadHistory);
@@ -105,6 +107,8 @@ export function Explore() {
   const [stepDraft, setStepDraft] = useState(stepParam);
   const [stepError, setStepError] = useState<string | null>(null);
   const editor = useRef<EditorHandle | null>(null);
+  const status = useApi<{ data: Pick<TsdbStatusData, 'storage'> }>('/api/v1/status/tsdb?limit=1');
+  const backend = status.data?.data.storage.backend;
   const setHandle = useCallback((h: EditorHandle) => {
     editor.current = h;
   }, []);
@@ -114,7 +118,7 @@ export function Explore() {
   useEffect(() => setStepDraft(stepParam), [stepParam]);
 
   const urlFor = (patch: Record<string, string>) => {
-    const p = new URLSearchParams({ q, tab, range, end, step: stepParam, time });
+    const p = new URLSearchParams({ q, tab, range, end, step: stepParam, time, stacked: stacked ? '1' : '' });
     for (const [k, v] of Object.entries(patch)) p.set(k, v);
     for (const k of [...p.keys()]) if (!p.get(k)) p.delete(k);
     if (p.get('tab') === 'table') p.delete('tab');
@@ -182,7 +186,14 @@ export function Explore() {
   return (
     <>
       <PageHeader title="Explore metrics">
-        Query the metrics Vigil stores with PromQL: a table at one instant or a graph over a range.
+        Query metrics with PromQL: a table at one instant or a graph over a range.{' '}
+        {backend?.kind === 'prometheus' ? (
+          <>
+            Queries are delegated to <code>{backend.url}</code>; suggestions come from Vigil's own store.
+          </>
+        ) : backend ? (
+          <>Answered by Vigil's embedded store.</>
+        ) : null}
       </PageHeader>
       <form
         className="card explore-form"
@@ -252,6 +263,14 @@ export function Explore() {
                   onChange={(e) => setParam({ end: fromLocalInput(e.target.value) })}
                 />
               </label>
+              <label className="check-filter">
+                <input
+                  type="checkbox"
+                  checked={stacked}
+                  onChange={(e) => setParam({ stacked: e.target.checked ? '1' : '' })}
+                />
+                Stacked
+              </label>
               <div className="filter">
                 <label htmlFor="explore-step">Step</label>
                 <input
@@ -309,12 +328,19 @@ export function Explore() {
         {!q ? (
           <EmptyState title="No query yet.">
             Type a PromQL expression above — for example <code>up</code> or{' '}
-            <code>rate(probe_duration_seconds_count[5m])</code> — and press Run query.
+            <code>avg_over_time(probe_duration_seconds[5m])</code> — and press Run query.
           </EmptyState>
         ) : running && !outcome ? (
           <Loading what="Running the query" />
         ) : outcome?.data ? (
-          <Result data={outcome.data} tab={tab} window={outcome.window} ms={outcome.ms} expr={q} />
+          <Result
+            data={outcome.data}
+            tab={tab}
+            window={outcome.window}
+            ms={outcome.ms}
+            expr={q}
+            stacked={stacked}
+          />
         ) : error ? (
           <p className="muted">No result: the query failed.</p>
         ) : null}
@@ -375,6 +401,7 @@ function Result(props: {
   window?: { start: number; end: number; step: number };
   ms: number;
   expr: string;
+  stacked: boolean;
 }) {
   const { data } = props;
   const count = data.resultType === 'vector' || data.resultType === 'matrix' ? data.result.length : 1;
@@ -401,7 +428,7 @@ function Result(props: {
             an aggregation or topk) to see all.
           </p>
         ) : null}
-        <RangeChart result={data.result} {...props.window} label={props.expr} />
+        <RangeChart result={data.result} {...props.window} label={props.expr} stacked={props.stacked} />
       </>
     );
   }

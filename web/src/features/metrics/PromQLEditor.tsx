@@ -10,6 +10,7 @@ import {
   contextAt,
   durationSuggestions,
   labelSuggestions,
+  type Metadata,
   nameSuggestions,
   type Suggestion,
   valueSuggestions,
@@ -35,12 +36,34 @@ function cached(path: string, params: Record<string, string | undefined>): Promi
   return p;
 }
 
+let metadataPromise: Promise<Metadata> | null = null;
+/** HELP/TYPE of scraped and pushed metrics, loaded once a minute at most. */
+function metadataOnce(): Promise<Metadata> {
+  if (!metadataPromise) {
+    metadataPromise = prom<Metadata>('/api/v1/metadata', {})
+      .then((r) => r.data)
+      .catch((err) => {
+        metadataPromise = null;
+        throw err;
+      });
+    window.setTimeout(() => {
+      metadataPromise = null;
+    }, 60_000);
+  }
+  return metadataPromise;
+}
+
 const matchParam = (metric: string | null) => (metric ? `{__name__="${metric}"}` : undefined);
 
 async function suggestionsFor(ctx: CompletionContext, text: string, cursor: number): Promise<Suggestion[]> {
   switch (ctx.type) {
-    case 'name':
-      return nameSuggestions(ctx.prefix, await cached('/api/v1/label/__name__/values', {}).catch(() => []));
+    case 'name': {
+      const [names, metadata] = await Promise.all([
+        cached('/api/v1/label/__name__/values', {}).catch(() => []),
+        metadataOnce().catch(() => ({})),
+      ]);
+      return nameSuggestions(ctx.prefix, names, metadata);
+    }
     case 'label': {
       const names = await cached('/api/v1/labels', { 'match[]': matchParam(ctx.metric) }).catch(() => []);
       return labelSuggestions(ctx.prefix, names, ctx.used, ctx.grouping);
@@ -186,6 +209,10 @@ export function PromQLEditor(props: {
   };
 
   const activeId = open && items[active] ? `${listId}-${active}` : undefined;
+  // Keep the highlighted suggestion visible while arrowing through a long list.
+  useEffect(() => {
+    if (activeId) document.getElementById(activeId)?.scrollIntoView({ block: 'nearest' });
+  }, [activeId]);
   return (
     <div className="promql-editor">
       <textarea
@@ -227,8 +254,13 @@ export function PromQLEditor(props: {
                 accept(s);
               }}
             >
-              <span className="promql-suggestion-label">{s.label}</span>
-              <span className="promql-suggestion-kind">{KIND_LABEL[s.kind]}</span>
+              <span className="promql-suggestion-text">
+                <span className="promql-suggestion-label">{s.label}</span>
+                {s.help ? <span className="promql-suggestion-help">{s.help}</span> : null}
+              </span>
+              <span className="promql-suggestion-kind">
+                {s.type && s.type !== 'unknown' ? s.type : KIND_LABEL[s.kind]}
+              </span>
             </div>
           ))}
         </div>

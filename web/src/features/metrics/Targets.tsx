@@ -4,9 +4,10 @@
  * duration, samples and last error. Refreshes every 15 s and when a scrape job changes.
  */
 import { useEffect, useMemo, useState } from 'react';
-import type { CatalogObject, Page } from '../../api.ts';
+import { type CatalogObject, type Page, roleAtLeast } from '../../api.ts';
 import { catalogTypes, useLiveEvents } from '../../live.ts';
 import { Link } from '../../router.tsx';
+import { useSession } from '../../session.tsx';
 import {
   Badge,
   EmptyState,
@@ -48,6 +49,8 @@ const REFRESH_MS = 15_000;
 export function Targets() {
   const targets = useApi<{ data: { activeTargets: ApiTarget[] } }>('/api/v1/targets');
   const jobs = useApi<Page<ScrapeJob>>('/api/v1/scrape-jobs?limit=500');
+  const { user } = useSession();
+  const canWrite = roleAtLeast(user?.role, 'operator');
   const [health, setHealth] = useState('');
   const [search, setSearch] = useState('');
   const [now, setNow] = useState(Date.now());
@@ -93,21 +96,28 @@ export function Targets() {
   const filtering = Boolean(health || search.trim());
 
   return (
-    <>
+    <div className="metrics-page">
       <PageHeader
         title="Scrape targets"
         actions={
-          <button
-            type="button"
-            className="btn"
-            onClick={() => {
-              reloadTargets();
-              reloadJobs();
-              setNow(Date.now());
-            }}
-          >
-            Refresh
-          </button>
+          <>
+            {canWrite ? (
+              <Link className="btn btn-primary" to="/scrape-jobs/new">
+                New scrape job
+              </Link>
+            ) : null}
+            <button
+              type="button"
+              className="btn"
+              onClick={() => {
+                reloadTargets();
+                reloadJobs();
+                setNow(Date.now());
+              }}
+            >
+              Refresh
+            </button>
+          </>
         }
       >
         What Vigil scrapes (<code>metrics.scrape</code> in the ops plan) and how the last scrape went.
@@ -165,7 +175,7 @@ export function Targets() {
           ) : null}
         </>
       )}
-    </>
+    </div>
   );
 }
 
@@ -184,7 +194,7 @@ function JobCard(props: {
     <section className="card job-card" aria-labelledby={headingId}>
       <div className="card-head">
         <h2 id={headingId} className="card-title">
-          {props.job}{' '}
+          {spec ? <Link to={`/scrape-jobs/${encodeURIComponent(props.job)}`}>{props.job}</Link> : props.job}{' '}
           <Badge tone={props.total === 0 ? 'neutral' : props.upCount === props.total ? 'ok' : 'danger'}>
             {props.upCount}/{props.total} up
           </Badge>
@@ -206,69 +216,76 @@ function JobCard(props: {
       ) : props.targets.length === 0 ? (
         <p className="muted">No target of this job matches the filters.</p>
       ) : (
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
-        <section className="table-wrap" tabIndex={0} aria-label={`Targets of ${props.job}`}>
-          <table>
-            <caption className="sr-only">Targets of {props.job}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Endpoint</th>
-                <th scope="col">State</th>
-                <th scope="col">Labels</th>
-                <th scope="col">Last scrape</th>
-                <th scope="col" className="num">
-                  Duration
-                </th>
-                <th scope="col" className="num">
-                  Samples
-                </th>
-                <th scope="col">Error</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.targets.map((t) => (
-                <tr key={t.scrapeUrl}>
-                  <td>
-                    <code>{t.scrapeUrl}</code>
-                  </td>
-                  <td>
-                    <Badge tone={TONE[t.health]}>{t.health}</Badge>
-                  </td>
-                  <td>
-                    <ul className="label-chips" aria-label="Target labels">
-                      {Object.entries(t.labels)
-                        .sort(([a], [b]) => a.localeCompare(b))
-                        .map(([k, v]) => (
-                          <li key={k} className="label-chip">
-                            {k}="{v}"
-                          </li>
-                        ))}
-                    </ul>
-                  </td>
-                  <td>
-                    {Date.parse(t.lastScrape) > 0 ? (
-                      <time dateTime={t.lastScrape} title={t.lastScrape}>
-                        {ago(t.lastScrape, props.now)}
-                      </time>
-                    ) : (
-                      <span className="muted">never</span>
-                    )}
-                  </td>
-                  <td className="num">
-                    {Date.parse(t.lastScrape) > 0 ? formatMs(t.lastScrapeDuration * 1000) : '—'}
-                  </td>
-                  <td className="num">
-                    {t.lastSamplesScraped === undefined ? '—' : formatCount(t.lastSamplesScraped)}
-                  </td>
-                  <td className={t.lastError ? 'target-error' : undefined}>
-                    {t.lastError || <span className="muted">—</span>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
+        <TargetTable job={props.job} targets={props.targets} now={props.now} />
       )}
+    </section>
+  );
+}
+
+/** The targets of one job: endpoint, state, labels, last scrape, duration, samples, error. */
+export function TargetTable(props: { job: string; targets: ApiTarget[]; now: number }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+    <section className="table-wrap" tabIndex={0} aria-label={`Targets of ${props.job}`}>
+      <table>
+        <caption className="sr-only">Targets of {props.job}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Endpoint</th>
+            <th scope="col">State</th>
+            <th scope="col">Labels</th>
+            <th scope="col">Last scrape</th>
+            <th scope="col" className="num">
+              Duration
+            </th>
+            <th scope="col" className="num">
+              Samples
+            </th>
+            <th scope="col">Error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.targets.map((t) => (
+            <tr key={t.scrapeUrl}>
+              <td>
+                <code>{t.scrapeUrl}</code>
+              </td>
+              <td>
+                <Badge tone={TONE[t.health]}>{t.health}</Badge>
+              </td>
+              <td>
+                <ul className="label-chips" aria-label="Target labels">
+                  {Object.entries(t.labels)
+                    .sort(([a], [b]) => a.localeCompare(b))
+                    .map(([k, v]) => (
+                      <li key={k} className="label-chip">
+                        {k}="{v}"
+                      </li>
+                    ))}
+                </ul>
+              </td>
+              <td>
+                {Date.parse(t.lastScrape) > 0 ? (
+                  <time dateTime={t.lastScrape} title={t.lastScrape}>
+                    {ago(t.lastScrape, props.now)}
+                  </time>
+                ) : (
+                  <span className="muted">never</span>
+                )}
+              </td>
+              <td className="num">
+                {Date.parse(t.lastScrape) > 0 ? formatMs(t.lastScrapeDuration * 1000) : '—'}
+              </td>
+              <td className="num">
+                {t.lastSamplesScraped === undefined ? '—' : formatCount(t.lastSamplesScraped)}
+              </td>
+              <td className={t.lastError ? 'target-error' : undefined}>
+                {t.lastError || <span className="muted">—</span>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }

@@ -21,7 +21,13 @@ export interface Suggestion {
   kind: SuggestionKind;
   /** Characters to move the cursor back after inserting (e.g. inside `""`). */
   back?: number;
+  /** A metric's type (counter, gauge …) and help text, when known. */
+  type?: string;
+  help?: string;
 }
+
+/** HELP/TYPE per metric name, as /api/v1/metadata returns it. */
+export type Metadata = Record<string, Array<{ type: string; help: string }>>;
 
 export type CompletionContext =
   | { type: 'name'; prefix: string; from: number }
@@ -239,10 +245,16 @@ function rank(items: Suggestion[], prefix: string, limit = 60): Suggestion[] {
 }
 
 /** Suggestions for a name position: metrics, then functions, aggregations and keywords. */
-export function nameSuggestions(prefix: string, metrics: string[]): Suggestion[] {
+export function nameSuggestions(prefix: string, metrics: string[], metadata: Metadata = {}): Suggestion[] {
   return rank(
     [
-      ...metrics.map((m) => ({ label: m, insert: m, kind: 'metric' as const })),
+      ...metrics.map((m) => ({
+        label: m,
+        insert: m,
+        kind: 'metric' as const,
+        type: metadata[m]?.[0]?.type,
+        help: metadata[m]?.[0]?.help || undefined,
+      })),
       ...AGGREGATIONS.map((f) => ({ label: f, insert: `${f}(`, kind: 'aggregation' as const })),
       ...FUNCTIONS.map((f) => ({ label: f, insert: `${f}(`, kind: 'function' as const })),
       ...KEYWORDS.map((k) => ({ label: k, insert: `${k} `, kind: 'keyword' as const })),
