@@ -117,6 +117,22 @@ testBothDbs('status pages: privacy, domains, templates, preview, history, alerti
     assert.equal(r.statusCode, 200);
     assert.equal(r.json().page.name, 'Internal');
     assert.equal(r.headers['access-control-allow-origin'], undefined, 'no open CORS on a private page');
+    // A private page takes no self-service sign-ups (nothing to post to, no footer link).
+    r = await t.request('GET', '/status/internal/subscribe', undefined, pub);
+    assert.equal(r.statusCode, 404);
+    assert.match(r.body, /Subscriptions are managed by the operators/);
+    r = await t.request('POST', '/status/internal/subscribe', 'email=a%40b.example', {
+      token: null,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(r.statusCode, 404);
+    r = await t.request('GET', '/status/internal', undefined, {
+      token: viewer,
+      headers: { accept: 'text/html' },
+    });
+    assert.doesNotMatch(r.body, /\/subscribe"/);
+    r = await t.request('GET', '/status/shop', undefined, { token: null, headers: { accept: 'text/html' } });
+    assert.match(r.body, /<a href="\/status\/shop\/subscribe">Subscribe to updates<\/a>/);
 
     // Custom domain: the Host header picks the page, at the root too.
     const host = { token: null, headers: { host: 'status.shop.example', accept: 'text/html' } };

@@ -67,13 +67,31 @@ export function subscriberRoutes(svc: SubscriberService, pages: StatusPageServic
         404,
       );
 
+    /** Private pages take no self-service sign-ups: operators add their subscribers. */
+    const openPageOr404 = async (key: string, reply: FastifyReply) => {
+      const page = await pageOr404(key, reply);
+      if (page?.private) {
+        html(
+          reply,
+          message(
+            page,
+            'Subscriptions are managed by the operators',
+            'This status page is private, so it takes no sign-ups here. Ask its operators to add you.',
+          ),
+          404,
+        );
+        return undefined;
+      }
+      return page;
+    };
+
     app.get('/status/:page/subscribe', pub, async (req, reply) => {
-      const page = await pageOr404((req.params as { page: string }).page, reply);
+      const page = await openPageOr404((req.params as { page: string }).page, reply);
       if (page) return html(reply, subscribeForm(page));
     });
 
     app.post('/status/:page/subscribe', pub, async (req, reply) => {
-      const page = await pageOr404((req.params as { page: string }).page, reply);
+      const page = await openPageOr404((req.params as { page: string }).page, reply);
       if (!page) return;
       const body = (req.body ?? {}) as Form;
       const email = one(body.email);

@@ -249,7 +249,7 @@ function shell(d: PageData, title: string, body: string): string {
 <body><main>
 <header>${d.page.logo_url ? `<img src="${esc(d.page.logo_url)}" alt="${esc(d.page.name)} logo">` : ''}<h1><a href="${esc(pagePath(d))}">${esc(d.page.name)}</a> status</h1></header>
 ${body}
-<footer>${(d.page.links ?? []).map((l) => `<a href="${esc(l.url)}">${esc(l.title)}</a>`).join(' · ')}${d.page.links?.length ? ' · ' : ''}<a href="/status/${key}/history">Incident history</a> · <a href="/status/${key}/history.atom">Atom</a> · <a href="/status/${key}/history.rss">RSS</a> · <a href="/status/${key}/maintenance.ics">Maintenance calendar</a> · <a href="/status/${key}/api/v2/summary.json">JSON</a></footer>
+<footer>${(d.page.links ?? []).map((l) => `<a href="${esc(l.url)}">${esc(l.title)}</a>`).join(' · ')}${d.page.links?.length ? ' · ' : ''}<a href="/status/${key}/history">Incident history</a> · <a href="/status/${key}/history.atom">Atom</a> · <a href="/status/${key}/history.rss">RSS</a> · <a href="/status/${key}/maintenance.ics">Maintenance calendar</a> · <a href="/status/${key}/api/v2/summary.json">JSON</a>${d.page.private ? '' : ` · <a href="/status/${key}/subscribe">Subscribe to updates</a>`}</footer>
 </main></body></html>`;
 }
 
