@@ -216,6 +216,17 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
     await prod.getByLabel('Weight').first().fill('25');
     await prod.getByLabel('Weight').nth(1).fill('75');
     await prod.getByText('on 25 %').waitFor();
+    // A staged rollout whose steps go down is refused locally; a trigger from an alert.
+    await prod.getByLabel(/Roll out in steps/).check();
+    await prod.getByLabel('Step 2 percentage').fill('5');
+    await page.getByRole('button', { name: 'Save definition' }).click();
+    await prod.getByText('Steps only go up: 5 % is below the previous 10 %.').waitFor();
+    await prod.getByLabel('Step 2 percentage').fill('50');
+    await prod
+      .getByLabel('Guards (one per line)')
+      .fill('checkout_error_rate\nquery: sum(rate(checkout_failures_total[5m])) > 1');
+    await page.getByRole('button', { name: 'Add trigger' }).click();
+    await page.getByLabel('Trigger 1 alert rule').fill('checkout_down');
     await checkA11y(page, 'definition editor');
     await shot(page, '07-editor');
     await page.getByRole('button', { name: 'Save definition' }).click();
@@ -234,6 +245,13 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
       { variant: 'on', weight: 25 },
       { variant: 'off', weight: 75 },
     ]);
+    assert.deepEqual(def.environments.prod.staged_rollout, {
+      steps: [{ percentage: 10, wait: '24h' }, { percentage: 50, wait: '3d' }, { percentage: 100 }],
+      on_guard_failure: 'pause',
+      guards: ['checkout_error_rate', { query: 'sum(rate(checkout_failures_total[5m])) > 1' }],
+    });
+    assert.deepEqual(def.triggers, [{ alert: 'checkout_down', set: 'off' }]);
+    await page.getByRole('button', { name: 'Start rollout' }).waitFor();
     await page.getByText('Rule 1').first().waitFor();
     await page
       .getByLabel('Evaluation context (JSON)')

@@ -592,12 +592,10 @@ function Preview({ flag, envs }: { flag: string; envs: Environment[] }) {
       </form>
       {result ? (
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
-        <section
-          className="table-wrap flags-tw"
-          tabIndex={0}
-          aria-label="Evaluation results"
-          aria-live="polite"
-        >
+        <section className="table-wrap flags-tw" tabIndex={0} aria-label="Evaluation results">
+          <p className="sr-only" role="status">
+            {`Evaluated in ${Object.keys(result).length} environment${Object.keys(result).length === 1 ? '' : 's'}.`}
+          </p>
           <table>
             <caption className="sr-only">Evaluation results per environment</caption>
             <thead>
