@@ -28,7 +28,7 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
   let vigil: VigilProcess;
   let session: BrowserSession;
   let page: Page;
-  const json = async (path: string) => (await vigil.apiFetch('GET', path)).json();
+  const json = async (path: string): Promise<any> => (await vigil.apiFetch('GET', path)).json();
 
   before(async () => {
     vigil = await startVigil();
@@ -77,18 +77,19 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
     await dialog.getByLabel('Incident (optional)').fill('INC-2026-11-25-001');
     await dialog.getByRole('button', { name: 'Turn off' }).click();
     await page.getByText('enable_signup is off in Production.').waitFor();
-    await page.waitForFunction(
-      () =>
-        document.querySelector('[aria-label="enable_signup in Production"]')?.getAttribute('aria-checked') ===
-        'false',
-    );
+    await page
+      .getByRole('switch', { name: 'enable_signup in Production' })
+      .and(page.locator('[aria-checked="false"]'))
+      .waitFor();
     const flag = await json('/api/v1/flags/enable_signup');
     assert.equal(flag.environments.prod.enabled, false);
     assert.equal(flag.environments.prod.override.incident, 'INC-2026-11-25-001');
     assert.equal(flag.environments.prod.override.reason, 'signup spam wave');
     const inc = await json('/api/v1/events?subject_kind=incident&subject_key=INC-2026-11-25-001');
-    if (Array.isArray(inc.items))
-      assert.ok(inc.items.some((e: { type: string }) => e.type === 'flag.toggled'));
+    assert.ok(
+      inc.items.some((e: { type: string }) => e.type === 'flag.toggled'),
+      'on the incident timeline',
+    );
 
     // Outside production, a non-kill-switch flag switches at once (no dialog).
     await page.getByRole('switch', { name: 'new_dashboard in Staging' }).click();
@@ -101,12 +102,10 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
       reason: 'from the CLI',
     });
     assert.equal(r.status, 200);
-    await page.waitForFunction(
-      () =>
-        document
-          .querySelector('[aria-label="enable_signup in Development"]')
-          ?.getAttribute('aria-checked') === 'false',
-    );
+    await page
+      .getByRole('switch', { name: 'enable_signup in Development' })
+      .and(page.locator('[aria-checked="false"]'))
+      .waitFor();
   });
 
   test('flag page: override reset, staged rollout start/pause/resume/rollback, preview, history', async () => {
@@ -168,7 +167,7 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
     await page.getByText('This flag is declared in the ops plan.').waitFor();
   });
 
-  test('creates a flag (local and server validation), edits its targeting, previews the matching rule', async () => {
+  test('creates a flag (conventions, local and server validation), edits its targeting, previews the matching rule', async () => {
     await page.goto('/flags');
     await page.getByRole('link', { name: 'New flag' }).click();
     await page.getByRole('heading', { name: 'New flag' }).waitFor();
@@ -185,20 +184,39 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
       .waitFor();
     await checkA11y(page, 'new flag (errors)');
     await shot(page, '06-new-flag');
+    // The organisation's conventions (an admin sets them here; plans usually declare them).
+    const conv = await vigil.apiFetch('PUT', '/api/v1/flag-conventions', {
+      name_pattern: '{prefix}_{feature}',
+      required_tags: ['team'],
+      default_off_in: ['prod'],
+    });
+    assert.equal(conv.status, 200, await conv.text());
+    await page.reload();
+    await page.getByRole('heading', { name: 'New flag' }).waitFor();
+    await page.getByText('keys follow {prefix}_{feature}').waitFor();
+    await page.getByLabel('Key (required)').fill('Checkout');
+    await page.getByLabel('Tags').fill('type:release');
+    await page.getByRole('combobox', { name: /^Production/ }).selectOption('on');
+    await page.getByRole('button', { name: 'Create flag' }).click();
+    await page.getByText('The key must follow {prefix}_{feature}').waitFor();
+    await page.getByText('Add the required tag team:…').waitFor();
+    await page.getByText('New flags must start off in prod.').waitFor();
+    await checkA11y(page, 'new flag (conventions)');
     await page.getByLabel('Key (required)').fill('ui_checkout_v2');
     await page.getByLabel('Description').fill('The new checkout');
     await page.getByLabel('Owner team').selectOption('product');
     await page.getByLabel('Tags').fill('team:product, type:release');
-    await page.getByRole('combobox', { name: 'Production' }).selectOption('on');
+    await page.getByRole('combobox', { name: /^Production/ }).selectOption('off');
     await page.getByRole('button', { name: 'Create flag' }).click();
     await page.getByRole('heading', { name: 'ui_checkout_v2', level: 1 }).waitFor();
     const created = await json('/api/v1/flag-definitions/ui_checkout_v2');
     assert.equal(created.managed, false);
-    assert.deepEqual(created.environments.prod, { enabled: true, default_variant: 'on' });
+    assert.deepEqual(created.environments.prod, { enabled: false });
 
     await page.getByRole('link', { name: 'Edit targeting' }).click();
     await page.getByRole('heading', { name: 'Edit ui_checkout_v2' }).waitFor();
     const prod = page.getByRole('region', { name: 'Production' });
+    await prod.getByLabel(/Enabled \(declared state\)/).check();
     await prod.getByLabel('Default variant here').selectOption('off');
     await prod.getByRole('button', { name: 'Add rule' }).click();
     // Local validation: an empty attribute and value.

@@ -65,6 +65,36 @@ testBothDbs('flags console API: conventions, per-flag audit, flagd import and ex
     const managed = list.items.find((f: { key: string }) => f.key === 'enable_email');
     assert.deepEqual(managed.convention_problems, []);
 
+    // The console's create route enforces them (the generic definitions API only reports).
+    r = await t.request('POST', '/api/v1/flags', {
+      key: 'Checkout2',
+      type: 'release',
+      tags: ['team:frontend'],
+      environments: { prod: { enabled: true, default_variant: 'on' } },
+    });
+    assert.equal(r.statusCode, 400, r.body);
+    assert.deepEqual(
+      r.json().errors.map((e: { path: string }) => e.path),
+      ['key', 'tags', 'environments.prod'],
+    );
+    const viewer0 = await t.token('viewer');
+    r = await t.request(
+      'POST',
+      '/api/v1/flags',
+      { key: 'ui_x', type: 'release', environments: {} },
+      { token: viewer0 },
+    );
+    assert.equal(r.statusCode, 403);
+    r = await t.request('POST', '/api/v1/flags', {
+      key: 'ui_checkout_v2',
+      type: 'release',
+      tags: ['team:frontend', 'type:release'],
+      environments: { prod: { enabled: false } },
+    });
+    assert.equal(r.statusCode, 201, r.body);
+    assert.equal(r.json().managed, false);
+    assert.equal(r.headers.location, '/api/v1/flag-definitions/ui_checkout_v2');
+
     // Per-flag audit with before/after, for viewers (the full audit log is admin-only).
     await t.request('POST', '/api/v1/flags/enable_email/environments/prod/off', { reason: 'INC-1: bounces' });
     const viewer = await t.token('viewer');
