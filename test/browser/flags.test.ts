@@ -370,10 +370,16 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
     ]);
   });
 
-  test('a viewer reads but cannot switch, edit or create', async () => {
+  test('a viewer reads; a scoped grant switches only its environment; no editing or creating', async () => {
     const email = 'viewer@acme.example';
     const password = 'a long viewer passphrase 1';
-    let r = await vigil.apiFetch('POST', '/api/v1/users', { key: email, name: 'Val Viewer', role: 'viewer' });
+    // A viewer who is responder in staging only (a scoped grant).
+    let r = await vigil.apiFetch('POST', '/api/v1/users', {
+      key: email,
+      name: 'Val Viewer',
+      role: 'viewer',
+      grants: [{ role: 'responder', environments: ['staging'] }],
+    });
     assert.equal(r.status, 201, await r.text());
     r = await vigil.apiFetch('PUT', `/api/v1/users/${email}/password`, { password });
     assert.equal(r.status, 204);
@@ -386,6 +392,18 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
     await vp.getByRole('link', { name: 'enable_signup' }).waitFor();
     assert.equal(await vp.getByRole('link', { name: 'New flag' }).count(), 0);
     assert.equal(await vp.getByRole('switch', { name: 'enable_signup in Production' }).isDisabled(), true);
+    // The grant covers staging: that switch works, the production one stays disabled.
+    const staging = vp.getByRole('switch', { name: 'enable_signup in Staging' });
+    assert.equal(await staging.isDisabled(), false);
+    await staging.click();
+    const dlg = vp.getByRole('dialog', { name: 'Turn enable_signup off in Staging?' });
+    await dlg.getByLabel('Reason (required)').fill('staging test run');
+    await dlg.getByRole('button', { name: 'Turn off' }).click();
+    await vp.getByText('enable_signup is off in Staging.').waitFor();
+    assert.equal(
+      (await json('/api/v1/flags/enable_signup')).environments.staging.override.by,
+      `user:${email}`,
+    );
     await vp.goto('/flags/ui_checkout_v2');
     await vp.getByRole('heading', { name: 'Evaluation preview' }).waitFor();
     assert.equal(await vp.getByRole('link', { name: 'Edit targeting' }).count(), 0);

@@ -14,7 +14,7 @@ import {
   useApi,
 } from '../../ui/components.tsx';
 import { useToast } from '../../ui/toast.tsx';
-import { envColumns, PercentBar, Switch, useEnvironments, useToggle } from './common.tsx';
+import { canIn, envColumns, PercentBar, Switch, useEnvironments, useToggle } from './common.tsx';
 import {
   type EnvState,
   FLAG_EVENTS,
@@ -89,7 +89,6 @@ export function FlagList() {
   const { data, error, reload } = useApi<FlagListData>(path);
   const { envs, error: envError } = useEnvironments();
   useLiveEvents(FLAG_EVENTS, reload);
-  const canToggle = roleAtLeast(user?.role, 'responder');
   const canWrite = roleAtLeast(user?.role, 'operator');
   const toggle = useToggle(
     (msg) => {
@@ -253,6 +252,7 @@ export function FlagList() {
                         </td>
                       );
                     }
+                    const canToggle = canIn(user, 'responder', { environment: e.key, team: x.owner });
                     return (
                       <td key={e.key}>
                         <div className="flags-envcell">

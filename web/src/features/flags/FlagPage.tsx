@@ -20,6 +20,7 @@ import {
 } from '../../ui/components.tsx';
 import { useToast } from '../../ui/toast.tsx';
 import {
+  canIn,
   Dialog,
   envColumns,
   formatWait,
@@ -58,7 +59,7 @@ export function FlagPage({ flagKey }: { flagKey: string }) {
     reload();
     defn.reload();
   });
-  const canToggle = roleAtLeast(user?.role, 'responder');
+  const canToggleIn = (env: string) => canIn(user, 'responder', { environment: env, team: data?.owner });
   const canOperate = roleAtLeast(user?.role, 'operator');
   const toggle = useToggle(
     (msg) => {
@@ -201,6 +202,7 @@ export function FlagPage({ flagKey }: { flagKey: string }) {
               <tbody>
                 {cols.map((e) => {
                   const st = f.environments[e.key];
+                  const canToggle = canToggleIn(e.key);
                   return (
                     <tr key={e.key}>
                       <th scope="row">
