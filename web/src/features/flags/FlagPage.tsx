@@ -297,7 +297,16 @@ export function FlagPage({ flagKey }: { flagKey: string }) {
                     }
                   />
                 </h3>
-                <TargetingSummary env={e.name} spec={spec.environments[e.key]} variants={variants} />
+                <TargetingSummary
+                  env={e.name}
+                  spec={spec.environments[e.key]}
+                  variants={variants}
+                  rolloutPercentage={
+                    f.environments[e.key]?.rollout && f.environments[e.key].rollout?.status !== 'pending'
+                      ? f.environments[e.key].rollout?.percentage
+                      : null
+                  }
+                />
               </div>
             ))
         )}
