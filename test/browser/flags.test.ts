@@ -270,6 +270,8 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
     });
     assert.deepEqual(def.triggers, [{ alert: 'checkout_down', set: 'off' }]);
     await page.getByRole('button', { name: 'Start rollout' }).waitFor();
+    await page.getByText('checkout_error_rate').locator('..').getByText('healthy').waitFor();
+    await page.getByText('checked each minute').waitFor();
     await page.getByText('Rule 1').first().waitFor();
     await page
       .getByLabel('Evaluation context (JSON)')

@@ -489,8 +489,22 @@ export class FlagsService {
       (await flagsStore.lifespans(tx)).find((l) => l.flag === key)?.createdAt ?? def.createdAt;
     const st = staleness(def.flag, await flagsStore.history(tx, key), now, { createdAt });
     const events = await this.d.timeline.forSubject('flag', key);
+    const view = this.present(def, ov, ro, st, createdAt, now, await this.conventions(tx));
+    // Alert guards of staged rollouts: which are firing now (as the flags-events consumer saw them).
+    for (const planned of def.rollouts) {
+      const r = view.environments[planned.env]?.rollout as (ReturnType<typeof rolloutView> & object) | null;
+      if (!r) continue;
+      const firing = await flagsStore.firingAlerts(tx, planned.env);
+      Object.assign(r, {
+        guard_states: planned.guards.map((g) =>
+          'alert' in g
+            ? { guard: g.alert, kind: 'alert', state: firing.has(g.alert) ? 'firing' : 'healthy' }
+            : { guard: g.query, kind: 'query', state: 'checked_by_engine' },
+        ),
+      });
+    }
     return {
-      ...this.present(def, ov, ro, st, createdAt, now, await this.conventions(tx)),
+      ...view,
       definition: def.flag,
       history: events.map((e) => ({
         at: new Date(e.at).toISOString(),

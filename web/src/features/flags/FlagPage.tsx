@@ -446,12 +446,7 @@ function Rollout(props: {
         rows={[
           ['Serving', <PercentBar key="p" value={r.percentage} label={`Rollout share in ${env.name}`} />],
           ['Next step', r.next_step_at ? <Time key="n" iso={r.next_step_at} /> : null],
-          [
-            'Guards',
-            r.guards.length
-              ? r.guards.map((g) => ('alert' in g ? `alert ${g.alert}` : `query ${g.query}`)).join('; ')
-              : 'none',
-          ],
+          ['Guards', <Guards key="g" r={r} />],
           ['When a guard fails', r.on_guard_failure === 'pause' ? 'pause' : 'roll back to 0 %'],
           ['Paused because', r.paused_reason],
         ]}
@@ -518,6 +513,32 @@ function Rollout(props: {
         </div>
       </Dialog>
     </div>
+  );
+}
+
+const GUARD_STATE: Record<string, { tone: string; text: string }> = {
+  healthy: { tone: 'ok', text: 'healthy' },
+  firing: { tone: 'danger', text: 'firing' },
+  checked_by_engine: { tone: 'neutral', text: 'checked each minute' },
+};
+
+/** The rollout's guards with their state (alert guards: firing or not; queries: the engine checks). */
+function Guards({ r }: { r: RolloutView }) {
+  if (!r.guards.length) return <>none</>;
+  const states = r.guard_states ?? [];
+  return (
+    <ul className="flags-guards">
+      {r.guards.map((g, i) => {
+        const name = 'alert' in g ? g.alert : g.query;
+        const st = states[i] ? GUARD_STATE[states[i].state] : null;
+        return (
+          <li key={name}>
+            {'alert' in g ? 'alert ' : 'query '}
+            <code>{name}</code> {st ? <Badge tone={st.tone}>{st.text}</Badge> : null}
+          </li>
+        );
+      })}
+    </ul>
   );
 }
 
