@@ -167,7 +167,7 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
     await page.getByText('This flag is declared in the ops plan.').waitFor();
   });
 
-  test('creates a flag (conventions, local and server validation), edits its targeting, previews the matching rule', async () => {
+  test('creates a flag (plan conventions, local and server validation), edits its targeting, previews the matching rule', async () => {
     await page.goto('/flags');
     await page.getByRole('link', { name: 'New flag' }).click();
     await page.getByRole('heading', { name: 'New flag' }).waitFor();
@@ -177,6 +177,7 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
     assert.equal(await page.getByLabel('Key (required)').getAttribute('aria-invalid'), 'true');
     // The server refuses a key that exists.
     await page.getByLabel('Key (required)').fill('enable_signup');
+    await page.getByLabel('Tags').fill('team:product');
     await page.getByRole('button', { name: 'Create flag' }).click();
     await page
       .getByRole('alert')
@@ -184,15 +185,8 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
       .waitFor();
     await checkA11y(page, 'new flag (errors)');
     await shot(page, '06-new-flag');
-    // The organisation's conventions (an admin sets them here; plans usually declare them).
-    const conv = await vigil.apiFetch('PUT', '/api/v1/flag-conventions', {
-      name_pattern: '{prefix}_{feature}',
-      required_tags: ['team'],
-      default_off_in: ['prod'],
-    });
-    assert.equal(conv.status, 200, await conv.text());
-    await page.reload();
-    await page.getByRole('heading', { name: 'New flag' }).waitFor();
+    // The quick-start plan declares conventions (WT-4); the form shows and applies them.
+    assert.equal((await json('/api/v1/flag-conventions')).managed, true);
     await page.getByText('keys follow {prefix}_{feature}').waitFor();
     await page.getByLabel('Key (required)').fill('Checkout');
     await page.getByLabel('Tags').fill('type:release');
