@@ -28,12 +28,19 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
   let vigil: VigilProcess;
   let session: BrowserSession;
   let page: Page;
+  const consoleErrors: string[] = [];
   const json = async (path: string): Promise<any> => (await vigil.apiFetch('GET', path)).json();
 
   before(async () => {
     vigil = await startVigil();
     session = await openBrowser(vigil.base);
     page = session.page;
+    // Console errors other than the browser's own line for an HTTP error answer (the tests provoke
+    // 409/412 on purpose) fail the suite.
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+        consoleErrors.push(m.text());
+    });
     await signIn(page);
   });
 
@@ -458,5 +465,6 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
     assert.ok(Number(overflow) <= 1, `the editor fits 400 px (overflow ${overflow}px)`);
     await shot(page, '13-narrow-editor');
     assert.deepEqual(session.pageErrors, []);
+    assert.deepEqual(consoleErrors, []);
   });
 });
