@@ -28,12 +28,19 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
   let vigil: VigilProcess;
   let session: BrowserSession;
   let page: Page;
-  const json = async (path: string) => (await vigil.apiFetch('GET', path)).json();
+  const consoleErrors: string[] = [];
+  const json = async (path: string): Promise<any> => (await vigil.apiFetch('GET', path)).json();
 
   before(async () => {
     vigil = await startVigil();
     session = await openBrowser(vigil.base);
     page = session.page;
+    // Console errors other than the browser's own line for an HTTP error answer (the tests provoke
+    // 409/412 on purpose) fail the suite.
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+        consoleErrors.push(m.text());
+    });
     await signIn(page);
   });
 
@@ -77,18 +84,19 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
     await dialog.getByLabel('Incident (optional)').fill('INC-2026-11-25-001');
     await dialog.getByRole('button', { name: 'Turn off' }).click();
     await page.getByText('enable_signup is off in Production.').waitFor();
-    await page.waitForFunction(
-      () =>
-        document.querySelector('[aria-label="enable_signup in Production"]')?.getAttribute('aria-checked') ===
-        'false',
-    );
+    await page
+      .getByRole('switch', { name: 'enable_signup in Production' })
+      .and(page.locator('[aria-checked="false"]'))
+      .waitFor();
     const flag = await json('/api/v1/flags/enable_signup');
     assert.equal(flag.environments.prod.enabled, false);
     assert.equal(flag.environments.prod.override.incident, 'INC-2026-11-25-001');
     assert.equal(flag.environments.prod.override.reason, 'signup spam wave');
     const inc = await json('/api/v1/events?subject_kind=incident&subject_key=INC-2026-11-25-001');
-    if (Array.isArray(inc.items))
-      assert.ok(inc.items.some((e: { type: string }) => e.type === 'flag.toggled'));
+    assert.ok(
+      inc.items.some((e: { type: string }) => e.type === 'flag.toggled'),
+      'on the incident timeline',
+    );
 
     // Outside production, a non-kill-switch flag switches at once (no dialog).
     await page.getByRole('switch', { name: 'new_dashboard in Staging' }).click();
@@ -101,12 +109,10 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
       reason: 'from the CLI',
     });
     assert.equal(r.status, 200);
-    await page.waitForFunction(
-      () =>
-        document
-          .querySelector('[aria-label="enable_signup in Development"]')
-          ?.getAttribute('aria-checked') === 'false',
-    );
+    await page
+      .getByRole('switch', { name: 'enable_signup in Development' })
+      .and(page.locator('[aria-checked="false"]'))
+      .waitFor();
   });
 
   test('flag page: override reset, staged rollout start/pause/resume/rollback, preview, history', async () => {
@@ -168,7 +174,7 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
     await page.getByText('This flag is declared in the ops plan.').waitFor();
   });
 
-  test('creates a flag (local and server validation), edits its targeting, previews the matching rule', async () => {
+  test('creates a flag (plan conventions, local and server validation), edits its targeting, previews the matching rule', async () => {
     await page.goto('/flags');
     await page.getByRole('link', { name: 'New flag' }).click();
     await page.getByRole('heading', { name: 'New flag' }).waitFor();
@@ -178,6 +184,7 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
     assert.equal(await page.getByLabel('Key (required)').getAttribute('aria-invalid'), 'true');
     // The server refuses a key that exists.
     await page.getByLabel('Key (required)').fill('enable_signup');
+    await page.getByLabel('Tags').fill('team:product');
     await page.getByRole('button', { name: 'Create flag' }).click();
     await page
       .getByRole('alert')
@@ -185,20 +192,32 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
       .waitFor();
     await checkA11y(page, 'new flag (errors)');
     await shot(page, '06-new-flag');
+    // The quick-start plan declares conventions (WT-4); the form shows and applies them.
+    assert.equal((await json('/api/v1/flag-conventions')).managed, true);
+    await page.getByText('keys follow {prefix}_{feature}').waitFor();
+    await page.getByLabel('Key (required)').fill('Checkout');
+    await page.getByLabel('Tags').fill('type:release');
+    await page.getByRole('combobox', { name: /^Production/ }).selectOption('on');
+    await page.getByRole('button', { name: 'Create flag' }).click();
+    await page.getByText('The key must follow {prefix}_{feature}').waitFor();
+    await page.getByText('Add the required tag team:…').waitFor();
+    await page.getByText('New flags must start off in prod.').waitFor();
+    await checkA11y(page, 'new flag (conventions)');
     await page.getByLabel('Key (required)').fill('ui_checkout_v2');
     await page.getByLabel('Description').fill('The new checkout');
     await page.getByLabel('Owner team').selectOption('product');
     await page.getByLabel('Tags').fill('team:product, type:release');
-    await page.getByRole('combobox', { name: 'Production' }).selectOption('on');
+    await page.getByRole('combobox', { name: /^Production/ }).selectOption('off');
     await page.getByRole('button', { name: 'Create flag' }).click();
     await page.getByRole('heading', { name: 'ui_checkout_v2', level: 1 }).waitFor();
     const created = await json('/api/v1/flag-definitions/ui_checkout_v2');
     assert.equal(created.managed, false);
-    assert.deepEqual(created.environments.prod, { enabled: true, default_variant: 'on' });
+    assert.deepEqual(created.environments.prod, { enabled: false });
 
     await page.getByRole('link', { name: 'Edit targeting' }).click();
     await page.getByRole('heading', { name: 'Edit ui_checkout_v2' }).waitFor();
     const prod = page.getByRole('region', { name: 'Production' });
+    await prod.getByLabel(/Enabled \(declared state\)/).check();
     await prod.getByLabel('Default variant here').selectOption('off');
     await prod.getByRole('button', { name: 'Add rule' }).click();
     // Local validation: an empty attribute and value.
@@ -216,6 +235,17 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
     await prod.getByLabel('Weight').first().fill('25');
     await prod.getByLabel('Weight').nth(1).fill('75');
     await prod.getByText('on 25 %').waitFor();
+    // A staged rollout whose steps go down is refused locally; a trigger from an alert.
+    await prod.getByLabel(/Roll out in steps/).check();
+    await prod.getByLabel('Step 2 percentage').fill('5');
+    await page.getByRole('button', { name: 'Save definition' }).click();
+    await prod.getByText('Steps only go up: 5 % is below the previous 10 %.').waitFor();
+    await prod.getByLabel('Step 2 percentage').fill('50');
+    await prod
+      .getByLabel('Guards (one per line)')
+      .fill('checkout_error_rate\nquery: sum(rate(checkout_failures_total[5m])) > 1');
+    await page.getByRole('button', { name: 'Add trigger' }).click();
+    await page.getByLabel('Trigger 1 alert rule').fill('checkout_down');
     await checkA11y(page, 'definition editor');
     await shot(page, '07-editor');
     await page.getByRole('button', { name: 'Save definition' }).click();
@@ -234,6 +264,15 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
       { variant: 'on', weight: 25 },
       { variant: 'off', weight: 75 },
     ]);
+    assert.deepEqual(def.environments.prod.staged_rollout, {
+      steps: [{ percentage: 10, wait: '24h' }, { percentage: 50, wait: '3d' }, { percentage: 100 }],
+      on_guard_failure: 'pause',
+      guards: ['checkout_error_rate', { query: 'sum(rate(checkout_failures_total[5m])) > 1' }],
+    });
+    assert.deepEqual(def.triggers, [{ alert: 'checkout_down', set: 'off' }]);
+    await page.getByRole('button', { name: 'Start rollout' }).waitFor();
+    await page.getByText('checkout_error_rate').locator('..').getByText('healthy').waitFor();
+    await page.getByText('checked each minute').waitFor();
     await page.getByText('Rule 1').first().waitFor();
     await page
       .getByLabel('Evaluation context (JSON)')
@@ -334,10 +373,16 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
     ]);
   });
 
-  test('a viewer reads but cannot switch, edit or create', async () => {
+  test('a viewer reads; a scoped grant switches only its environment; no editing or creating', async () => {
     const email = 'viewer@acme.example';
     const password = 'a long viewer passphrase 1';
-    let r = await vigil.apiFetch('POST', '/api/v1/users', { key: email, name: 'Val Viewer', role: 'viewer' });
+    // A viewer who is responder in staging only (a scoped grant).
+    let r = await vigil.apiFetch('POST', '/api/v1/users', {
+      key: email,
+      name: 'Val Viewer',
+      role: 'viewer',
+      grants: [{ role: 'responder', environments: ['staging'] }],
+    });
     assert.equal(r.status, 201, await r.text());
     r = await vigil.apiFetch('PUT', `/api/v1/users/${email}/password`, { password });
     assert.equal(r.status, 204);
@@ -350,6 +395,18 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
     await vp.getByRole('link', { name: 'enable_signup' }).waitFor();
     assert.equal(await vp.getByRole('link', { name: 'New flag' }).count(), 0);
     assert.equal(await vp.getByRole('switch', { name: 'enable_signup in Production' }).isDisabled(), true);
+    // The grant covers staging: that switch works, the production one stays disabled.
+    const staging = vp.getByRole('switch', { name: 'enable_signup in Staging' });
+    assert.equal(await staging.isDisabled(), false);
+    await staging.click();
+    const dlg = vp.getByRole('dialog', { name: 'Turn enable_signup off in Staging?' });
+    await dlg.getByLabel('Reason (required)').fill('staging test run');
+    await dlg.getByRole('button', { name: 'Turn off' }).click();
+    await vp.getByText('enable_signup is off in Staging.').waitFor();
+    assert.equal(
+      (await json('/api/v1/flags/enable_signup')).environments.staging.override.by,
+      `user:${email}`,
+    );
     await vp.goto('/flags/ui_checkout_v2');
     await vp.getByRole('heading', { name: 'Evaluation preview' }).waitFor();
     assert.equal(await vp.getByRole('link', { name: 'Edit targeting' }).count(), 0);
@@ -408,5 +465,6 @@ describe('feature flags console in Chromium', { skip: browserSkip }, () => {
     assert.ok(Number(overflow) <= 1, `the editor fits 400 px (overflow ${overflow}px)`);
     await shot(page, '13-narrow-editor');
     assert.deepEqual(session.pageErrors, []);
+    assert.deepEqual(consoleErrors, []);
   });
 });

@@ -140,7 +140,12 @@ testBothDbs(
         env: 'prod',
         context: { email: 'ann@acme.test' },
       });
-      assert.deepEqual(r.json().results.prod, { value: true, variant: 'on', reason: 'TARGETING_MATCH' });
+      assert.deepEqual(r.json().results.prod, {
+        value: true,
+        variant: 'on',
+        reason: 'TARGETING_MATCH',
+        rule: 1,
+      });
       const list = (await t.request('GET', '/api/v1/flags?type=release')).json();
       assert.deepEqual(
         list.items.map((i: any) => i.key),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createTestApp } from '../../../test/support/app.ts';
 import { testBothDbs } from '../../../test/support/db.ts';
-import { FLAGS_PLAN, planBody } from './test/fixture.ts';
+import { alertEvent, drain, FLAGS_PLAN, planBody } from './test/fixture.ts';
 
 const FLAGD = {
   $schema: 'https://flagd.dev/schema/v0/flags.json',
@@ -65,6 +65,36 @@ testBothDbs('flags console API: conventions, per-flag audit, flagd import and ex
     const managed = list.items.find((f: { key: string }) => f.key === 'enable_email');
     assert.deepEqual(managed.convention_problems, []);
 
+    // The console's create route enforces them (the generic definitions API only reports).
+    r = await t.request('POST', '/api/v1/flags', {
+      key: 'Checkout2',
+      type: 'release',
+      tags: ['team:frontend'],
+      environments: { prod: { enabled: true, default_variant: 'on' } },
+    });
+    assert.equal(r.statusCode, 400, r.body);
+    assert.deepEqual(
+      r.json().errors.map((e: { path: string }) => e.path),
+      ['key', 'tags', 'environments.prod'],
+    );
+    const viewer0 = await t.token('viewer');
+    r = await t.request(
+      'POST',
+      '/api/v1/flags',
+      { key: 'ui_x', type: 'release', environments: {} },
+      { token: viewer0 },
+    );
+    assert.equal(r.statusCode, 403);
+    r = await t.request('POST', '/api/v1/flags', {
+      key: 'ui_checkout_v2',
+      type: 'release',
+      tags: ['team:frontend', 'type:release'],
+      environments: { prod: { enabled: false } },
+    });
+    assert.equal(r.statusCode, 201, r.body);
+    assert.equal(r.json().managed, false);
+    assert.equal(r.headers.location, '/api/v1/flag-definitions/ui_checkout_v2');
+
     // Per-flag audit with before/after, for viewers (the full audit log is admin-only).
     await t.request('POST', '/api/v1/flags/enable_email/environments/prod/off', { reason: 'INC-1: bounces' });
     const viewer = await t.token('viewer');
@@ -81,6 +111,18 @@ testBothDbs('flags console API: conventions, per-flag audit, flagd import and ex
     });
     assert.ok(r.json().items.some((e: { action: string }) => e.action === 'flag.create'));
     assert.equal((await t.request('GET', '/api/v1/flags/nope/audit')).statusCode, 404);
+
+    // A rollout's alert guards say whether they fire now.
+    let guards = (await t.request('GET', '/api/v1/flags/ui_new_exporter')).json().environments.prod.rollout
+      .guard_states;
+    assert.deepEqual(guards, [{ guard: 'snapshot_latency_p95', kind: 'alert', state: 'healthy' }]);
+    await alertEvent(t, 'alert.firing', 'snapshot_latency_p95', 'prod');
+    await drain(t, 'flags-events');
+    guards = (await t.request('GET', '/api/v1/flags/ui_new_exporter')).json().environments.prod.rollout
+      .guard_states;
+    assert.equal(guards[0].state, 'firing');
+    const q = (await t.request('GET', '/api/v1/flags/ui_query_guarded')).json().environments.prod.rollout;
+    assert.equal(q.guard_states[0].state, 'checked_by_engine');
 
     // flagd export of one environment: plan flags and the segments they use.
     r = await t.request('GET', '/api/v1/flagd/export?env=prod', undefined, { token: viewer });

@@ -5,10 +5,11 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { actorOf } from '../catalog/catalog-routes.ts';
+import { actorOf, present } from '../catalog/catalog-routes.ts';
 import type { CatalogService } from '../catalog/catalog-service.ts';
 import type { Role } from '../catalog/kinds.ts';
 import { assertCan } from '../identity/index.ts';
+import { type FlagSpec, FlagSpecSchema } from './plan.ts';
 import type { FlagsService, RolloutVerb } from './service.ts';
 import type { ClientKey } from './store.ts';
 
@@ -70,6 +71,30 @@ export function flagsRoutes(service: FlagsService, catalog: CatalogService) {
         },
       },
       async (req) => service.list(req.query as { tag?: string; type?: string; stale?: boolean }),
+    );
+    app.post(
+      '/api/v1/flags',
+      {
+        config: { policy: 'operator' },
+        schema: {
+          tags,
+          description:
+            'Creates a flag definition after checking the conventions (name pattern, required tags, default off); 201 with the definition.',
+          body: Type.Composite([
+            Type.Object({ key: Type.String({ minLength: 1, maxLength: 128 }) }),
+            FlagSpecSchema,
+          ]),
+        },
+      },
+      async (req, reply) => {
+        const { key, ...spec } = req.body as { key: string } & FlagSpec;
+        const o = await service.createFlag(actorOf(req), catalog, key, spec);
+        return reply
+          .code(201)
+          .header('location', `/api/v1/flag-definitions/${encodeURIComponent(key)}`)
+          .header('etag', `"${o.version}"`)
+          .send(present(o));
+      },
     );
     app.get(
       '/api/v1/flags/:key',

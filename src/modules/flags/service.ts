@@ -9,7 +9,7 @@ import type { Db } from '../../db/db.ts';
 import { inTransaction, type Tx } from '../../db/tx.ts';
 import type { TimerStore } from '../../engines/timers.ts';
 import type { Clock } from '../../kernel/clock.ts';
-import { conflict, invalid, notFound } from '../../kernel/errors.ts';
+import { conflict, invalid, notFound, VigilError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { AuditLog } from '../audit/audit.ts';
 import type { ActorContext, CatalogService } from '../catalog/catalog-service.ts';
@@ -31,7 +31,13 @@ import type { EvaluationContext, Reason, Rule } from './flag.ts';
 import { exportFlagd } from './flagd-export.ts';
 import { importFlagd } from './flagd-import.ts';
 import { lifespanDays, staleness } from './lifecycle.ts';
-import { checkConventions, type FlagConventions, type PlannedRollout } from './plan.ts';
+import {
+  checkConventions,
+  type FlagConventions,
+  type FlagSpec,
+  flagFromSpec,
+  type PlannedRollout,
+} from './plan.ts';
 import {
   initialRollout,
   pauseRollout,
@@ -483,8 +489,22 @@ export class FlagsService {
       (await flagsStore.lifespans(tx)).find((l) => l.flag === key)?.createdAt ?? def.createdAt;
     const st = staleness(def.flag, await flagsStore.history(tx, key), now, { createdAt });
     const events = await this.d.timeline.forSubject('flag', key);
+    const view = this.present(def, ov, ro, st, createdAt, now, await this.conventions(tx));
+    // Alert guards of staged rollouts: which are firing now (as the flags-events consumer saw them).
+    for (const planned of def.rollouts) {
+      const r = view.environments[planned.env]?.rollout as (ReturnType<typeof rolloutView> & object) | null;
+      if (!r) continue;
+      const firing = await flagsStore.firingAlerts(tx, planned.env);
+      Object.assign(r, {
+        guard_states: planned.guards.map((g) =>
+          'alert' in g
+            ? { guard: g.alert, kind: 'alert', state: firing.has(g.alert) ? 'firing' : 'healthy' }
+            : { guard: g.query, kind: 'query', state: 'checked_by_engine' },
+        ),
+      });
+    }
     return {
-      ...this.present(def, ov, ro, st, createdAt, now, await this.conventions(tx)),
+      ...view,
       definition: def.flag,
       history: events.map((e) => ({
         at: new Date(e.at).toISOString(),
@@ -511,6 +531,35 @@ export class FlagsService {
       })),
       next_cursor: events.length === limit ? String(events[events.length - 1].seq) : null,
     };
+  }
+
+  /**
+   * Creates a flag the way a person does in the console: like `POST /api/v1/flag-definitions`, but
+   * the organisation's conventions (name pattern, required tags, default off in the listed
+   * environments) are enforced first — a 400 whose `errors[]` name `key`, `tags` or
+   * `environments.<env>`. (The generic definitions API and imports report violations instead.)
+   */
+  async createFlag(ctx: ActorContext, catalog: CatalogService, key: string, spec: FlagSpec) {
+    const conventions = await this.conventions(readTx(this.d.db));
+    if (conventions) {
+      const { flag } = flagFromSpec(key, spec);
+      const problems = checkConventions([flag], conventions);
+      if (problems.length) {
+        const field = (p: { path: string; message: string }) =>
+          p.message.startsWith('name ')
+            ? 'key'
+            : p.message.startsWith('missing required tag')
+              ? 'tags'
+              : p.path.replace(/^flags\[\d+\]\.?/, '') || 'key';
+        throw new VigilError(
+          400,
+          'validation-failed',
+          `flag "${key}" does not follow the conventions: ${problems.map((p) => p.message).join('; ')}`,
+          { errors: problems.map((p) => ({ path: field(p), message: p.message })) },
+        );
+      }
+    }
+    return catalog.create(ctx, 'flag', key, spec as unknown as Record<string, unknown>);
   }
 
   /** One environment's definitions (as declared, not overridden) as a flagd flag-definition document. */

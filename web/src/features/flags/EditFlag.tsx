@@ -11,6 +11,7 @@ import { useSession } from '../../session.tsx';
 import { EmptyState, ErrorBanner, Loading, ManagedBadge, PageHeader, useApi } from '../../ui/components.tsx';
 import { useToast } from '../../ui/toast.tsx';
 import { envColumns, useEnvironments } from './common.tsx';
+import { rolloutProblems, StagedRolloutEditor, TriggersEditor } from './RolloutEditor.tsx';
 import { RuleEditor, SplitEditor } from './Targeting.tsx';
 import {
   type EnvSpec,
@@ -105,6 +106,16 @@ function Editor(props: {
   const save = async () => {
     setFormError(null);
     const local = specProblems(spec, props.segments);
+    const boolean = Object.values(spec.variants ?? { on: true }).every((x) => typeof x === 'boolean');
+    for (const [env, e] of Object.entries(spec.environments)) {
+      if (e.staged_rollout)
+        Object.assign(
+          local,
+          rolloutProblems(`environments.${env}.staged_rollout`, e.staged_rollout, boolean),
+        );
+    }
+    const badTrigger = (spec.triggers ?? []).findIndex((t) => !t.alert.trim());
+    if (badTrigger >= 0) local.triggers = `Trigger ${badTrigger + 1} needs an alert rule key.`;
     if (variantsError) local.variants = variantsError;
     setProblems(local);
     if (Object.keys(local).length) {
@@ -143,7 +154,9 @@ function Editor(props: {
     }
   };
   const otherProblems = Object.entries(problems).filter(
-    ([k]) => !k.startsWith('environments.') && !['variants', 'default_variant', 'off_variant'].includes(k),
+    ([k]) =>
+      !k.startsWith('environments.') &&
+      !['variants', 'default_variant', 'off_variant', 'triggers'].includes(k),
   );
   return (
     <>
@@ -274,6 +287,8 @@ function Editor(props: {
               onChange={(v) => set({ off_variant: v ?? undefined })}
             />
           </div>
+          <TriggersEditor value={spec.triggers} envs={props.envKeys} onChange={(t) => set({ triggers: t })} />
+          {problems.triggers ? <p className="field-error">{problems.triggers}</p> : null}
         </section>
         {props.envKeys.map((env) => (
           <EnvEditor
@@ -460,15 +475,18 @@ function EnvEditor(props: {
           onChange={(s) => props.onChange({ ...e, rollout: s })}
         />
       ) : null}
-      {e.staged_rollout ? (
-        <p className="muted">
-          Staged rollout:{' '}
-          {e.staged_rollout.steps
-            .map((s) => `${s.percentage} %${s.wait ? ` for ${s.wait}` : ''}`)
-            .join(' → ')}{' '}
-          (kept as is; operate it from the flag page).
-        </p>
-      ) : null}
+      <StagedRolloutEditor
+        envName={props.envName}
+        value={e.staged_rollout}
+        problems={problems}
+        at={`${at}.staged_rollout`}
+        onChange={(r) => {
+          const next = { ...e };
+          if (r) next.staged_rollout = r;
+          else delete next.staged_rollout;
+          props.onChange(next);
+        }}
+      />
       <button type="button" className="btn btn-small btn-danger" onClick={() => props.onChange(undefined)}>
         Remove {props.envName} configuration
       </button>

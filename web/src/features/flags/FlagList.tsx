@@ -1,8 +1,8 @@
 /** `/flags`: every flag with its state per environment, filters, search, and on/off switches. */
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { roleAtLeast, withQuery } from '../../api.ts';
 import { useLiveEvents } from '../../live.ts';
-import { Link, navigate, useLocation } from '../../router.tsx';
+import { Link, useLocation } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
 import {
   Badge,
@@ -14,7 +14,7 @@ import {
   useApi,
 } from '../../ui/components.tsx';
 import { useToast } from '../../ui/toast.tsx';
-import { envColumns, PercentBar, Switch, useEnvironments, useToggle } from './common.tsx';
+import { canIn, envColumns, PercentBar, Switch, useEnvironments, useToggle } from './common.tsx';
 import {
   type EnvState,
   FLAG_EVENTS,
@@ -85,11 +85,16 @@ export function FlagList() {
     archived: query.get('archived') ?? '',
   });
   const [page, setPage] = useState(0);
-  const path = withQuery('/api/v1/flags', { tag: f.tag.trim(), type: f.type, stale: f.stale });
+  // The tag filter is applied by the server; wait for a pause in typing before asking.
+  const [tag, setTag] = useState(f.tag.trim());
+  useEffect(() => {
+    const t = window.setTimeout(() => setTag(f.tag.trim()), 250);
+    return () => window.clearTimeout(t);
+  }, [f.tag]);
+  const path = withQuery('/api/v1/flags', { tag, type: f.type, stale: f.stale });
   const { data, error, reload } = useApi<FlagListData>(path);
   const { envs, error: envError } = useEnvironments();
   useLiveEvents(FLAG_EVENTS, reload);
-  const canToggle = roleAtLeast(user?.role, 'responder');
   const canWrite = roleAtLeast(user?.role, 'operator');
   const toggle = useToggle(
     (msg) => {
@@ -102,8 +107,9 @@ export function FlagList() {
     const next = { ...f, [k]: e.target.value };
     setF(next);
     setPage(0);
-    // Keep the filters in the address so a filtered list can be shared and survives a reload.
-    navigate(withQuery('/flags', next), true);
+    // Keep the filters in the address so a filtered list can be shared and survives a reload
+    // (replaceState: no navigation, no scroll jump while typing).
+    history.replaceState(null, '', withQuery('/flags', next));
   };
   const items = useMemo(() => {
     const q = f.q.trim().toLowerCase();
@@ -253,6 +259,7 @@ export function FlagList() {
                         </td>
                       );
                     }
+                    const canToggle = canIn(user, 'responder', { environment: e.key, team: x.owner });
                     return (
                       <td key={e.key}>
                         <div className="flags-envcell">

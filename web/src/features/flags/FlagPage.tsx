@@ -20,6 +20,7 @@ import {
 } from '../../ui/components.tsx';
 import { useToast } from '../../ui/toast.tsx';
 import {
+  canIn,
   Dialog,
   envColumns,
   formatWait,
@@ -58,7 +59,7 @@ export function FlagPage({ flagKey }: { flagKey: string }) {
     reload();
     defn.reload();
   });
-  const canToggle = roleAtLeast(user?.role, 'responder');
+  const canToggleIn = (env: string) => canIn(user, 'responder', { environment: env, team: data?.owner });
   const canOperate = roleAtLeast(user?.role, 'operator');
   const toggle = useToggle(
     (msg) => {
@@ -201,6 +202,7 @@ export function FlagPage({ flagKey }: { flagKey: string }) {
               <tbody>
                 {cols.map((e) => {
                   const st = f.environments[e.key];
+                  const canToggle = canToggleIn(e.key);
                   return (
                     <tr key={e.key}>
                       <th scope="row">
@@ -295,7 +297,16 @@ export function FlagPage({ flagKey }: { flagKey: string }) {
                     }
                   />
                 </h3>
-                <TargetingSummary env={e.name} spec={spec.environments[e.key]} variants={variants} />
+                <TargetingSummary
+                  env={e.name}
+                  spec={spec.environments[e.key]}
+                  variants={variants}
+                  rolloutPercentage={
+                    f.environments[e.key]?.rollout && f.environments[e.key].rollout?.status !== 'pending'
+                      ? f.environments[e.key].rollout?.percentage
+                      : null
+                  }
+                />
               </div>
             ))
         )}
@@ -435,12 +446,7 @@ function Rollout(props: {
         rows={[
           ['Serving', <PercentBar key="p" value={r.percentage} label={`Rollout share in ${env.name}`} />],
           ['Next step', r.next_step_at ? <Time key="n" iso={r.next_step_at} /> : null],
-          [
-            'Guards',
-            r.guards.length
-              ? r.guards.map((g) => ('alert' in g ? `alert ${g.alert}` : `query ${g.query}`)).join('; ')
-              : 'none',
-          ],
+          ['Guards', <Guards key="g" r={r} />],
           ['When a guard fails', r.on_guard_failure === 'pause' ? 'pause' : 'roll back to 0 %'],
           ['Paused because', r.paused_reason],
         ]}
@@ -507,6 +513,32 @@ function Rollout(props: {
         </div>
       </Dialog>
     </div>
+  );
+}
+
+const GUARD_STATE: Record<string, { tone: string; text: string }> = {
+  healthy: { tone: 'ok', text: 'healthy' },
+  firing: { tone: 'danger', text: 'firing' },
+  checked_by_engine: { tone: 'neutral', text: 'checked each minute' },
+};
+
+/** The rollout's guards with their state (alert guards: firing or not; queries: the engine checks). */
+function Guards({ r }: { r: RolloutView }) {
+  if (!r.guards.length) return <>none</>;
+  const states = r.guard_states ?? [];
+  return (
+    <ul className="flags-guards">
+      {r.guards.map((g, i) => {
+        const name = 'alert' in g ? g.alert : g.query;
+        const st = states[i] ? GUARD_STATE[states[i].state] : null;
+        return (
+          <li key={name}>
+            {'alert' in g ? 'alert ' : 'query '}
+            <code>{name}</code> {st ? <Badge tone={st.tone}>{st.text}</Badge> : null}
+          </li>
+        );
+      })}
+    </ul>
   );
 }
 
@@ -592,12 +624,10 @@ function Preview({ flag, envs }: { flag: string; envs: Environment[] }) {
       </form>
       {result ? (
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
-        <section
-          className="table-wrap flags-tw"
-          tabIndex={0}
-          aria-label="Evaluation results"
-          aria-live="polite"
-        >
+        <section className="table-wrap flags-tw" tabIndex={0} aria-label="Evaluation results">
+          <p className="sr-only" role="status">
+            {`Evaluated in ${Object.keys(result).length} environment${Object.keys(result).length === 1 ? '' : 's'}.`}
+          </p>
           <table>
             <caption className="sr-only">Evaluation results per environment</caption>
             <thead>

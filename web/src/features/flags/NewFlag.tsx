@@ -150,7 +150,7 @@ export function NewFlag() {
     };
     setBusy(true);
     try {
-      await api('POST', '/api/v1/flag-definitions', { body });
+      await api('POST', '/api/v1/flags', { body });
       toast.show(`Created ${body.key}.`);
       navigate(`/flags/${encodeKey(body.key)}`);
     } catch (e) {

@@ -73,10 +73,13 @@ export function TargetingSummary({
   env,
   spec,
   variants,
+  rolloutPercentage,
 }: {
   env: string;
   spec: EnvSpec;
   variants: string[];
+  /** Share served "on" by a started staged rollout (it replaces the fallthrough while it runs). */
+  rolloutPercentage?: number | null;
 }) {
   const rules = spec.targeting ?? [];
   return (
@@ -102,7 +105,12 @@ export function TargetingSummary({
           ))}
         </ol>
       ) : null}
-      {spec.rollout ? (
+      {rolloutPercentage !== undefined && rolloutPercentage !== null ? (
+        <p>
+          Everyone else: <strong>{rolloutPercentage} %</strong> on, from the staged rollout (it replaces the
+          declared fallthrough while it is started).
+        </p>
+      ) : spec.rollout ? (
         <div>
           Everyone else: percentage split{spec.rollout.bucket_by ? ` by ${spec.rollout.bucket_by}` : ''}
           <SplitBar buckets={splitBuckets(spec.rollout, variants)} label={`Fallthrough split in ${env}`} />

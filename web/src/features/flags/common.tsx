@@ -1,6 +1,6 @@
 /** Building blocks shared by the flag pages: environments, switches, dialogs, split bars, conventions. */
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
-import { ApiError, api, encodeKey, type Page } from '../../api.ts';
+import { ApiError, api, encodeKey, type Page, roleAtLeast, type SessionUser } from '../../api.ts';
 import { useApi } from '../../ui/components.tsx';
 import type { Conventions, Environment, FlagType } from './types.ts';
 
@@ -11,6 +11,36 @@ export function useEnvironments(): { envs: Environment[]; loaded: boolean; error
     (a, b) => (a.order ?? 99) - (b.order ?? 99) || a.key.localeCompare(b.key),
   );
   return { envs, loaded: data !== undefined, error };
+}
+
+/** A scoped grant as /api/v1/auth/me reports it (role × team × environments). */
+interface Grant {
+  role: string;
+  team?: string;
+  environments?: string[];
+}
+
+/**
+ * Whether the signed-in person holds `need` for a flag in an environment: the base role, or a
+ * scoped grant covering the environment (and the flag's owner team) — the server's rule for
+ * switching flags (`assertCan` with `{ environment, team }`), so the console enables exactly what
+ * the API will accept.
+ */
+export function canIn(
+  user: SessionUser | null | undefined,
+  need: string,
+  scope: { environment?: string; team?: string | null },
+): boolean {
+  if (!user) return false;
+  if (roleAtLeast(user.role, need)) return true;
+  const grants = (user as SessionUser & { grants?: Grant[] }).grants ?? [];
+  return grants.some(
+    (g) =>
+      roleAtLeast(g.role, need) &&
+      (g.team === undefined || g.team === (scope.team ?? undefined)) &&
+      (g.environments === undefined ||
+        (scope.environment !== undefined && g.environments.includes(scope.environment))),
+  );
 }
 
 /** The environments to show for a flag: the known ones first (in order), then any others it names. */

@@ -48,6 +48,12 @@ export interface RolloutView {
   guards: Array<{ alert: string } | { query: string }>;
   paused_reason: string | null;
   next_step_at: string | null;
+  /** On the flag page only: alert guards firing now; query guards are checked by the engine each minute. */
+  guard_states?: Array<{
+    guard: string;
+    kind: 'alert' | 'query';
+    state: 'healthy' | 'firing' | 'checked_by_engine';
+  }>;
 }
 
 export interface EnvState {
