@@ -267,6 +267,17 @@ describe('status page subscribers in Chromium', { skip: browserSkip }, () => {
     await a11yBothThemes(page, 'page', true);
     await shot(page, 'page');
 
+    // Change what the webhook hears about.
+    await page.getByRole('button', { name: `Edit components of ${hookUrl}` }).click();
+    const editor = page.getByRole('region', { name: `Components for ${hookUrl}` });
+    await editor.getByLabel('Web app').check();
+    await checkA11y(page, 'edit components');
+    await editor.getByRole('button', { name: 'Save components' }).click();
+    await table
+      .getByRole('row', { name: new RegExp(hookUrl) })
+      .getByText('Public API, Web app')
+      .waitFor();
+
     // Remove, confirmed.
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Remove bob@example.com' }).click();

@@ -7,6 +7,7 @@ import { Badge, EmptyState, ErrorBanner, Loading, PageHeader, Time, useApi } fro
 import { type Column, DataTable, SimpleTable, usePaged } from '../../ui/table.tsx';
 import { useToast } from '../../ui/toast.tsx';
 import { AddSubscriber } from './AddSubscriber.tsx';
+import { EditComponents } from './EditComponents.tsx';
 import {
   type ComponentDef,
   type Counts,
@@ -65,6 +66,7 @@ export function SubscribersPage({ slug, role }: { slug: string; role: string }) 
       : null,
   );
   const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null);
+  const [editing, setEditing] = useState<Subscriber | null>(null);
   const reloadAll = () => {
     counts.reload();
     if (canManage) {
@@ -166,6 +168,16 @@ export function SubscribersPage({ slug, role }: { slug: string; role: string }) 
               Resend
             </button>
           ) : null}
+          {defs.length ? (
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={() => setEditing(s)}
+              aria-label={`Edit components of ${s.address}`}
+            >
+              Components
+            </button>
+          ) : null}
           <button
             type="button"
             className="btn btn-small btn-danger"
@@ -253,6 +265,22 @@ export function SubscribersPage({ slug, role }: { slug: string; role: string }) 
             </button>
           </div>
         </section>
+      ) : null}
+
+      {editing ? (
+        <EditComponents
+          key={editing.id}
+          slug={slug}
+          subscriber={editing}
+          components={defs}
+          onDone={(saved) => {
+            setEditing(null);
+            if (saved) {
+              toast.show(`Saved the components of ${saved.address}.`);
+              reloadAll();
+            }
+          }}
+        />
       ) : null}
 
       <section className="card" aria-labelledby="sps-list-h">
