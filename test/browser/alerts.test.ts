@@ -67,6 +67,21 @@ describe('alerting pages in Chromium', { skip: browserSkip }, () => {
     }
     assert.equal(key.status, 200, JSON.stringify(key.body));
     secret = key.body.secret;
+    // A PromQL rule that always fires, evaluated every 5 s, for the detail page's query chart.
+    const g = await json('POST', '/api/v1/rule-groups', {
+      key: 'browser',
+      interval: '5s',
+      rules: [
+        {
+          alert: 'AlwaysOn',
+          expr: 'vector(1) > 0',
+          labels: { severity: 'p3' },
+          annotations: { summary: 'A rule that always fires' },
+          runbook: 'https://runbooks.example/always-on',
+        },
+      ],
+    });
+    assert.equal(g.status, 201, JSON.stringify(g.body));
     // A silence made before the alert arrives: QueueBacklog is routed as silenced.
     const s = await json('POST', '/api/v1/silences', {
       matchers: ['alertname=QueueBacklog'],
@@ -190,7 +205,33 @@ describe('alerting pages in Chromium', { skip: browserSkip }, () => {
     assert.equal(len, 3_600_000);
   });
 
+  test('a rule alert shows its rule, the query chart and the rule transitions', async () => {
+    let fp: string | undefined;
+    for (let i = 0; i < 150 && !fp; i++) {
+      const list = (await json('GET', '/api/v1/alerting/alerts?label=alertname%3DAlwaysOn')).body.alerts;
+      fp = list[0]?.fingerprint;
+      if (!fp) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(fp, 'the rule fired');
+    await page.goto(`/alerts/${fp}`);
+    await page.getByRole('heading', { name: 'AlwaysOn', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Rule AlwaysOn' }).waitFor();
+    await page.getByText('vector(1) > 0').first().waitFor();
+    await page.getByText('with the threshold > 0').waitFor();
+    await page.locator('figure[aria-label="Chart of AlwaysOn"] canvas').waitFor();
+    await page
+      .getByRole('cell', { name: /fired \(rule\)|pending → firing/ })
+      .first()
+      .waitFor();
+    await page.getByRole('button', { name: '12h' }).click();
+    await page.locator('figure[aria-label="Chart of AlwaysOn"] canvas').waitFor();
+    await checkA11y(page, 'rule alert detail');
+    await shot(page, '02b-rule-alert');
+  });
+
   test('silences: list by state, expire with confirmation', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Silences' }).click();
+    await page.getByRole('cell', { name: 'deploying the fix' }).waitFor();
     await checkA11y(page, 'silences');
     await shot(page, '04-silences');
     const row = page.getByRole('row').filter({ hasText: 'deploying the fix' });

@@ -33,6 +33,9 @@ export interface RulesEngineDeps {
 }
 
 /** Evaluates rule groups; also the read model behind the rules API. */
+/** How often the engine re-reads rule groups between evaluation slots. */
+const CONFIG_POLL_MS = 5_000;
+
 export class RulesEngine implements Engine {
   readonly name = 'rules-eval';
   readonly intervalMs = 60_000;
@@ -98,7 +101,11 @@ export class RulesEngine implements Engine {
       if (st?.lastEvalAt != null && st.lastEvalAt >= slot) continue;
       await this.evaluate(g, slot);
     }
-    return { nextDueAt: Number.isFinite(next) ? next : null };
+    // Rule groups created or changed (here or on another replica) are picked up within
+    // CONFIG_POLL_MS, not only at the next slot of the groups that existed before.
+    return {
+      nextDueAt: Math.min(Number.isFinite(next) ? next : Number.POSITIVE_INFINITY, now + CONFIG_POLL_MS),
+    };
   }
 
   /** Loads persisted state once (and again after a restart: a new engine starts unloaded). */
