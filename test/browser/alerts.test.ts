@@ -355,6 +355,44 @@ describe('alerting pages in Chromium', { skip: browserSkip }, () => {
     secret = fresh;
   });
 
+  test('a viewer reads the pages but is offered no writes', async () => {
+    const viewer = { email: 'linus@acme.example', password: 'a viewer passphrase 123' };
+    const r = await vigil.apiFetch('PUT', `/api/v1/users/${viewer.email}/password`, {
+      password: viewer.password,
+    });
+    assert.equal(r.status, 204, await r.text());
+    const other = await openBrowser(vigil.base);
+    try {
+      const p = other.page;
+      await signIn(p, viewer);
+      await p.goto('/alerts?status=all');
+      await p.getByRole('link', { name: 'HighErrorRate', exact: true }).waitFor();
+      assert.equal(await p.getByRole('link', { name: /^Silence / }).count(), 0);
+      assert.equal(await p.getByRole('link', { name: 'New silence' }).count(), 0);
+      await p.goto('/alerts/silences');
+      await p.getByRole('heading', { name: 'Silences' }).waitFor();
+      await p.getByRole('cell', { name: 'worker migration' }).waitFor();
+      assert.equal(await p.getByRole('button', { name: 'Expire' }).count(), 0);
+      await p.goto('/alerts/silences/new');
+      await p.getByText('Creating silences needs the responder role.').waitFor();
+      await p.goto('/alerts/maintenance');
+      await p.getByRole('link', { name: 'Monthly PostgreSQL patching' }).first().waitFor();
+      assert.equal(await p.getByRole('link', { name: 'New window' }).count(), 0);
+      await p.goto('/alerts/integrations');
+      await p
+        .getByRole('region', { name: /Prometheus Alertmanager/ })
+        .first()
+        .waitFor();
+      await p.getByText('operators can reveal it').first().waitFor();
+      assert.equal(await p.getByRole('button', { name: 'Reveal key' }).count(), 0);
+      assert.equal(await p.getByRole('button', { name: 'Rotate key' }).count(), 0);
+      await checkA11y(p, 'integrations as a viewer');
+      assert.deepEqual(other.pageErrors, []);
+    } finally {
+      await other.close();
+    }
+  });
+
   test('dark theme passes axe on every page; a narrow screen does not scroll sideways', async () => {
     await useDarkTheme(page);
     const pages: Array<[string, string]> = [
