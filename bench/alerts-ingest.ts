@@ -157,6 +157,16 @@ export default async function run(report: Report): Promise<void> {
     report('alertmanager_p99', am.p99, 'ms');
     report('alertmanager_stored', await count('alertmanager'), 'alerts');
 
+    const pd = await load({
+      KIND: 'pd',
+      KEY: pdKey,
+      URL: `http://127.0.0.1:${port}/v2/enqueue`,
+      DURATION: String(DURATION),
+    });
+    if (pd.non2xx || pd.errors) throw new Error(`events v2: ${pd.non2xx} non-2xx, ${pd.errors} errors`);
+    report('events_v2_events_per_s', pd.rps, 'events/s');
+    report('events_v2_p99', pd.p99, 'ms');
+    report('events_v2_stored', await count('events_v2'), 'alerts');
     // Alertmanager groups alerts: a webhook usually carries many. BATCH alerts per request.
     const amb = await load({
       KIND: 'am',
@@ -169,16 +179,6 @@ export default async function run(report: Report): Promise<void> {
     report(`alertmanager_batch${BATCH}_events_per_s`, amb.rps * BATCH, 'events/s');
     report(`alertmanager_batch${BATCH}_p99`, amb.p99, 'ms');
 
-    const pd = await load({
-      KIND: 'pd',
-      KEY: pdKey,
-      URL: `http://127.0.0.1:${port}/v2/enqueue`,
-      DURATION: String(DURATION),
-    });
-    if (pd.non2xx || pd.errors) throw new Error(`events v2: ${pd.non2xx} non-2xx, ${pd.errors} errors`);
-    report('events_v2_events_per_s', pd.rps, 'events/s');
-    report('events_v2_p99', pd.p99, 'ms');
-    report('events_v2_stored', await count('events_v2'), 'alerts');
     await app.close();
     closed = true;
 
