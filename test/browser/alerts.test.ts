@@ -320,6 +320,17 @@ describe('alerting pages in Chromium', { skip: browserSkip }, () => {
     assert.equal(w.managed, false);
     await checkA11y(page, 'new window detail');
     await shot(page, '08-window-detail');
+    // Edit it (the form sends If-Match with the version it loaded).
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByRole('heading', { name: 'Edit Edge proxy upgrade' }).waitFor();
+    assert.equal(await page.getByLabel('Repeats').inputValue(), 'weekly');
+    await page.getByLabel('Title (required)').fill('Edge proxy upgrade (v2)');
+    await page.getByLabel('Duration (required)').fill('90m');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { name: 'Edge proxy upgrade (v2)' }).waitFor();
+    const edited = (await json('GET', '/api/v1/maintenance-windows/edge-upgrade')).body;
+    assert.equal(edited.duration, '90m');
+    assert.equal(edited.version, w.version + 1);
     await page.getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Delete window' }).click();
     await page.getByRole('heading', { name: 'Maintenance', level: 1 }).waitFor();
