@@ -3,12 +3,15 @@
  * under load, with 10 % duplicates (every tenth event repeats the previous one). Each accepted
  * event is committed to the alert store before the 2xx. The load generator is autocannon in a
  * child process with per-request bodies. SQLite; BENCH_DURATION (default 8 s) sets the load time.
- * Figures: events/s, p99 and the number stored (distinct alerts) per endpoint, and a bare Fastify
- * JSON route under the same loader for scale.
+ * Figures: events/s, p99 and the number stored (distinct alerts) per endpoint, Alertmanager
+ * webhooks carrying 50 alerts each (as Alertmanager groups them), a bare Fastify JSON route under
+ * the same loader for scale, and Debian's prometheus-alertmanager receiving the same load on its
+ * /api/v2/alerts (one and 50 alerts per request; it keeps alerts in memory, not durably).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
@@ -18,6 +21,8 @@ import { loadSettings } from '../src/settings.ts';
 import type { Report } from './run.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
+/** Alerts per webhook in the batched Alertmanager runs. */
+const BATCH = 50;
 const require = createRequire(import.meta.url);
 
 // Runs inside the child: autocannon with a body per request; every 10th event repeats the last.
@@ -25,16 +30,29 @@ const LOADER = `
 const autocannon = require(process.env.AC);
 const kind = process.env.KIND;
 const key = process.env.KEY;
+const batch = Number(process.env.BATCH || 1);
 let n = 0;
-function body() {
+function alert() {
   const i = n++;
   const id = i % 10 === 9 ? i - 1 : i;
-  if (kind === 'am') {
-    return JSON.stringify({ version: '4', status: 'firing', receiver: 'vigil', alerts: [{
-      status: 'firing', fingerprint: id.toString(16).padStart(16, '0'),
-      labels: { alertname: 'Bench' + (id % 50), service: 'api', instance: 'i-' + id, severity: 'warning' },
-      annotations: { summary: 'bench alert ' + id }, startsAt: '2026-11-25T10:00:00Z', endsAt: '0001-01-01T00:00:00Z' }] });
+  return {
+    status: 'firing', fingerprint: id.toString(16).padStart(16, '0'),
+    labels: { alertname: 'Bench' + (id % 50), service: 'api', instance: 'i-' + id, severity: 'warning' },
+    annotations: { summary: 'bench alert ' + id }, startsAt: '2026-11-25T10:00:00Z', endsAt: '0001-01-01T00:00:00Z' };
+}
+function body() {
+  if (kind === 'am' || kind === 'amapi') {
+    const alerts = [];
+    for (let j = 0; j < batch; j++) alerts.push(alert());
+    if (kind === 'amapi') {
+      // Alertmanager's own API: a bare array; it keeps alerts in memory (no fingerprint field).
+      return JSON.stringify(alerts.map((a) => ({ labels: a.labels, annotations: a.annotations,
+        startsAt: new Date().toISOString(), generatorURL: 'http://bench/' })));
+    }
+    return JSON.stringify({ version: '4', status: 'firing', receiver: 'vigil', alerts });
   }
+  const i = n++;
+  const id = i % 10 === 9 ? i - 1 : i;
   return JSON.stringify({ routing_key: key, event_action: 'trigger', dedup_key: 'k-' + id,
     payload: { summary: 'bench event ' + id, source: 'host-' + (id % 100), severity: 'warning' } });
 }
@@ -66,6 +84,18 @@ function load(
   });
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 export default async function run(report: Report): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-alerts-'));
   const app = await compose({
@@ -74,6 +104,7 @@ export default async function run(report: Report): Promise<void> {
   });
   // Same loader against a bare Fastify JSON route in this process: the machine's ceiling.
   const bare = Fastify();
+  let closed = false;
   bare.post('/v2/enqueue', async (_req, reply) => reply.code(202).send({ status: 'success' }));
   try {
     await bare.listen({ port: 0, host: '127.0.0.1' });
@@ -136,9 +167,83 @@ export default async function run(report: Report): Promise<void> {
     report('events_v2_events_per_s', pd.rps, 'events/s');
     report('events_v2_p99', pd.p99, 'ms');
     report('events_v2_stored', await count('events_v2'), 'alerts');
+    // Alertmanager groups alerts: a webhook usually carries many. BATCH alerts per request.
+    const amb = await load({
+      KIND: 'am',
+      BATCH: String(BATCH),
+      URL: `http://127.0.0.1:${port}/api/v1/alerting/ingest/alertmanager/${amKey}`,
+      DURATION: String(DURATION),
+    });
+    if (amb.non2xx || amb.errors)
+      throw new Error(`alertmanager batch: ${amb.non2xx} non-2xx, ${amb.errors} errors`);
+    report(`alertmanager_batch${BATCH}_events_per_s`, amb.rps * BATCH, 'events/s');
+    report(`alertmanager_batch${BATCH}_p99`, amb.p99, 'ms');
+
+    await app.close();
+    closed = true;
+
+    // The same alert load on Debian's Prometheus Alertmanager (/api/v2/alerts, in memory).
+    const ref = await startAlertmanager(dir);
+    if (!ref) report('prometheus_alertmanager_missing', 1, 'flag');
+    else {
+      try {
+        for (const batch of [1, BATCH]) {
+          const r = await load({
+            KIND: 'amapi',
+            BATCH: String(batch),
+            URL: `${ref.url}/api/v2/alerts`,
+            DURATION: String(DURATION),
+          });
+          if (r.non2xx || r.errors)
+            throw new Error(`prometheus-alertmanager: ${r.non2xx} non-2xx, ${r.errors} errors`);
+          const name = batch === 1 ? 'prometheus_alertmanager' : `prometheus_alertmanager_batch${batch}`;
+          report(`${name}_events_per_s`, r.rps * batch, 'events/s');
+          report(`${name}_p99`, r.p99, 'ms');
+        }
+      } finally {
+        await ref.stop();
+      }
+    }
   } finally {
     await bare.close();
-    await app.close();
+    if (!closed) await app.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const ALERTMANAGER = '/usr/bin/prometheus-alertmanager';
+
+/** Starts Debian's prometheus-alertmanager on a free port with a null receiver; null when absent. */
+async function startAlertmanager(dir: string): Promise<{ url: string; stop: () => Promise<void> } | null> {
+  if (!existsSync(ALERTMANAGER)) return null;
+  const cfg = join(dir, 'alertmanager.yml');
+  writeFileSync(cfg, 'route:\n  receiver: none\nreceivers:\n  - name: none\n');
+  const port = await freePort();
+  const child = spawn(
+    ALERTMANAGER,
+    [
+      `--config.file=${cfg}`,
+      `--storage.path=${join(dir, 'am-data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+    ],
+    { stdio: 'ignore' },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${url}/-/ready`)).ok) break;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
 }

@@ -17,7 +17,15 @@ import { hash16, type IncomingAlert } from './ingest.ts';
 import type { CompiledRoute, IncidentConfig, RouteSpec } from './routing.ts';
 import { compileRoute, groupOf, indexRoutes, matchRoutes } from './routing.ts';
 import type { SilenceService } from './silences.ts';
-import { type AlertRow, adb, type StoredAlert, toAlert, type UpsertOutcome, upsertAlert } from './store.ts';
+import {
+  type AlertRow,
+  adb,
+  type StoredAlert,
+  toAlert,
+  type UpsertItem,
+  type UpsertOutcome,
+  upsertAlerts,
+} from './store.ts';
 import { compileInhibit, type InhibitInfo, judge, type Snapshot } from './suppress.ts';
 
 export const GROUP_TIMER = 'alerts.group';
@@ -125,22 +133,21 @@ export class AlertsService {
   ): Promise<UpsertOutcome[][]> {
     const now = this.deps.clock.now();
     return inTransaction(this.deps.db, async (tx) => {
+      // All requests of the batch in one read and one multi-row write, in arrival order.
+      const items = batch.flatMap((b) =>
+        b.alerts.map((alert) => ({
+          fingerprint: this.fingerprintOf(b.integration, alert.externalKey),
+          source: b.source,
+          integration: b.integration,
+          alert,
+        })),
+      );
+      const outcomes = await upsertAlerts(adb(tx), items, now);
       const out: UpsertOutcome[][] = [];
+      let i = 0;
       for (const b of batch) {
-        const r: UpsertOutcome[] = [];
-        for (const a of b.alerts) {
-          r.push(
-            await upsertAlert(
-              adb(tx),
-              this.fingerprintOf(b.integration, a.externalKey),
-              b.source,
-              b.integration,
-              a,
-              now,
-            ),
-          );
-        }
-        out.push(r);
+        out.push(outcomes.slice(i, i + b.alerts.length));
+        i += b.alerts.length;
       }
       return out;
     });
@@ -149,6 +156,7 @@ export class AlertsService {
   /** Handles `alert.firing` / `alert.resolved` events of the rule engine (inside the consumer's tx). */
   async ingestRuleEvents(tx: Tx, events: DomainEvent[]): Promise<void> {
     const now = this.deps.clock.now();
+    const items: UpsertItem[] = [];
     for (const e of events) {
       const d = e.data as Record<string, any>;
       const fp = String(d.fingerprint ?? e.subject.key);
@@ -159,12 +167,11 @@ export class AlertsService {
       for (const [k, v] of Object.entries(d.labels ?? {})) labels[k] = String(v);
       const annotations: Record<string, string> = {};
       for (const [k, v] of Object.entries(d.annotations ?? {})) annotations[k] = String(v);
-      await upsertAlert(
-        adb(tx),
-        fp,
-        'rules',
-        null,
-        {
+      items.push({
+        fingerprint: fp,
+        source: 'rules',
+        integration: null,
+        alert: {
           externalKey: fp,
           state: resolved ? 'resolved' : 'firing',
           labels,
@@ -174,9 +181,9 @@ export class AlertsService {
           generatorUrl: typeof d.generator_url === 'string' ? d.generator_url : null,
           value: typeof d.value === 'number' ? d.value : null,
         },
-        now,
-      );
+      });
     }
+    await upsertAlerts(adb(tx), items, now);
   }
 
   /** The compiled route tree and inhibit rules (defaults when no `alert_routing` object exists). */

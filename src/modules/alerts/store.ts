@@ -112,29 +112,31 @@ export function toAlert(r: AlertRow): StoredAlert {
 
 export type UpsertOutcome = 'created' | 'changed' | 'duplicate';
 
+/** One incoming alert to record under its fingerprint. */
+export interface UpsertItem {
+  fingerprint: string;
+  source: string;
+  integration: string | null;
+  alert: IncomingAlert;
+}
+
 /**
- * Records one incoming alert under `fingerprint`. A repeat of the same state and content changes
- * nothing (idempotent ingestion); anything new marks the alert pending for the router.
+ * The decision for one incoming alert given the stored row (`prev`): the outcome and the row to
+ * write (null for a duplicate). A repeat of the same state and content changes nothing
+ * (idempotent ingestion); anything new marks the alert pending for the router.
  */
-export async function upsertAlert(
-  k: ADb,
-  fingerprint: string,
-  source: string,
-  integration: string | null,
-  a: IncomingAlert,
+export function applyIncoming(
+  prev: AlertRow | undefined,
+  item: UpsertItem,
   now: number,
-): Promise<UpsertOutcome> {
-  const prev = await k
-    .selectFrom('alerts_alerts')
-    .selectAll()
-    .where('fingerprint', '=', fingerprint)
-    .executeTakeFirst();
+): { outcome: UpsertOutcome; row: AlertRow | null } {
+  const { fingerprint, source, integration, alert: a } = item;
   const labels = JSON.stringify(a.labels);
   const annotations = JSON.stringify(a.annotations);
   if (!prev) {
-    await k
-      .insertInto('alerts_alerts')
-      .values({
+    return {
+      outcome: 'created',
+      row: {
         fingerprint,
         external_key: a.externalKey,
         source,
@@ -154,27 +156,23 @@ export async function upsertAlert(
         received: 1,
         first_seen_at: now,
         updated_at: now,
-      })
-      .execute();
-    return 'created';
+      },
+    };
   }
   if (a.acknowledge) {
-    if (Number(prev.acknowledged) === 1 || prev.state === 'resolved') return 'duplicate';
-    await k
-      .updateTable('alerts_alerts')
-      .set({ acknowledged: 1, updated_at: now })
-      .where('fingerprint', '=', fingerprint)
-      .execute();
-    return 'changed';
+    if (Number(prev.acknowledged) === 1 || prev.state === 'resolved')
+      return { outcome: 'duplicate', row: null };
+    return { outcome: 'changed', row: { ...prev, acknowledged: 1, updated_at: now } };
   }
   // Events v2 resolve/acknowledge carry no labels: keep what the trigger said.
   const keepContent = a.state === 'resolved' && Object.keys(a.labels).length === 0;
   const sameContent = keepContent || (prev.labels === labels && prev.annotations === annotations);
-  if (prev.state === a.state && sameContent) return 'duplicate';
+  if (prev.state === a.state && sameContent) return { outcome: 'duplicate', row: null };
   const refire = prev.state === 'resolved' && a.state === 'firing';
-  await k
-    .updateTable('alerts_alerts')
-    .set({
+  return {
+    outcome: 'changed',
+    row: {
+      ...prev,
       state: a.state,
       ...(keepContent ? {} : { labels, annotations }),
       starts_at: refire ? a.startsAt : Number(prev.starts_at),
@@ -185,8 +183,79 @@ export async function upsertAlert(
       pending: 1,
       received: Number(prev.received) + 1,
       updated_at: now,
-    })
-    .where('fingerprint', '=', fingerprint)
-    .execute();
-  return 'changed';
+    },
+  };
+}
+
+/** Rows per multi-row statement (20 columns × 250 stays under both engines' parameter limits). */
+const CHUNK = 250;
+/** What ingestion changes on an existing alert (routing owns reason, routes; the rest is fixed). */
+const UPDATE_COLUMNS: Array<keyof AlertRow> = [
+  'state',
+  'labels',
+  'annotations',
+  'starts_at',
+  'ends_at',
+  'value',
+  'acknowledged',
+  'status',
+  'pending',
+  'received',
+  'updated_at',
+];
+
+/**
+ * Records incoming alerts in order (a later one sees what an earlier one of the same batch did):
+ * one read of the stored rows, then multi-row `INSERT … ON CONFLICT (fingerprint) DO UPDATE`
+ * of the rows that changed. Returns one outcome per item.
+ */
+export async function upsertAlerts(k: ADb, items: UpsertItem[], now: number): Promise<UpsertOutcome[]> {
+  const current = new Map<string, AlertRow>();
+  const fps = [...new Set(items.map((i) => i.fingerprint))];
+  for (let i = 0; i < fps.length; i += 500) {
+    const rows = await k
+      .selectFrom('alerts_alerts')
+      .selectAll()
+      .where('fingerprint', 'in', fps.slice(i, i + 500))
+      .execute();
+    for (const r of rows) current.set(r.fingerprint, r);
+  }
+  const dirty = new Map<string, AlertRow>();
+  const out: UpsertOutcome[] = [];
+  for (const item of items) {
+    const { outcome, row } = applyIncoming(current.get(item.fingerprint), item, now);
+    out.push(outcome);
+    if (row) {
+      current.set(item.fingerprint, row);
+      dirty.set(item.fingerprint, row);
+    }
+  }
+  const rows = [...dirty.values()];
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await k
+      .insertInto('alerts_alerts')
+      .values(rows.slice(i, i + CHUNK))
+      .onConflict((oc) =>
+        oc
+          .column('fingerprint')
+          .doUpdateSet(
+            (eb) => Object.fromEntries(UPDATE_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)])) as never,
+          ),
+      )
+      .execute();
+  }
+  return out;
+}
+
+/** Records one incoming alert under `fingerprint` (see `upsertAlerts`). */
+export async function upsertAlert(
+  k: ADb,
+  fingerprint: string,
+  source: string,
+  integration: string | null,
+  a: IncomingAlert,
+  now: number,
+): Promise<UpsertOutcome> {
+  const [o] = await upsertAlerts(k, [{ fingerprint, source, integration, alert: a }], now);
+  return o;
 }

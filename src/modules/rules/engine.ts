@@ -20,7 +20,7 @@ import {
 } from './evaluate.ts';
 import type { RuleGroup } from './kinds.ts';
 import type { AlertInstance, Transition } from './state-machine.ts';
-import { type GroupState, RulesStore } from './store.ts';
+import { type GroupState, type HistoryRow, RulesStore } from './store.ts';
 
 export const CHECK_CONSUMER = 'rules-check-states';
 
@@ -33,6 +33,9 @@ export interface RulesEngineDeps {
 }
 
 /** Evaluates rule groups; also the read model behind the rules API. */
+/** How often the engine re-reads rule groups between evaluation slots. */
+const CONFIG_POLL_MS = 5_000;
+
 export class RulesEngine implements Engine {
   readonly name = 'rules-eval';
   readonly intervalMs = 60_000;
@@ -98,7 +101,11 @@ export class RulesEngine implements Engine {
       if (st?.lastEvalAt != null && st.lastEvalAt >= slot) continue;
       await this.evaluate(g, slot);
     }
-    return { nextDueAt: Number.isFinite(next) ? next : null };
+    // Rule groups created or changed (here or on another replica) are picked up within
+    // CONFIG_POLL_MS, not only at the next slot of the groups that existed before.
+    return {
+      nextDueAt: Math.min(Number.isFinite(next) ? next : Number.POSITIVE_INFINITY, now + CONFIG_POLL_MS),
+    };
   }
 
   /** Loads persisted state once (and again after a restart: a new engine starts unloaded). */
@@ -177,14 +184,18 @@ export class RulesEngine implements Engine {
       rules: Object.fromEntries(outcomes.map((o) => [o.rule.id, o.health])),
     };
     await inTransaction(this.deps.db, async (tx) => {
+      // Changed instances and history rows go in multi-row statements (a first round creates thousands).
+      const changed: Array<{ ruleId: string; group: string; alert: AlertInstance }> = [];
+      const history: HistoryRow[] = [];
       for (const o of outcomes) {
         if (!o.step) continue;
         for (const fp of o.step.removed) await this.store.deleteAlert(tx, o.rule.id, fp);
         for (const fp of o.step.changed) {
           const a = o.step.active.get(fp);
-          if (a) await this.store.upsertAlert(tx, o.rule.id, g.key, a, ts);
+          if (a) changed.push({ ruleId: o.rule.id, group: g.key, alert: a });
         }
-        for (const t of o.step.transitions)
+        for (const t of o.step.transitions) {
+          history.push(this.historyRow(o.rule.id, g.key, t));
           await this.record(
             tx,
             o.rule.id,
@@ -193,8 +204,12 @@ export class RulesEngine implements Engine {
             t,
             o.rule.def.check ? 'check' : 'rule',
             o.rule,
+            false,
           );
+        }
       }
+      await this.store.upsertAlerts(tx, changed, ts);
+      await this.store.addHistory(tx, history);
       await this.store.saveGroup(tx, g.key, state);
     });
     this.alerts = working;
@@ -209,18 +224,10 @@ export class RulesEngine implements Engine {
     t: Transition,
     source: 'rule' | 'check',
     rule?: CompiledRule,
+    withHistory = true,
   ): Promise<void> {
     const a = t.instance;
-    await this.store.addHistory(tx, {
-      fingerprint: a.fingerprint,
-      ruleId,
-      group,
-      from: t.from,
-      to: t.to,
-      at: t.at,
-      value: a.value,
-      labels: a.labels,
-    });
+    if (withHistory) await this.store.addHistory(tx, this.historyRow(ruleId, group, t));
     if (t.to !== 'firing' && t.to !== 'resolved') return;
     const data: Record<string, unknown> = {
       fingerprint: a.fingerprint,
@@ -244,6 +251,20 @@ export class RulesEngine implements Engine {
       at: t.at,
       data,
     });
+  }
+
+  private historyRow(ruleId: string, group: string, t: Transition): HistoryRow {
+    const a = t.instance;
+    return {
+      fingerprint: a.fingerprint,
+      ruleId,
+      group,
+      from: t.from,
+      to: t.to,
+      at: t.at,
+      value: a.value,
+      labels: a.labels,
+    };
   }
 
   /** Current instances of a rule (pending, firing; inactive M-of-N trackers excluded). */

@@ -36,6 +36,21 @@ export interface HistoryRow {
   labels: Record<string, string>;
 }
 
+/** Rows per multi-row insert: 12 columns × 400 stays under SQLite's and PostgreSQL's parameter limits. */
+const INSERT_CHUNK = 400;
+const UPSERT_COLUMNS = [
+  'group_key',
+  'labels',
+  'annotations',
+  'state',
+  'active_at',
+  'fired_at',
+  'keep_firing_since',
+  'value',
+  'window',
+  'updated_at',
+];
+
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 export class RulesStore {
@@ -89,6 +104,40 @@ export class RulesStore {
         .execute();
   }
 
+  /** Inserts or updates instances, in multi-row statements (INSERT … ON CONFLICT DO UPDATE). */
+  async upsertAlerts(
+    tx: Tx,
+    rows: Array<{ ruleId: string; group: string; alert: AlertInstance }>,
+    now: number,
+  ): Promise<void> {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await q(tx)
+        .insertInto('rules_alerts')
+        .values(
+          rows.slice(i, i + INSERT_CHUNK).map(({ ruleId, group, alert: a }) => ({
+            rule_id: ruleId,
+            fingerprint: a.fingerprint,
+            group_key: group,
+            labels: JSON.stringify(a.labels),
+            annotations: JSON.stringify(a.annotations),
+            state: a.state,
+            active_at: a.activeAt,
+            fired_at: a.firedAt,
+            keep_firing_since: a.keepFiringSince,
+            value: Number.isFinite(a.value) ? a.value : null,
+            window: a.window,
+            updated_at: now,
+          })),
+        )
+        .onConflict((oc) =>
+          oc
+            .columns(['rule_id', 'fingerprint'])
+            .doUpdateSet((eb) => Object.fromEntries(UPSERT_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)]))),
+        )
+        .execute();
+    }
+  }
+
   async deleteAlert(tx: Tx, ruleId: string, fp: string): Promise<void> {
     await q(tx)
       .deleteFrom('rules_alerts')
@@ -97,21 +146,26 @@ export class RulesStore {
       .execute();
   }
 
-  async addHistory(tx: Tx, h: HistoryRow): Promise<void> {
-    await q(tx)
-      .insertInto('rules_history')
-      .values({
-        id: newId(),
-        fingerprint: h.fingerprint,
-        rule_id: h.ruleId,
-        group_key: h.group,
-        from_state: h.from,
-        to_state: h.to,
-        at: h.at,
-        value: h.value !== null && Number.isFinite(h.value) ? h.value : null,
-        labels: JSON.stringify(h.labels),
-      })
-      .execute();
+  async addHistory(tx: Tx, h: HistoryRow | HistoryRow[]): Promise<void> {
+    const all = Array.isArray(h) ? h : [h];
+    for (let i = 0; i < all.length; i += INSERT_CHUNK) {
+      await q(tx)
+        .insertInto('rules_history')
+        .values(
+          all.slice(i, i + INSERT_CHUNK).map((r) => ({
+            id: newId(),
+            fingerprint: r.fingerprint,
+            rule_id: r.ruleId,
+            group_key: r.group,
+            from_state: r.from,
+            to_state: r.to,
+            at: r.at,
+            value: r.value !== null && Number.isFinite(r.value) ? r.value : null,
+            labels: JSON.stringify(r.labels),
+          })),
+        )
+        .execute();
+    }
   }
 
   /** Transitions of one alert instance, newest first. */

@@ -2,6 +2,7 @@
  * The alerting section of the console: alerts, alert rules, silences, the maintenance calendar
  * and inbound integrations (docs/alerts.md, docs/rules.md).
  */
+import type { ReactNode } from 'react';
 import type { ConsoleSection } from '../../features.ts';
 import { match } from '../../router.tsx';
 import { AlertDetail } from './AlertDetail.tsx';
@@ -22,20 +23,25 @@ export const section: ConsoleSection = {
     { to: '/alerts/integrations', label: 'Alert integrations', group: 'configure', order: 21 },
   ],
   route(path) {
-    if (path === '/alerts') return <AlertsList />;
-    if (!path.startsWith('/alerts/')) return undefined;
-    if (path === '/alerts/rules') return <RulesList />;
-    if (path === '/alerts/silences') return <Silences />;
-    if (path === '/alerts/silences/new') return <NewSilence />;
-    if (path === '/alerts/integrations') return <Integrations />;
-    if (path === '/alerts/maintenance') return <Maintenance />;
-    if (path === '/alerts/maintenance/new') return <WindowForm />;
-    const edit = match('/alerts/maintenance/:key/edit', path);
-    if (edit) return <WindowForm key={edit.key} k={edit.key} />;
-    const win = match('/alerts/maintenance/:key', path);
-    if (win) return <WindowDetail key={win.key} k={win.key} />;
-    const one = match('/alerts/:fingerprint', path);
-    if (one) return <AlertDetail key={one.fingerprint} fingerprint={one.fingerprint} />;
-    return undefined;
+    const page = pageFor(path);
+    return page === undefined ? undefined : <div className="al-page">{page}</div>;
   },
 };
+
+function pageFor(path: string): ReactNode | undefined {
+  if (path === '/alerts') return <AlertsList />;
+  if (!path.startsWith('/alerts/')) return undefined;
+  if (path === '/alerts/rules') return <RulesList />;
+  if (path === '/alerts/silences') return <Silences />;
+  if (path === '/alerts/silences/new') return <NewSilence />;
+  if (path === '/alerts/integrations') return <Integrations />;
+  if (path === '/alerts/maintenance') return <Maintenance />;
+  if (path === '/alerts/maintenance/new') return <WindowForm />;
+  const edit = match('/alerts/maintenance/:key/edit', path);
+  if (edit) return <WindowForm key={edit.key} k={edit.key} />;
+  const win = match('/alerts/maintenance/:key', path);
+  if (win) return <WindowDetail key={win.key} k={win.key} />;
+  const one = match('/alerts/:fingerprint', path);
+  if (one) return <AlertDetail key={one.fingerprint} fingerprint={one.fingerprint} />;
+  return undefined;
+}
