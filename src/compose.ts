@@ -16,7 +16,7 @@ import { LeaseStore } from './engines/leases.ts';
 import { EngineRunner } from './engines/runner.ts';
 import { TimerStore } from './engines/timers.ts';
 import { buildServer } from './http/server.ts';
-import { systemRoutes } from './http/system-routes.ts';
+import { type SystemInfo, systemRoutes } from './http/system-routes.ts';
 import { type Clock, SystemClock } from './kernel/clock.ts';
 import { newId } from './kernel/ids.ts';
 import { AuditLog } from './modules/audit/audit.ts';
@@ -116,7 +116,13 @@ export async function compose(opts: ComposeOptions) {
     onStep: (name, ms, ok) => engineStep.observe({ engine: name, outcome: ok ? 'ok' : 'error' }, ms / 1000),
     onError: (name, err) => logger.error({ engine: name, err }, 'engine step failed'),
   });
-  const info = { version: VERSION, commit: readCommit(), startedAt: clock.now(), store: db.dialect };
+  const info: SystemInfo = {
+    version: VERSION,
+    commit: readCommit(),
+    startedAt: clock.now(),
+    store: db.dialect,
+    starting: new Set(),
+  };
 
   // Modules, in dependency order; each sees the others only through their published api.
   const instances = new Map<string, ModuleInstance>();

@@ -49,6 +49,7 @@ export async function startServer(settings: Settings): Promise<App> {
   mkdirSync(settings.dataDir, { recursive: true });
   const app = await compose({ settings });
   const tokenFile = await bootstrapToken(app);
+  if (settings.plan) app.info.starting.add('plan');
   await app.http.listen({ port: settings.port, host: settings.host });
   await app.start();
   const addr = app.http.server.address();
@@ -72,6 +73,7 @@ export async function startServer(settings: Settings): Promise<App> {
     const planPath = settings.plan;
     if (!existsSync(planPath)) app.logger.error({ plan: planPath }, 'ops plan path does not exist');
     else await applyPlanFile(app, planPath);
+    app.info.starting.delete('plan');
     let pending: NodeJS.Timeout | undefined;
     const reapply = (why: string) => {
       clearTimeout(pending);

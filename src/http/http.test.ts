@@ -105,6 +105,13 @@ testBothDbs('self-observability: health, version, metrics, OpenAPI, request ids'
       (await t.request('GET', '/health/ready', undefined, { token: null })).json().checks.store,
       'ok',
     );
+    // While `vigil start` applies its plan for the first time, readiness says so.
+    t.app.info.starting.add('plan');
+    const starting = await t.request('GET', '/health/ready', undefined, { token: null });
+    assert.equal(starting.statusCode, 503);
+    assert.deepEqual(starting.json(), { status: 'starting', checks: { store: 'ok', plan: 'starting' } });
+    t.app.info.starting.delete('plan');
+    assert.equal((await t.request('GET', '/health/ready', undefined, { token: null })).statusCode, 200);
     const v = (await t.request('GET', '/version', undefined, { token: null })).json();
     assert.match(v.version, /^\d+\.\d+\.\d+/);
     assert.equal(v.store, h.dialect);

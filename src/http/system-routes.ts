@@ -10,6 +10,12 @@ export interface SystemInfo {
   commit: string | null;
   startedAt: number;
   store: Db['dialect'];
+  /**
+   * Start-up work that readiness waits for (e.g. `plan` while the ops plan given to `vigil start`
+   * is applied for the first time), so a load balancer or a script never sees a half-configured
+   * Vigil. Later re-applies do not make Vigil unready.
+   */
+  starting: Set<string>;
 }
 
 export function systemRoutes(deps: { db: Db; registry: Registry; info: SystemInfo; runner: EngineRunner }) {
@@ -19,6 +25,10 @@ export function systemRoutes(deps: { db: Db; registry: Registry; info: SystemInf
     app.get('/health/ready', { config: { policy: 'public' }, schema: hide }, async (_req, reply) => {
       try {
         await sql`select 1`.execute(deps.db.kysely);
+        if (deps.info.starting.size) {
+          const checks = Object.fromEntries([...deps.info.starting].map((k) => [k, 'starting']));
+          return reply.code(503).send({ status: 'starting', checks: { store: 'ok', ...checks } });
+        }
         return { status: 'ok', checks: { store: 'ok' } };
       } catch (err) {
         return reply.code(503).send({ status: 'unavailable', checks: { store: (err as Error).message } });

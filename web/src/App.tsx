@@ -119,7 +119,11 @@ export function App() {
   }, [path]);
   if (status === 'loading') return <Loading what="Starting the console" />;
   if (status === 'signed-out' || !user) return <SignIn />;
-  const current = (to: string) => (to === '/' ? path === '/' : path === to || path.startsWith(`${to}/`));
+  // The navigation entry for this page: the longest one whose path is a prefix (so /alerts/rules
+  // highlights "Rules", not also "Alerts").
+  const within = (to: string) => (to === '/' ? path === '/' : path === to || path.startsWith(`${to}/`));
+  const active = NAV.filter((n) => within(n.to)).sort((a, b) => b.to.length - a.to.length)[0]?.to;
+  const current = (to: string) => to === active;
   return (
     <div className="shell">
       <a className="skip" href="#main">
