@@ -61,7 +61,13 @@ const columns: Column<CheckState>[] = [
   {
     header: 'Service',
     cell: (s) =>
-      s.service ? <Link to={`/services/${encodeURIComponent(s.service)}`}>{s.service}</Link> : '—',
+      s.service ? (
+        <Link className="ck-nowrap" to={`/services/${encodeURIComponent(s.service)}`}>
+          {s.service}
+        </Link>
+      ) : (
+        '—'
+      ),
   },
   {
     header: 'Last run',
