@@ -126,6 +126,41 @@ testBothDbs('status list: SQL-side filters, search, keyset pages, summaries, del
       undefined,
     );
 
+    // Results: newest first, filtered by status, paged back with an exclusive `to`.
+    const res = (at: number, status: string, id: string) => ({
+      id,
+      check_key: 'api-health',
+      at,
+      status,
+      latency_ms: 5,
+      error_class: status === 'down' ? 'timeout' : null,
+      error: status === 'down' ? 'timed out' : null,
+      location: 'local',
+      lateness_ms: 0,
+      details: null,
+    });
+    await (t.app.db.kysely as any)
+      .insertInto('checks_results')
+      .values([res(now - 3000, 'up', 'r1'), res(now - 2000, 'down', 'r2'), res(now - 1000, 'down', 'r3')])
+      .execute();
+    const downs = (await t.request('GET', '/api/v1/checks/api-health/results?status=down')).json().items;
+    assert.deepEqual(
+      downs.map((r: any) => [r.status, r.error_class]),
+      [
+        ['down', 'timeout'],
+        ['down', 'timeout'],
+      ],
+    );
+    const older = (
+      await t.request('GET', `/api/v1/checks/api-health/results?to=${encodeURIComponent(downs[0].at)}`)
+    ).json().items;
+    assert.deepEqual(
+      older.map((r: any) => r.status),
+      ['down', 'up'],
+    );
+    assert.equal((await t.request('GET', '/api/v1/checks/api-health/results?status=late')).statusCode, 400);
+    assert.equal((await t.request('GET', '/api/v1/checks/nope/results')).statusCode, 404);
+
     // Updates and deletes reach the list at once.
     const cur = (await t.request('GET', '/api/v1/checks/dns-a')).json();
     const up = await t.request(

@@ -207,13 +207,12 @@ export class ChecksService {
       }
     }
     // The current hour and day: at most one row per key each.
-    const curH = new Map(
-      (await checksStore.rollupCounts(db, keys, 'hour', hourNow, now + 1)).map((r) => [r.key, r]),
+    const { hour: curH, day: curD } = await checksStore.currentCounts(
+      db,
+      keys,
+      hourNow,
+      days > 0 ? dayNow : null,
     );
-    const curD =
-      days > 0
-        ? new Map((await checksStore.rollupCounts(db, keys, 'day', dayNow, now + 1)).map((r) => [r.key, r]))
-        : new Map();
     const r1 = (v: number) => Math.round(v * 10) / 10;
     const r3 = (v: number) => Math.round(v * 1000) / 1000;
     for (const k of keys) {
