@@ -228,6 +228,42 @@ describe('checks console in Chromium', { skip: browserSkip }, () => {
     await page.setViewportSize({ width: 1280, height: 860 });
   });
 
+  test('a viewer reads but sees no write actions and no ping URL', async () => {
+    const viewer = { email: 'vera@example.com', password: 'viewer passphrase 12345' };
+    assert.equal(
+      (await vigil.apiFetch('POST', '/api/v1/users', { key: viewer.email, name: 'Vera', role: 'viewer' }))
+        .status,
+      201,
+    );
+    assert.equal(
+      (await vigil.apiFetch('PUT', `/api/v1/users/${viewer.email}/password`, { password: viewer.password }))
+        .status,
+      204,
+    );
+    const context = await session.browser.newContext({ baseURL: vigil.base, bypassCSP: true });
+    const vp = await context.newPage();
+    const errors: string[] = [];
+    vp.on('pageerror', (e) => errors.push(String(e)));
+    try {
+      await signIn(vp, viewer);
+      await vp.goto('/checks');
+      await vp.getByRole('link', { name: 'Web home' }).waitFor();
+      assert.equal(await vp.getByRole('link', { name: 'New check' }).count(), 0);
+      await vp.getByRole('link', { name: 'Web home' }).click();
+      await vp.getByRole('heading', { name: 'Web home', level: 1 }).waitFor();
+      for (const name of ['Run now', 'Pause', 'Delete'])
+        assert.equal(await vp.getByRole('button', { name }).count(), 0, `${name} is hidden`);
+      await vp.getByRole('link', { name: 'View form' }).waitFor();
+      await vp.goto('/checks/heartbeats/etl');
+      await vp.getByText('The ping URL is a secret').waitFor();
+      assert.equal(await vp.locator('[data-copy]').count(), 0);
+      await checkA11y(vp, 'heartbeat (viewer)');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('deletes a check after confirmation', async () => {
     await page.goto('/checks/web-home');
     await page.getByRole('heading', { name: 'Web home', level: 1 }).waitFor();
