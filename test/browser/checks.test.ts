@@ -150,6 +150,32 @@ describe('checks console in Chromium', { skip: browserSkip }, () => {
     );
   });
 
+  test('the list and the detail page follow live events', async () => {
+    await page.goto('/checks');
+    await page.getByRole('link', { name: 'Web home' }).waitFor();
+    const created = await vigil.apiFetch('POST', '/api/v1/checks', {
+      key: 'live-one',
+      name: 'Live one',
+      type: 'tcp',
+      host: '127.0.0.1',
+      port: 9,
+    });
+    assert.equal(created.status, 201);
+    await page.getByRole('link', { name: 'Live one' }).waitFor();
+    await vigil.apiFetch('POST', '/api/v1/checks/live-one/pause');
+    await page
+      .getByRole('row', { name: /Live one/ })
+      .getByText('paused', { exact: true })
+      .waitFor();
+    await page.getByRole('link', { name: 'Live one' }).click();
+    await page.getByRole('button', { name: 'Resume' }).waitFor();
+    await vigil.apiFetch('POST', '/api/v1/checks/live-one/resume');
+    await page.getByRole('button', { name: 'Pause' }).waitFor();
+    assert.equal((await vigil.apiFetch('DELETE', '/api/v1/checks/live-one')).status, 204);
+    await page.goto('/checks/web-home');
+    await page.getByRole('heading', { name: 'Web home', level: 1 }).waitFor();
+  });
+
   test('edits the check (If-Match) and keeps what the form does not show', async () => {
     await page.getByRole('link', { name: 'Edit' }).click();
     await page.getByRole('heading', { name: 'Edit check web-home' }).waitFor();
