@@ -93,6 +93,11 @@ export default async function run(report: Report): Promise<void> {
     const a = await loadTest(first, { duration: DURATION, headers, connections: 8 });
     const b = await loadTest(filtered, { duration: DURATION, headers, connections: 8 });
     const c = await loadTest(deep, { duration: DURATION, headers, connections: 8 });
+    // The same load on a route that does no work: how much of the tail is the machine, not the list.
+    const bare = await loadTest(`http://127.0.0.1:${port}/health/live`, {
+      duration: DURATION,
+      connections: 8,
+    });
     if (a.non2xx || b.non2xx || c.non2xx) throw new Error('non-2xx answers');
     report('checks', N, 'checks');
     report('list_page50_rps', a.rps, 'req/s');
@@ -102,6 +107,8 @@ export default async function run(report: Report): Promise<void> {
     report('list_filtered_p99', b.p99, 'ms');
     report('list_deep_page_rps', c.rps, 'req/s');
     report('list_deep_page_p99', c.p99, 'ms');
+    report('baseline_health_rps', bare.rps, 'req/s');
+    report('baseline_health_p99', bare.p99, 'ms');
   } finally {
     await app.close();
     rmSync(dir, { recursive: true, force: true });

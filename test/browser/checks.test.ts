@@ -197,6 +197,14 @@ describe('checks console in Chromium', { skip: browserSkip }, () => {
     await page.goto('/checks/heartbeats/new');
     await page.getByRole('heading', { name: 'New heartbeat' }).waitFor();
     await page.getByLabel('Key (required)').fill('etl');
+    // A cron expression only the server can judge: its message lands under the field.
+    await page.getByLabel('Schedule kind (required)').selectOption('cron');
+    await page.getByLabel('Cron expression').fill('61 * * * *');
+    await page.getByRole('button', { name: 'Create heartbeat' }).click();
+    await page.getByText(/is not a valid cron expression/).waitFor();
+    assert.equal(await page.getByLabel('Cron expression').getAttribute('aria-invalid'), 'true');
+    assert.equal((await vigil.apiFetch('GET', '/api/v1/heartbeats/etl')).status, 404);
+    await page.getByLabel('Schedule kind (required)').selectOption('period');
     await page.getByLabel('Period').fill('30s');
     await page.getByRole('button', { name: 'Create heartbeat' }).click();
     await page.getByText('The period must be at least 1m.').waitFor();
@@ -242,7 +250,7 @@ describe('checks console in Chromium', { skip: browserSkip }, () => {
       await shot(page, `05-${name}-dark`);
     }
     await page.setViewportSize({ width: 400, height: 800 });
-    for (const path of ['/checks', '/checks/web-home']) {
+    for (const path of ['/checks', '/checks/web-home', '/checks/heartbeats/etl', '/checks/new']) {
       await page.goto(path);
       await page.locator('h1').waitFor();
       const overflow = (await page.evaluate(
