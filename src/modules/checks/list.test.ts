@@ -48,6 +48,11 @@ testBothDbs('status list: SQL-side filters, search, keyset pages, summaries, del
     assert.deepEqual(keys(await t.request('GET', '/api/v1/check-states?q=%25')), []);
     assert.deepEqual(keys(await t.request('GET', '/api/v1/check-states?state=new')), ['heartbeat:backup']);
     assert.equal((await t.request('GET', '/api/v1/check-states?state=bogus')).statusCode, 400);
+    assert.equal((await t.request('GET', '/api/v1/check-states?state=new,bogus')).statusCode, 400);
+    assert.deepEqual(keys(await t.request('GET', '/api/v1/check-states?state=new,unknown&type=heartbeat')), [
+      'heartbeat:backup',
+    ]);
+    assert.equal((await t.request('GET', '/api/v1/check-states?state=new,unknown')).json().items.length, 4);
     assert.equal((await t.request('GET', '/api/v1/check-states?type=ftp')).statusCode, 400);
 
     // Keyset pages cover everything once.

@@ -82,7 +82,12 @@ const ListQuery = Type.Object(
   {
     kind: Type.Optional(Type.Union([Type.Literal('check'), Type.Literal('heartbeat')])),
     service: Type.Optional(Type.String({ maxLength: 64 })),
-    state: Type.Optional(Type.String({ maxLength: 32 })),
+    state: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description: 'a state, or several comma-separated (down,late,not_running)',
+      }),
+    ),
     label: Type.Optional(Type.String({ maxLength: 300, description: 'name or name=value' })),
     type: Type.Optional(
       Type.Union([...['http', 'tcp', 'dns', 'tls', 'heartbeat'].map((t) => Type.Literal(t))], {

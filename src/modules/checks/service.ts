@@ -39,6 +39,7 @@ export interface CheckStatus {
 export interface ListFilter {
   kind?: 'check' | 'heartbeat';
   service?: string;
+  /** One state or several, comma-separated (e.g. down,late,not_running). */
   state?: string;
   /** `name=value` or just `name`. */
   label?: string;
@@ -126,14 +127,15 @@ export class ChecksService {
       if (!key || (kind !== 'check' && kind !== 'heartbeat')) throw invalid(`invalid cursor "${f.cursor}"`);
       after = { key, kind };
     }
-    if (f.state !== undefined && !ALL_STATES.includes(f.state)) {
-      throw invalid(`unknown state "${f.state}" (one of ${ALL_STATES.join(', ')})`);
+    const states = f.state === undefined ? undefined : f.state.split(',').map((x) => x.trim());
+    for (const st of states ?? []) {
+      if (!ALL_STATES.includes(st)) throw invalid(`unknown state "${st}" (one of ${ALL_STATES.join(', ')})`);
     }
     const rows = await this.index.page({
       kind: f.kind,
       service: f.service,
       type: f.type,
-      state: f.state,
+      states,
       label: f.label,
       search: f.search,
       after,
