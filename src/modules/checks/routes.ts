@@ -37,6 +37,7 @@ function presentStatus(s: CheckStatus, uptime24h?: number | null) {
 
 function presentResult(r: ResultRow) {
   return {
+    id: r.id,
     at: iso(r.at),
     status: r.status,
     latency_ms: r.latencyMs,
@@ -64,6 +65,7 @@ function presentBucket(b: UptimeBucket) {
 
 function presentPing(p: PingRow) {
   return {
+    id: p.id,
     at: iso(p.at),
     kind: p.kind,
     exit_status: p.exitStatus,
