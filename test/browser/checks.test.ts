@@ -150,6 +150,32 @@ describe('checks console in Chromium', { skip: browserSkip }, () => {
     );
   });
 
+  test('the list and the detail page follow live events', async () => {
+    await page.goto('/checks');
+    await page.getByRole('link', { name: 'Web home' }).waitFor();
+    const created = await vigil.apiFetch('POST', '/api/v1/checks', {
+      key: 'live-one',
+      name: 'Live one',
+      type: 'tcp',
+      host: '127.0.0.1',
+      port: 9,
+    });
+    assert.equal(created.status, 201);
+    await page.getByRole('link', { name: 'Live one' }).waitFor();
+    await vigil.apiFetch('POST', '/api/v1/checks/live-one/pause');
+    await page
+      .getByRole('row', { name: /Live one/ })
+      .getByText('paused', { exact: true })
+      .waitFor();
+    await page.getByRole('link', { name: 'Live one' }).click();
+    await page.getByRole('button', { name: 'Resume' }).waitFor();
+    await vigil.apiFetch('POST', '/api/v1/checks/live-one/resume');
+    await page.getByRole('button', { name: 'Pause' }).waitFor();
+    assert.equal((await vigil.apiFetch('DELETE', '/api/v1/checks/live-one')).status, 204);
+    await page.goto('/checks/web-home');
+    await page.getByRole('heading', { name: 'Web home', level: 1 }).waitFor();
+  });
+
   test('edits the check (If-Match) and keeps what the form does not show', async () => {
     await page.getByRole('link', { name: 'Edit' }).click();
     await page.getByRole('heading', { name: 'Edit check web-home' }).waitFor();
@@ -171,6 +197,14 @@ describe('checks console in Chromium', { skip: browserSkip }, () => {
     await page.goto('/checks/heartbeats/new');
     await page.getByRole('heading', { name: 'New heartbeat' }).waitFor();
     await page.getByLabel('Key (required)').fill('etl');
+    // A cron expression only the server can judge: its message lands under the field.
+    await page.getByLabel('Schedule kind (required)').selectOption('cron');
+    await page.getByLabel('Cron expression').fill('61 * * * *');
+    await page.getByRole('button', { name: 'Create heartbeat' }).click();
+    await page.getByText(/is not a valid cron expression/).waitFor();
+    assert.equal(await page.getByLabel('Cron expression').getAttribute('aria-invalid'), 'true');
+    assert.equal((await vigil.apiFetch('GET', '/api/v1/heartbeats/etl')).status, 404);
+    await page.getByLabel('Schedule kind (required)').selectOption('period');
     await page.getByLabel('Period').fill('30s');
     await page.getByRole('button', { name: 'Create heartbeat' }).click();
     await page.getByText('The period must be at least 1m.').waitFor();
@@ -216,7 +250,7 @@ describe('checks console in Chromium', { skip: browserSkip }, () => {
       await shot(page, `05-${name}-dark`);
     }
     await page.setViewportSize({ width: 400, height: 800 });
-    for (const path of ['/checks', '/checks/web-home']) {
+    for (const path of ['/checks', '/checks/web-home', '/checks/heartbeats/etl', '/checks/new']) {
       await page.goto(path);
       await page.locator('h1').waitFor();
       const overflow = (await page.evaluate(
@@ -226,6 +260,42 @@ describe('checks console in Chromium', { skip: browserSkip }, () => {
     }
     await shot(page, '06-narrow');
     await page.setViewportSize({ width: 1280, height: 860 });
+  });
+
+  test('a viewer reads but sees no write actions and no ping URL', async () => {
+    const viewer = { email: 'vera@example.com', password: 'viewer passphrase 12345' };
+    assert.equal(
+      (await vigil.apiFetch('POST', '/api/v1/users', { key: viewer.email, name: 'Vera', role: 'viewer' }))
+        .status,
+      201,
+    );
+    assert.equal(
+      (await vigil.apiFetch('PUT', `/api/v1/users/${viewer.email}/password`, { password: viewer.password }))
+        .status,
+      204,
+    );
+    const context = await session.browser.newContext({ baseURL: vigil.base, bypassCSP: true });
+    const vp = await context.newPage();
+    const errors: string[] = [];
+    vp.on('pageerror', (e) => errors.push(String(e)));
+    try {
+      await signIn(vp, viewer);
+      await vp.goto('/checks');
+      await vp.getByRole('link', { name: 'Web home' }).waitFor();
+      assert.equal(await vp.getByRole('link', { name: 'New check' }).count(), 0);
+      await vp.getByRole('link', { name: 'Web home' }).click();
+      await vp.getByRole('heading', { name: 'Web home', level: 1 }).waitFor();
+      for (const name of ['Run now', 'Pause', 'Delete'])
+        assert.equal(await vp.getByRole('button', { name }).count(), 0, `${name} is hidden`);
+      await vp.getByRole('link', { name: 'View form' }).waitFor();
+      await vp.goto('/checks/heartbeats/etl');
+      await vp.getByText('The ping URL is a secret').waitFor();
+      assert.equal(await vp.locator('[data-copy]').count(), 0);
+      await checkA11y(vp, 'heartbeat (viewer)');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
   });
 
   test('deletes a check after confirmation', async () => {

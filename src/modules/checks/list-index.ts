@@ -43,7 +43,8 @@ export interface IndexFilter {
   kind?: 'check' | 'heartbeat';
   service?: string;
   type?: string;
-  state?: string;
+  /** Any of these visible states. */
+  states?: string[];
   /** `name=value` or `name`. */
   label?: string;
   /** Case-insensitive substring of the key or the name. */
@@ -227,7 +228,7 @@ export class CheckIndex {
     if (f.kind) qb = qb.where('i.kind', '=', f.kind);
     if (f.service) qb = qb.where('i.service', '=', f.service);
     if (f.type) qb = qb.where('i.type', '=', f.type);
-    if (f.state) qb = qb.where(STATE_SQL, '=', f.state);
+    if (f.states?.length) qb = qb.where(STATE_SQL, 'in', f.states);
     if (f.label) {
       const eq = f.label.indexOf('=');
       const name = eq < 0 ? f.label : f.label.slice(0, eq);

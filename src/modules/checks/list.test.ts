@@ -48,6 +48,11 @@ testBothDbs('status list: SQL-side filters, search, keyset pages, summaries, del
     assert.deepEqual(keys(await t.request('GET', '/api/v1/check-states?q=%25')), []);
     assert.deepEqual(keys(await t.request('GET', '/api/v1/check-states?state=new')), ['heartbeat:backup']);
     assert.equal((await t.request('GET', '/api/v1/check-states?state=bogus')).statusCode, 400);
+    assert.equal((await t.request('GET', '/api/v1/check-states?state=new,bogus')).statusCode, 400);
+    assert.deepEqual(keys(await t.request('GET', '/api/v1/check-states?state=new,unknown&type=heartbeat')), [
+      'heartbeat:backup',
+    ]);
+    assert.equal((await t.request('GET', '/api/v1/check-states?state=new,unknown')).json().items.length, 4);
     assert.equal((await t.request('GET', '/api/v1/check-states?type=ftp')).statusCode, 400);
 
     // Keyset pages cover everything once.
@@ -92,6 +97,8 @@ testBothDbs('status list: SQL-side filters, search, keyset pages, summaries, del
         row('day', bucketStart(now - 90 * DAY, 'day'), 0, 4, 40),
       ])
       .execute();
+    // Rows written behind the service's back (no result recorded here) show within 2 s.
+    await t.clock.advance(2_001);
     const s = (await t.request('GET', '/api/v1/check-states?summary=true&type=http')).json().items[0];
     assert.equal(s.latency_24h.length, 24);
     assert.equal(s.latency_24h[23], 40);
@@ -116,15 +123,57 @@ testBothDbs('status list: SQL-side filters, search, keyset pages, summaries, del
       .where('start', '=', bucketStart(now, 'hour'))
       .where('resolution', '=', 'hour')
       .execute();
+    // The current buckets may be up to 2 s old when another process recorded the result.
+    await t.clock.advance(2_001);
     const live = (await t.request('GET', '/api/v1/check-states?summary=true&type=http')).json().items[0];
     assert.equal(live.latency_24h[23], 10);
     assert.equal(live.latency_24h[21], 100);
     assert.equal(live.uptime_24h, 83.333);
+    // A result recorded by this process shows at once (a failed run now: 25 ok of 31).
+    assert.equal((await t.request('POST', '/api/v1/checks/api-health/run')).json().status, 'down');
+    const afterRun = (await t.request('GET', '/api/v1/check-states?summary=true&type=http')).json().items[0];
+    assert.equal(afterRun.uptime_24h, 80.645);
     // Without summary=true the list stays lean.
     assert.equal(
       (await t.request('GET', '/api/v1/check-states?type=http')).json().items[0].uptime_daily,
       undefined,
     );
+
+    // Results: newest first (the run above, then these), filtered by status, paged back with an exclusive `to`.
+    const res = (at: number, status: string, id: string) => ({
+      id,
+      check_key: 'api-health',
+      at,
+      status,
+      latency_ms: 5,
+      error_class: status === 'down' ? 'timeout' : null,
+      error: status === 'down' ? 'timed out' : null,
+      location: 'local',
+      lateness_ms: 0,
+      details: null,
+    });
+    await (t.app.db.kysely as any)
+      .insertInto('checks_results')
+      .values([res(now - 3000, 'up', 'r1'), res(now - 2000, 'down', 'r2'), res(now - 1000, 'down', 'r3')])
+      .execute();
+    const downs = (await t.request('GET', '/api/v1/checks/api-health/results?status=down')).json().items;
+    assert.deepEqual(
+      downs.map((r: any) => [r.status, r.error_class]),
+      [
+        ['down', 'connect'],
+        ['down', 'timeout'],
+        ['down', 'timeout'],
+      ],
+    );
+    const older = (
+      await t.request('GET', `/api/v1/checks/api-health/results?to=${encodeURIComponent(downs[1].at)}`)
+    ).json().items;
+    assert.deepEqual(
+      older.map((r: any) => r.status),
+      ['down', 'up'],
+    );
+    assert.equal((await t.request('GET', '/api/v1/checks/api-health/results?status=late')).statusCode, 400);
+    assert.equal((await t.request('GET', '/api/v1/checks/nope/results')).statusCode, 404);
 
     // Updates and deletes reach the list at once.
     const cur = (await t.request('GET', '/api/v1/checks/dns-a')).json();

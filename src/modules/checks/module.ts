@@ -78,6 +78,7 @@ export default defineModule<ChecksApi>({
       registers: [ctx.metrics],
     });
     scheduler.onResult((r) => {
+      service.forgetCurrent(r.check);
       const l = { check: r.check, service: r.service ?? '', type: r.type, location: r.location };
       success.set(l, r.success);
       duration.set(l, r.durationSeconds);

@@ -37,6 +37,7 @@ function presentStatus(s: CheckStatus, uptime24h?: number | null) {
 
 function presentResult(r: ResultRow) {
   return {
+    id: r.id,
     at: iso(r.at),
     status: r.status,
     latency_ms: r.latencyMs,
@@ -64,6 +65,7 @@ function presentBucket(b: UptimeBucket) {
 
 function presentPing(p: PingRow) {
   return {
+    id: p.id,
     at: iso(p.at),
     kind: p.kind,
     exit_status: p.exitStatus,
@@ -82,7 +84,12 @@ const ListQuery = Type.Object(
   {
     kind: Type.Optional(Type.Union([Type.Literal('check'), Type.Literal('heartbeat')])),
     service: Type.Optional(Type.String({ maxLength: 64 })),
-    state: Type.Optional(Type.String({ maxLength: 32 })),
+    state: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description: 'a state, or several comma-separated (down,late,not_running)',
+      }),
+    ),
     label: Type.Optional(Type.String({ maxLength: 300, description: 'name or name=value' })),
     type: Type.Optional(
       Type.Union([...['http', 'tcp', 'dns', 'tls', 'heartbeat'].map((t) => Type.Literal(t))], {

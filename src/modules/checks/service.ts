@@ -14,7 +14,7 @@ import { CheckIndex } from './list-index.ts';
 import type { ProbeResult } from './probes/index.ts';
 import { bucketStart, type Resolution, toBuckets, type UptimeBucket } from './rollups.ts';
 import type { ProbeScheduler, ResultSample } from './scheduler.ts';
-import { checksStore, type ResultRow, type StateRow } from './store.ts';
+import { checksStore, type ResultRow, type RollupCount, type StateRow } from './store.ts';
 
 /** One check or heartbeat as status lists show it. */
 export interface CheckStatus {
@@ -39,6 +39,7 @@ export interface CheckStatus {
 export interface ListFilter {
   kind?: 'check' | 'heartbeat';
   service?: string;
+  /** One state or several, comma-separated (e.g. down,late,not_running). */
   state?: string;
   /** `name=value` or just `name`. */
   label?: string;
@@ -49,6 +50,9 @@ export interface ListFilter {
   cursor?: string;
   limit?: number;
 }
+
+/** How long a list may show the current hour/day counts of a check another process probes. */
+const CURRENT_TTL_MS = 2_000;
 
 /** Every state a probe or heartbeat can be in. */
 export const ALL_STATES = [
@@ -126,14 +130,15 @@ export class ChecksService {
       if (!key || (kind !== 'check' && kind !== 'heartbeat')) throw invalid(`invalid cursor "${f.cursor}"`);
       after = { key, kind };
     }
-    if (f.state !== undefined && !ALL_STATES.includes(f.state)) {
-      throw invalid(`unknown state "${f.state}" (one of ${ALL_STATES.join(', ')})`);
+    const states = f.state === undefined ? undefined : f.state.split(',').map((x) => x.trim());
+    for (const st of states ?? []) {
+      if (!ALL_STATES.includes(st)) throw invalid(`unknown state "${st}" (one of ${ALL_STATES.join(', ')})`);
     }
     const rows = await this.index.page({
       kind: f.kind,
       service: f.service,
       type: f.type,
-      state: f.state,
+      states,
       label: f.label,
       search: f.search,
       after,
@@ -151,6 +156,55 @@ export class ChecksService {
    */
   private pastHours = new Map<string, { start: number; lat: Float32Array; ok: number; total: number }>();
   private pastDays = new Map<string, { start: number; pct: Float32Array }>();
+
+  /**
+   * The current hour and day buckets change with every result, so they are read per request but
+   * kept for up to CURRENT_TTL_MS per check (dropped at once when this process records a result
+   * for the check): a page of 50 then costs no rollup reads while it is being looked at.
+   */
+  private current = new Map<
+    string,
+    { at: number; hourStart: number; dayStart: number; hour: RollupCount | null; day: RollupCount | null }
+  >();
+
+  /** Forgets a check's cached current buckets (a result was just recorded). */
+  forgetCurrent(key: string): void {
+    this.current.delete(key);
+  }
+
+  private async currentCounts(keys: string[], now: number, hourStart: number, dayStart: number) {
+    const hour = new Map<string, RollupCount>();
+    const day = new Map<string, RollupCount>();
+    const stale = keys.filter((k) => {
+      const c = this.current.get(k);
+      return (
+        !c ||
+        c.hourStart !== hourStart ||
+        c.dayStart !== dayStart ||
+        now - c.at > CURRENT_TTL_MS ||
+        now < c.at
+      );
+    });
+    if (stale.length) {
+      const fresh = await checksStore.currentCounts(this.db.kysely, stale, hourStart, dayStart);
+      if (this.current.size > 50_000) this.current.clear();
+      for (const k of stale) {
+        this.current.set(k, {
+          at: now,
+          hourStart,
+          dayStart,
+          hour: fresh.hour.get(k) ?? null,
+          day: fresh.day.get(k) ?? null,
+        });
+      }
+    }
+    for (const k of keys) {
+      const c = this.current.get(k)!;
+      if (c.hour) hour.set(k, c.hour);
+      if (c.day) day.set(k, c.day);
+    }
+    return { hour, day };
+  }
 
   /**
    * List summaries of probes from rollups: 24 h uptime, a latency sparkline (mean per hour over
@@ -207,13 +261,7 @@ export class ChecksService {
       }
     }
     // The current hour and day: at most one row per key each.
-    const curH = new Map(
-      (await checksStore.rollupCounts(db, keys, 'hour', hourNow, now + 1)).map((r) => [r.key, r]),
-    );
-    const curD =
-      days > 0
-        ? new Map((await checksStore.rollupCounts(db, keys, 'day', dayNow, now + 1)).map((r) => [r.key, r]))
-        : new Map();
+    const { hour: curH, day: curD } = await this.currentCounts(keys, now, hourNow, dayNow);
     const r1 = (v: number) => Math.round(v * 10) / 10;
     const r3 = (v: number) => Math.round(v * 1000) / 1000;
     for (const k of keys) {

@@ -36,6 +36,15 @@ export interface ResultRow {
 }
 
 type Q = Kysely<any>;
+
+/** A rollup bucket's counts (list summaries need no histogram). */
+export interface RollupCount {
+  key: string;
+  start: number;
+  total: number;
+  ok: number;
+  latencySum: number;
+}
 const q = (tx: Tx | Kysely<any>): Q => ('afterCommit' in tx ? (tx.db as unknown as Q) : (tx as Q));
 
 function toState(r: any): StateRow {
@@ -208,7 +217,7 @@ export const checksStore = {
     resolution: Resolution,
     from: number,
     to: number,
-  ): Promise<Array<{ key: string; start: number; total: number; ok: number; latencySum: number }>> {
+  ): Promise<RollupCount[]> {
     if (keys.length === 0) return [];
     const rows = await q(db)
       .selectFrom('checks_rollups')
@@ -225,6 +234,40 @@ export const checksStore = {
       ok: Number(r.up) + Number(r.degraded),
       latencySum: Number(r.latency_sum),
     }));
+  },
+
+  /** The hour bucket starting at `hourStart` and the day bucket at `dayStart` of each key, in one query. */
+  async currentCounts(
+    db: Q,
+    keys: string[],
+    hourStart: number,
+    dayStart: number | null,
+  ): Promise<{ hour: Map<string, RollupCount>; day: Map<string, RollupCount> }> {
+    const hour = new Map<string, RollupCount>();
+    const day = new Map<string, RollupCount>();
+    if (keys.length === 0) return { hour, day };
+    const rows = await q(db)
+      .selectFrom('checks_rollups')
+      .select(['check_key', 'resolution', 'start', 'total', 'up', 'degraded', 'latency_sum'])
+      .where('check_key', 'in', keys)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('resolution', '=', 'hour'), eb('start', '=', hourStart)]),
+          ...(dayStart === null ? [] : [eb.and([eb('resolution', '=', 'day'), eb('start', '=', dayStart)])]),
+        ]),
+      )
+      .execute();
+    for (const r of rows as any[]) {
+      const c = {
+        key: r.check_key,
+        start: Number(r.start),
+        total: Number(r.total),
+        ok: Number(r.up) + Number(r.degraded),
+        latencySum: Number(r.latency_sum),
+      };
+      (r.resolution === 'hour' ? hour : day).set(c.key, c);
+    }
+    return { hour, day };
   },
 
   /** Sums of ok (up + degraded) and total per key over one resolution's buckets in [from, to). */

@@ -25,7 +25,7 @@ export function Sparkline({ values, label }: { values: Array<number | null>; lab
   };
   values.forEach((v, i) => {
     if (v === null) flush();
-    else run.push([i * step, h - 2 - (v / max) * (h - 4)]);
+    else run.push([Math.min(w - 2, Math.max(2, i * step)), h - 2 - (v / max) * (h - 4)]);
   });
   flush();
   const last = nums[nums.length - 1];

@@ -26,6 +26,7 @@ export interface CheckState {
 }
 
 export interface ResultItem {
+  id: string;
   at: string;
   status: 'up' | 'degraded' | 'down';
   latency_ms: number;

@@ -241,7 +241,7 @@ function ResultsTable({ k, tick, status }: { k: string; tick: number; status?: '
       <SimpleTable
         caption={status ? 'Latest failed results' : 'Recent results'}
         rows={rows}
-        rowKey={(r) => `${r.at}-${r.location}`}
+        rowKey={(r) => r.id}
         columns={[
           { header: 'When', cell: (r) => <Time iso={r.at} /> },
           { header: 'Status', cell: (r) => <StateBadge state={r.status} /> },
@@ -334,7 +334,7 @@ export function CheckDetail({ k }: { k: string }) {
       uptime.reload();
       setTick((n) => n + 1);
     },
-    (e) => e.subject.key === k && (e.subject.kind === 'check' || e.type.startsWith('check.')),
+    (e) => e.subject.key === k && e.subject.kind === 'check',
   );
   if (obj.error) {
     return (
@@ -517,6 +517,7 @@ interface HbStatus extends CheckState {
 }
 
 interface Ping {
+  id: string;
   at: string;
   kind: 'success' | 'start' | 'fail' | 'log';
   exit_status: number | null;
@@ -696,7 +697,7 @@ export function HeartbeatDetail({ k }: { k: string }) {
           <SimpleTable
             caption="Recent pings"
             rows={pings.data.items}
-            rowKey={(p) => `${p.at}-${p.kind}-${p.rid ?? ''}`}
+            rowKey={(p) => p.id}
             columns={[
               { header: 'When', cell: (p) => <Time iso={p.at} /> },
               {

@@ -456,7 +456,11 @@ function placeServerErrors(err: ApiError, known: Set<string>): { placed: Values;
       continue;
     }
     for (const msg of v.split('; ')) {
-      const named = [...known].find((f) => f !== 'key' && new RegExp(`(^|\\s)${f}(\\s|$)`).test(msg));
+      // "timeout must not exceed interval" belongs to timeout: the field a message starts with wins.
+      const candidates = [...known].filter((f) => f !== 'key');
+      const named =
+        candidates.find((f) => msg.startsWith(`${f} `)) ??
+        candidates.find((f) => new RegExp(`(^|\\s)${f}(\\s|$)`).test(msg));
       if (named) placed[named] = placed[named] ? `${placed[named]}; ${msg}` : msg;
       else rest.push(k === '_' ? msg : `${k}: ${msg}`);
     }

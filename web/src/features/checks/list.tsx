@@ -19,6 +19,7 @@ import {
   useThrottledLive,
 } from './common.tsx';
 
+const PROBLEMS = 'down,not_running,late,degraded';
 const FILTERS = ['q', 'type', 'state', 'service', 'label'] as const;
 type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 
@@ -61,7 +62,13 @@ const columns: Column<CheckState>[] = [
   {
     header: 'Service',
     cell: (s) =>
-      s.service ? <Link to={`/services/${encodeURIComponent(s.service)}`}>{s.service}</Link> : '—',
+      s.service ? (
+        <Link className="ck-nowrap" to={`/services/${encodeURIComponent(s.service)}`}>
+          {s.service}
+        </Link>
+      ) : (
+        '—'
+      ),
   },
   {
     header: 'Last run',
@@ -177,6 +184,7 @@ export function ChecksList() {
           <label htmlFor="ck-state">State</label>
           <select id="ck-state" value={filters.state ?? ''} onChange={(e) => set('state', e.target.value)}>
             <option value="">Any</option>
+            <option value={PROBLEMS}>Problems (down, not running, late, degraded)</option>
             {STATES.map((s) => (
               <option key={s} value={s}>
                 {stateText(s)}
