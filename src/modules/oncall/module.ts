@@ -9,7 +9,7 @@ import { defineModule } from '../module.ts';
 import type { NotifyApi } from '../notify/module.ts';
 import './kinds.ts';
 import './plan-section.ts';
-import { CONSUMER, EscalationEngine } from './engine.ts';
+import { CONSUMER, EscalationEngine, INCIDENT_EVENTS } from './engine.ts';
 import * as m1 from './migrations/202611251150-oncall-escalations.ts';
 import { oncallRoutes } from './routes.ts';
 import { whoIsOnCall } from './schedule.ts';
@@ -37,6 +37,12 @@ export default defineModule<OncallApi>({
       timers: ctx.timers,
       notify: ctx.modules.get<NotifyApi>('notify'),
       holder: ctx.instanceId,
+      clock: ctx.clock,
+      onWakeError: (err) => ctx.logger.warn({ err }, 'oncall: escalation after a wake-up failed'),
+    });
+    // A page starts (or an acknowledgement stops the ladder) as soon as the incident event commits.
+    const unsubscribe = ctx.timeline.subscribe((e) => {
+      if (INCIDENT_EVENTS.includes(e.type)) engine.wake();
     });
     const secret = () => store.feedSecret(ctx.clock.now());
     const base = async () => {
@@ -45,6 +51,10 @@ export default defineModule<OncallApi>({
     };
     return {
       engines: [engine],
+      async stop() {
+        unsubscribe();
+        await engine.idle();
+      },
       routes: oncallRoutes({
         db: ctx.db,
         store,
