@@ -251,6 +251,29 @@ describe('on-call console pages in Chromium', { skip: browserSkip }, () => {
       { type: 'webhook', url: `${rx.url}/pager`, secret: SECRET, urgency: ['high'] },
     ]);
 
+    // Verify it: a code goes through the method and is typed back (a wrong one is refused).
+    const name = `Webhook (Standard Webhooks signed) ${rx.url}/pager`;
+    await methods.getByText('not verified').waitFor();
+    await methods.getByRole('button', { name: `Verify ${name}` }).click();
+    await page.getByText('Verification code sent').waitFor();
+    let code: string | undefined;
+    for (let i = 0; i < 50 && !code; i++) {
+      await page.waitForTimeout(100);
+      const msg = rx.received.find((r) => r.path === '/pager' && r.body.includes('verification code'));
+      code = msg ? /code: (\d{6})/.exec(JSON.parse(msg.body).data.title)?.[1] : undefined;
+    }
+    assert.ok(code, 'the code arrived at the receiver');
+    const codeBox = methods.getByLabel('Code sent to this method');
+    await codeBox.fill(code === '000000' ? '111111' : '000000');
+    await methods.getByRole('button', { name: 'Confirm' }).click();
+    await methods.getByText('That code is not right').waitFor();
+    assert.equal(await codeBox.getAttribute('aria-invalid'), 'true');
+    await checkA11y(page, 'my on-call (verifying)');
+    await codeBox.fill(code);
+    await methods.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText('Contact method verified.').waitFor();
+    await methods.getByText('verified', { exact: true }).waitFor();
+
     // A second method whose receiver answers 410 Gone.
     await page.getByLabel('Type').selectOption('webhook');
     await page.getByLabel('Webhook URL (required)').fill(`${gone.url}/gone`);
