@@ -136,6 +136,9 @@ describe('on-call console pages in Chromium', { skip: browserSkip }, () => {
   test('an override made elsewhere shows up live', async () => {
     await page.goto('/oncall/schedules/platform-primary');
     await page.getByRole('heading', { name: 'Platform primary' }).waitFor();
+    // The event stream must be connected before the change happens.
+    await page.getByText('Live', { exact: true }).waitFor();
+    await page.getByText(/No gaps in this range/).waitFor();
     const s = new Date(Date.now() + 3_600_000).toISOString();
     const e = new Date(Date.now() + 2 * 3_600_000).toISOString();
     const r = await json('POST', '/api/v1/schedules/platform-primary/overrides', {
@@ -338,6 +341,46 @@ describe('on-call console pages in Chromium', { skip: browserSkip }, () => {
     await page.reload();
     await page.getByLabel('Status').waitFor();
     assert.equal(await page.getByLabel('Status').inputValue(), 'failed');
+  });
+
+  test('a viewer reads everything and is offered no writes', async () => {
+    const linus = { email: 'linus@acme.example', password: 'a viewer passphrase 12345' };
+    assert.equal(
+      (await json('PUT', `/api/v1/users/${linus.email}/password`, { password: linus.password })).status,
+      204,
+    );
+    const context = await session.browser.newContext({
+      baseURL: vigil.base,
+      // As the harness does: lets the test inject axe-core (the console keeps its own CSP).
+      bypassCSP: true,
+      viewport: { width: 1280, height: 860 },
+    });
+    const viewer = await context.newPage();
+    viewer.on('pageerror', (err) => session.pageErrors.push(String(err)));
+    try {
+      await signIn(viewer, linus);
+      await viewer.goto('/oncall/schedules/platform-primary');
+      await viewer.getByRole('heading', { name: 'Platform primary' }).waitFor();
+      await viewer.getByText('Creating overrides needs the responder role.').waitFor();
+      assert.equal(await viewer.getByRole('button', { name: 'Create override' }).count(), 0);
+      await viewer.goto('/oncall/policies');
+      await viewer.getByRole('link', { name: 'Platform paging' }).waitFor();
+      assert.equal(await viewer.getByRole('link', { name: 'New escalation policy' }).count(), 0);
+      await viewer.goto('/oncall/me');
+      await viewer.getByText('Changing contact methods needs the responder role').waitFor();
+      assert.equal(await viewer.getByRole('button', { name: 'Add contact method' }).count(), 0);
+      await viewer.getByRole('button', { name: 'Send test notification' }).waitFor();
+      await viewer.goto('/oncall/deliveries?status=failed');
+      await viewer
+        .getByRole('region', { name: 'Deliveries, newest first' })
+        .getByText(/410/)
+        .first()
+        .waitFor();
+      assert.equal(await viewer.getByRole('button', { name: /^Retry delivery/ }).count(), 0);
+      await checkA11y(viewer, 'deliveries (viewer)');
+    } finally {
+      await context.close();
+    }
   });
 
   test('dark theme and a narrow screen pass the same checks', async () => {
