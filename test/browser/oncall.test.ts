@@ -263,7 +263,7 @@ describe('on-call console pages in Chromium', { skip: browserSkip }, () => {
     for (let i = 0; i < 50 && !code; i++) {
       await page.waitForTimeout(100);
       const msg = rx.received.find((r) => r.path === '/pager' && r.body.includes('verification code'));
-      code = msg ? /code: (\d{6})/.exec(JSON.parse(msg.body).data.title)?.[1] : undefined;
+      code = msg ? /code is (\d{6})/.exec(JSON.parse(msg.body).data.summary)?.[1] : undefined;
     }
     assert.ok(code, 'the code arrived at the receiver');
     const codeBox = methods.getByLabel('Code sent to this method');

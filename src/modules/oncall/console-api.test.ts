@@ -246,8 +246,12 @@ testBothDbs('oncall console API: a contact method is verified with a code sent t
     await t.app.runner.runOnce('notify');
     const sent = rx.received.find((x) => x.path === '/ok');
     assert.ok(sent, 'the code went through the method');
-    const code = /code: (\d{6})/.exec(JSON.parse(sent.body).data.title)?.[1];
+    const code = /code is (\d{6})/.exec(JSON.parse(sent.body).data.summary)?.[1];
     assert.ok(code, sent.body);
+    // The delivery log (readable by every viewer) does not reveal it.
+    const logged = await t.request('GET', `/api/v1/deliveries/${r.json().delivery_id}`);
+    assert.equal(logged.json().title, 'Your Vigil verification code');
+    assert.doesNotMatch(logged.body, new RegExp(code));
     assert.equal((await as('GET', '/api/v1/oncall/me/verifications')).json().items[0].code_pending, true);
 
     // A wrong code is refused under the field; the right one verifies.
@@ -292,8 +296,8 @@ testBothDbs('oncall console API: a contact method is verified with a code sent t
     assert.equal(r.statusCode, 201, r.body);
     await asBob('POST', '/api/v1/oncall/me/contact-methods/0/verification');
     await t.app.runner.runOnce('notify');
-    const bobCode = /code: (\d{6})/.exec(
-      JSON.parse(rx.received.find((x) => x.path === '/bob')!.body).data.title,
+    const bobCode = /code is (\d{6})/.exec(
+      JSON.parse(rx.received.find((x) => x.path === '/bob')!.body).data.summary,
     )?.[1];
     r = await asBob('POST', '/api/v1/oncall/me/contact-methods/0/verification/confirm', { code: bobCode });
     assert.equal(r.json().verified, true);
