@@ -53,6 +53,22 @@ export interface EscalationEngineDeps {
  */
 const LEADER_WINDOW_MS = 10_000;
 
+/** How long a catalog snapshot serves steps (see `context()`). */
+const CONTEXT_TTL_MS = 5_000;
+
+/** Event types after which the catalog snapshot is stale. */
+export const CONTEXT_KINDS = [
+  'schedule',
+  'escalation_policy',
+  'paging',
+  'user',
+  'team',
+  'service',
+  'severity',
+  'contact',
+  'notification_channel',
+];
+
 type Spec = Record<string, unknown>;
 
 /**
@@ -77,6 +93,8 @@ export class EscalationEngine implements Engine {
   intervalMs = 5_000;
   /** When the runner last stepped this engine here (it does so only while holding the lease). */
   private lastLeaderStep: number | null = null;
+  private cached: { ctx: StepContext; at: number; generation: number } | null = null;
+  private generation = 0;
   private busy: Promise<unknown> = Promise.resolve();
   private wakeQueued = false;
   private stopped = false;
@@ -128,11 +146,11 @@ export class EscalationEngine implements Engine {
       consumed = await consume();
     } catch (err) {
       if (err !== NEEDS_CONTEXT) throw err;
-      sc = await this.loadContext();
+      sc = await this.context(now);
       consumed = await consume();
     }
     const due = await this.d.timers.claimDue<{ incidentId: string }>(TIMER_KIND, this.d.holder, 100);
-    if (due.length) sc ??= await this.loadContext();
+    if (due.length) sc ??= await this.context(now);
     for (const t of due) {
       const ctx = sc!;
       await inTransaction(this.d.db, async (tx) => {
@@ -144,6 +162,25 @@ export class EscalationEngine implements Engine {
     }
     if (consumed.more || due.length === 100) return { more: true };
     return { nextDueAt: await this.d.timers.nextDue(TIMER_KIND) };
+  }
+
+  /**
+   * The catalog snapshot, reused for CONTEXT_TTL_MS: busy periods run many steps a second.
+   * Changes made in this process drop it at once (`invalidate()`, from the module's timeline
+   * subscription); changes made on another replica are seen within the TTL.
+   */
+  private async context(now: number): Promise<StepContext> {
+    if (this.cached && this.cached.generation === this.generation && now - this.cached.at < CONTEXT_TTL_MS)
+      return this.cached.ctx;
+    const generation = this.generation;
+    const ctx = await this.loadContext();
+    this.cached = { ctx, at: now, generation };
+    return ctx;
+  }
+
+  /** Drops the cached catalog snapshot (a schedule, policy, contact … changed). */
+  invalidate(): void {
+    this.generation++;
   }
 
   private async loadContext(): Promise<StepContext> {

@@ -10,7 +10,7 @@ import { defineModule } from '../module.ts';
 import type { NotifyApi } from '../notify/module.ts';
 import './kinds.ts';
 import './plan-section.ts';
-import { CONSUMER, EscalationEngine, INCIDENT_EVENTS } from './engine.ts';
+import { CONSUMER, CONTEXT_KINDS, EscalationEngine, INCIDENT_EVENTS } from './engine.ts';
 import * as m1 from './migrations/202611251150-oncall-escalations.ts';
 import * as m2 from './migrations/202611251400-oncall-contact-verifications.ts';
 import { oncallRoutes } from './routes.ts';
@@ -60,6 +60,11 @@ export default defineModule<OncallApi>({
     // A page starts (or an acknowledgement stops the ladder) as soon as the incident event commits.
     const unsubscribe = ctx.timeline.subscribe((e) => {
       if (INCIDENT_EVENTS.includes(e.type)) engine.wake();
+      else if (
+        e.type.startsWith('schedule.override_') ||
+        CONTEXT_KINDS.includes(e.type.slice(0, e.type.lastIndexOf('.')))
+      )
+        engine.invalidate();
     });
     const secret = () => store.feedSecret(ctx.clock.now());
     const base = async () => {
