@@ -7,6 +7,7 @@
 import type { Db } from '../../db/db.ts';
 import { inTransaction, type Tx } from '../../db/tx.ts';
 import type { Engine, StepResult } from '../../engines/runner.ts';
+import type { Clock } from '../../kernel/clock.ts';
 import type { Timeline } from '../timeline/timeline.ts';
 import { GIVE_UP_AFTER_MS, retryDelay } from './backoff.ts';
 import { type Delivery, type NotifyStore, nk } from './store.ts';
@@ -15,7 +16,7 @@ import type { ActionLinks, Notification, SendResult } from './types.ts';
 
 /** Consecutive failed attempts after which a channel is reported as failing. */
 export const CHANNEL_FAILING_AFTER = 3;
-const BATCH = 50;
+const BATCH = 200;
 const LEASE_MS = 60_000;
 
 export interface NotifierDeps {
@@ -24,6 +25,10 @@ export interface NotifierDeps {
   timeline: Timeline;
   transports: Transports;
   holder: string;
+  /** Time for runs started by `wake()` (steps from the runner get theirs from it). */
+  clock: Clock;
+  /** Told about a failed run started by `wake()` (the runner reports its own steps). */
+  onWakeError?(err: unknown): void;
   /** Links for a delivery at send time (signed one-click links, open URL). */
   links(d: Delivery, now: number): Promise<ActionLinks> | ActionLinks;
   random?: () => number;
@@ -33,14 +38,48 @@ export interface NotifierDeps {
 
 export class Notifier implements Engine {
   name = 'notify';
-  // Short: a new delivery waits at most this long (pages are latency-sensitive).
-  intervalMs = 1_000;
+  // New deliveries wake the sender (`wake()` after their transaction commits); the interval is the
+  // safety net for deliveries enqueued by another replica and for retries that come due.
+  intervalMs = 5_000;
   // Claims are row-level, so every replica may send.
   singleton = false;
+  /** The run in progress (runner steps and wake-ups never overlap in this process). */
+  private busy: Promise<unknown> = Promise.resolve();
+  private wakeQueued = false;
+  private stopped = false;
 
   constructor(private deps: NotifierDeps) {}
 
-  async step(now: number): Promise<StepResult> {
+  step(now: number): Promise<StepResult> {
+    return this.exclusive(() => this.work(now));
+  }
+
+  /**
+   * Sends what is due now without waiting for the next step: called after a transaction that
+   * enqueued deliveries commits. Wake-ups during a run coalesce into one more run after it.
+   */
+  wake(): void {
+    if (this.wakeQueued || this.stopped) return;
+    this.wakeQueued = true;
+    this.exclusive(async () => {
+      this.wakeQueued = false;
+      for (let i = 0; i < 20 && !this.stopped; i++) if (!(await this.work(this.deps.clock.now())).more) break;
+    }).catch((err) => this.deps.onWakeError?.(err));
+  }
+
+  /** Stops wake-ups and waits for the run in progress (before the store closes). */
+  async idle(): Promise<void> {
+    this.stopped = true;
+    await this.busy;
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.busy.then(fn, fn);
+    this.busy = run.catch(() => undefined);
+    return run;
+  }
+
+  private async work(now: number): Promise<StepResult> {
     const due = await this.deps.store.claimDue(this.deps.holder, now, BATCH, LEASE_MS);
     await Promise.all(due.map((d) => this.deliver(d, now)));
     if (due.length === BATCH) return { more: true };

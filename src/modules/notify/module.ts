@@ -64,6 +64,8 @@ export default defineModule<NotifyApi>({
       timeline: ctx.timeline,
       transports,
       holder: ctx.instanceId,
+      clock: ctx.clock,
+      onWakeError: (err) => ctx.logger.warn({ err }, 'notify: sending after a wake-up failed'),
       async links(d, now) {
         const open = d.message.url;
         if (!d.incidentId || !['page', 'notify'].includes(d.message.kind ?? 'notify'))
@@ -81,6 +83,7 @@ export default defineModule<NotifyApi>({
         outcomes.inc({ type: d.channel.type, result: r.status });
       },
     });
+    store.onEnqueued = () => notifier.wake();
     return {
       routes: notifyRoutes({ db: ctx.db, store, signer, clock: ctx.clock, modules: ctx.modules }),
       engines: [notifier],
@@ -90,6 +93,7 @@ export default defineModule<NotifyApi>({
         deliveries: (f = {}) => store.list(f),
       },
       async stop() {
+        await notifier.idle();
         transports.close();
       },
     };

@@ -98,6 +98,9 @@ function toDelivery(r: DeliveryRow): Delivery {
 }
 
 export class NotifyStore {
+  /** Called after a transaction that enqueued a new delivery commits (wakes the sender). */
+  onEnqueued?: () => void;
+
   constructor(
     private db: Db,
     private clock: Clock,
@@ -130,33 +133,53 @@ export class NotifyStore {
       })
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
       .executeTakeFirst();
-    return { id, created: Number(res.numInsertedOrUpdatedRows ?? 0n) === 1 };
+    const created = Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
+    const wake = this.onEnqueued;
+    if (created && wake && (input.notBefore ?? now) <= now) tx.afterCommit(() => wake());
+    return { id, created };
   }
 
-  /** Claims up to `limit` due pending deliveries for `holder` for `leaseMs`. */
+  /**
+   * Claims up to `limit` due pending deliveries for `holder` for `leaseMs`: one conditional UPDATE
+   * over the candidates (a row already claimed by someone else no longer matches, so each row goes
+   * to one claimer on SQLite and PostgreSQL alike), then the rows this claim took.
+   */
   async claimDue(holder: string, now: number, limit: number, leaseMs: number): Promise<Delivery[]> {
     const k = nk(this.db);
+    const due = (eb: any) =>
+      eb.and([
+        eb('status', '=', 'pending'),
+        eb('next_attempt_at', '<=', now),
+        eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]),
+      ]);
+    const ids = (
+      await k
+        .selectFrom('notify_deliveries')
+        .select('id')
+        .where(due)
+        .orderBy('next_attempt_at')
+        .limit(limit)
+        .execute()
+    ).map((r) => r.id);
+    if (!ids.length) return [];
+    const until = now + leaseMs;
+    await k
+      .updateTable('notify_deliveries')
+      .set({ claimed_by: holder, claimed_until: until })
+      .where('id', 'in', ids)
+      .where(due)
+      .execute();
+    // The candidates now carrying this claim are the ones it won (the sender never runs two
+    // claims at once in one process, and other processes have other holder ids).
     const rows = await k
       .selectFrom('notify_deliveries')
       .selectAll()
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .where('id', 'in', ids)
+      .where('claimed_by', '=', holder)
+      .where('claimed_until', '=', until)
       .orderBy('next_attempt_at')
-      .limit(limit)
       .execute();
-    const out: Delivery[] = [];
-    for (const r of rows) {
-      const res = await k
-        .updateTable('notify_deliveries')
-        .set({ claimed_by: holder, claimed_until: now + leaseMs })
-        .where('id', '=', r.id)
-        .where('status', '=', 'pending')
-        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 1) out.push(toDelivery(r));
-    }
-    return out;
+    return rows.map(toDelivery);
   }
 
   /** Records an attempt's outcome if `holder` still holds the claim; returns false otherwise. */

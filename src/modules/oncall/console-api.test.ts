@@ -216,3 +216,103 @@ testBothDbs('oncall console API: a test notification reaches the signed-in user 
     await t.close();
   }
 });
+
+testBothDbs('oncall console API: a contact method is verified with a code sent through it', async (h) => {
+  const t = await createTestApp(h);
+  const rx = await startHttpReceiver();
+  try {
+    await apply(t, PLAN(rx.url));
+    const alice = (
+      await t.app.services.tokens.issue(
+        { actor: 'test' },
+        { name: 'alice', role: 'responder', userKey: 'alice@acme.test' },
+      )
+    ).secret;
+    const as = (method: string, url: string, body?: unknown) =>
+      t.request(method, url, body, { token: alice });
+    let r = await as('GET', '/api/v1/oncall/me/verifications');
+    assert.deepEqual(
+      r.json().items.map((i: any) => [i.method, i.verified, i.code_pending]),
+      [
+        [0, false, false],
+        [1, false, false],
+      ],
+    );
+    r = await as('POST', '/api/v1/oncall/me/contact-methods/0/verification/confirm', { code: '123456' });
+    assert.equal(r.statusCode, 409, r.body);
+
+    r = await as('POST', '/api/v1/oncall/me/contact-methods/0/verification');
+    assert.equal(r.statusCode, 202, r.body);
+    await t.app.runner.runOnce('notify');
+    const sent = rx.received.find((x) => x.path === '/ok');
+    assert.ok(sent, 'the code went through the method');
+    const code = /code is (\d{6})/.exec(JSON.parse(sent.body).data.summary)?.[1];
+    assert.ok(code, sent.body);
+    // The delivery log (readable by every viewer) does not reveal it.
+    const logged = await t.request('GET', `/api/v1/deliveries/${r.json().delivery_id}`);
+    assert.equal(logged.json().title, 'Your Vigil verification code');
+    assert.doesNotMatch(logged.body, new RegExp(code));
+    assert.equal((await as('GET', '/api/v1/oncall/me/verifications')).json().items[0].code_pending, true);
+
+    // A wrong code is refused under the field; the right one verifies.
+    r = await as('POST', '/api/v1/oncall/me/contact-methods/0/verification/confirm', {
+      code: code === '000000' ? '111111' : '000000',
+    });
+    assert.equal(r.statusCode, 400, r.body);
+    assert.equal(r.json().errors[0].path, 'body.code');
+    r = await as('POST', '/api/v1/oncall/me/contact-methods/0/verification/confirm', { code });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal(r.json().verified, true);
+    r = await as('GET', '/api/v1/oncall/me/verifications');
+    assert.deepEqual(
+      r.json().items.map((i: any) => i.verified),
+      [true, false],
+    );
+
+    // Codes expire; wrong guesses are limited.
+    await as('POST', '/api/v1/oncall/me/contact-methods/1/verification');
+    for (let i = 0; i < 5; i++)
+      await as('POST', '/api/v1/oncall/me/contact-methods/1/verification/confirm', { code: 'nope' });
+    r = await as('POST', '/api/v1/oncall/me/contact-methods/1/verification/confirm', { code: 'nope' });
+    assert.equal(r.statusCode, 429, r.body);
+    await as('POST', '/api/v1/oncall/me/contact-methods/1/verification');
+    await t.clock.set(t.clock.now() + 31 * 60_000);
+    r = await as('POST', '/api/v1/oncall/me/contact-methods/1/verification/confirm', { code: '123456' });
+    assert.equal(r.statusCode, 410, r.body);
+
+    // A changed destination is a new method: it is no longer verified.
+    const bob = (
+      await t.app.services.tokens.issue(
+        { actor: 'test' },
+        { name: 'bob', role: 'responder', userKey: 'bob@acme.test' },
+      )
+    ).secret;
+    const asBob = (method: string, url: string, body?: unknown) =>
+      t.request(method, url, body, { token: bob });
+    r = await asBob('POST', '/api/v1/contacts', {
+      key: 'bob@acme.test',
+      methods: [{ type: 'webhook', url: `${rx.url}/bob` }],
+    });
+    assert.equal(r.statusCode, 201, r.body);
+    await asBob('POST', '/api/v1/oncall/me/contact-methods/0/verification');
+    await t.app.runner.runOnce('notify');
+    const bobCode = /code is (\d{6})/.exec(
+      JSON.parse(rx.received.find((x) => x.path === '/bob')!.body).data.summary,
+    )?.[1];
+    r = await asBob('POST', '/api/v1/oncall/me/contact-methods/0/verification/confirm', { code: bobCode });
+    assert.equal(r.json().verified, true);
+    r = await asBob('PUT', '/api/v1/contacts/bob@acme.test', {
+      methods: [{ type: 'webhook', url: `${rx.url}/bob-moved`, urgency: ['high'] }],
+    });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal((await asBob('GET', '/api/v1/oncall/me/verifications')).json().items[0].verified, false);
+    assert.equal(
+      (await t.request('POST', '/api/v1/oncall/me/contact-methods/0/verification')).statusCode,
+      400,
+      'an admin token has no user',
+    );
+  } finally {
+    await rx.close();
+    await t.close();
+  }
+});

@@ -9,6 +9,7 @@ import type { Db } from '../../db/db.ts';
 import { inTransaction, type Tx } from '../../db/tx.ts';
 import type { Engine, StepResult } from '../../engines/runner.ts';
 import type { TimerStore } from '../../engines/timers.ts';
+import type { Clock } from '../../kernel/clock.ts';
 import type { CatalogService } from '../catalog/catalog-service.ts';
 import type { NotifyApi } from '../notify/module.ts';
 import type { Channel, ChannelType, Message } from '../notify/types.ts';
@@ -39,7 +40,34 @@ export interface EscalationEngineDeps {
   timers: TimerStore;
   notify: NotifyApi;
   holder: string;
+  /** Time for runs started by `wake()` (steps from the runner get theirs from it). */
+  clock: Clock;
+  /** Told about a failed run started by `wake()`. */
+  onWakeError?(err: unknown): void;
 }
+
+/**
+ * How long after its last step this process may still act as the leader on a wake-up. The runner
+ * takes the engine's lease for max(15 s, 3 × interval) at every step, so another replica cannot
+ * hold it within this window.
+ */
+const LEADER_WINDOW_MS = 10_000;
+
+/** How long a catalog snapshot serves steps (see `context()`). */
+const CONTEXT_TTL_MS = 5_000;
+
+/** Event types after which the catalog snapshot is stale. */
+export const CONTEXT_KINDS = [
+  'schedule',
+  'escalation_policy',
+  'paging',
+  'user',
+  'team',
+  'service',
+  'severity',
+  'contact',
+  'notification_channel',
+];
 
 type Spec = Record<string, unknown>;
 
@@ -59,12 +87,53 @@ interface StepContext {
 
 export class EscalationEngine implements Engine {
   name = 'oncall-escalation';
-  // Short: a page waits at most this long before its escalation starts.
-  intervalMs = 1_000;
+  // Incident events wake the engine (`wake()`, from a timeline subscription) and due levels are
+  // timers the runner sleeps until; the interval is the safety net for events committed by
+  // another replica.
+  intervalMs = 5_000;
+  /** When the runner last stepped this engine here (it does so only while holding the lease). */
+  private lastLeaderStep: number | null = null;
+  private cached: { ctx: StepContext; at: number; generation: number } | null = null;
+  private generation = 0;
+  private busy: Promise<unknown> = Promise.resolve();
+  private wakeQueued = false;
+  private stopped = false;
 
   constructor(private d: EscalationEngineDeps) {}
 
-  async step(now: number): Promise<StepResult> {
+  step(now: number): Promise<StepResult> {
+    this.lastLeaderStep = now;
+    return this.exclusive(() => this.work(now));
+  }
+
+  /**
+   * Handles new incident events now instead of at the next step. Only while this process holds
+   * the engine's lease (it stepped within LEADER_WINDOW_MS); wake-ups during a run coalesce into
+   * one more run after it.
+   */
+  wake(): void {
+    if (this.wakeQueued || this.stopped || this.lastLeaderStep === null) return;
+    if (this.d.clock.now() - this.lastLeaderStep > LEADER_WINDOW_MS) return;
+    this.wakeQueued = true;
+    this.exclusive(async () => {
+      this.wakeQueued = false;
+      for (let i = 0; i < 20 && !this.stopped; i++) if (!(await this.work(this.d.clock.now())).more) break;
+    }).catch((err) => this.d.onWakeError?.(err));
+  }
+
+  /** Stops wake-ups and waits for the run in progress (before the store closes). */
+  async idle(): Promise<void> {
+    this.stopped = true;
+    await this.busy;
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.busy.then(fn, fn);
+    this.busy = run.catch(() => undefined);
+    return run;
+  }
+
+  private async work(now: number): Promise<StepResult> {
     // The catalog snapshot is read only when there is work, and never inside a transaction.
     let sc: StepContext | undefined;
     const consume = () =>
@@ -77,11 +146,11 @@ export class EscalationEngine implements Engine {
       consumed = await consume();
     } catch (err) {
       if (err !== NEEDS_CONTEXT) throw err;
-      sc = await this.loadContext();
+      sc = await this.context(now);
       consumed = await consume();
     }
     const due = await this.d.timers.claimDue<{ incidentId: string }>(TIMER_KIND, this.d.holder, 100);
-    if (due.length) sc ??= await this.loadContext();
+    if (due.length) sc ??= await this.context(now);
     for (const t of due) {
       const ctx = sc!;
       await inTransaction(this.d.db, async (tx) => {
@@ -93,6 +162,25 @@ export class EscalationEngine implements Engine {
     }
     if (consumed.more || due.length === 100) return { more: true };
     return { nextDueAt: await this.d.timers.nextDue(TIMER_KIND) };
+  }
+
+  /**
+   * The catalog snapshot, reused for CONTEXT_TTL_MS: busy periods run many steps a second.
+   * Changes made in this process drop it at once (`invalidate()`, from the module's timeline
+   * subscription); changes made on another replica are seen within the TTL.
+   */
+  private async context(now: number): Promise<StepContext> {
+    if (this.cached && this.cached.generation === this.generation && now - this.cached.at < CONTEXT_TTL_MS)
+      return this.cached.ctx;
+    const generation = this.generation;
+    const ctx = await this.loadContext();
+    this.cached = { ctx, at: now, generation };
+    return ctx;
+  }
+
+  /** Drops the cached catalog snapshot (a schedule, policy, contact … changed). */
+  invalidate(): void {
+    this.generation++;
   }
 
   private async loadContext(): Promise<StepContext> {

@@ -334,3 +334,44 @@ testBothDbs(
     }
   },
 );
+
+testBothDbs(
+  'oncall: a page starts without waiting for a step, and a plan change applies to the next page at once',
+  async (h) => {
+    const t = await createTestApp(h);
+    const rx = await startHttpReceiver();
+    try {
+      await setup(t, rx);
+      const got = arrivals(t, rx);
+      // A step makes this process the engine's leader; after that, events wake it.
+      await t.app.runner.runOnce('oncall-escalation');
+      await page(t, 'inc-w', 'P1', 'api');
+      // No step runs and the virtual clock stands still: only the wake-ups can deliver it.
+      for (let i = 0; i < 250 && !got.some((g) => g.incident === 'inc-w'); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      assertPages(got, 'inc-w', [[0, 'alice']]);
+      // The cached catalog snapshot is dropped when the plan changes: the primary is now bob.
+      const res = loadPlanFromString(
+        plan(rx.url).replace(
+          'layers: [{ key: w, participants: [alice@acme.test]',
+          'layers: [{ key: w, participants: [bob@acme.test]',
+        ),
+        'vigil.yaml',
+      );
+      if (!res.ok) throw new Error(JSON.stringify(res.diagnostics));
+      const r = await t.request('POST', '/api/v1/apply', {
+        objects: res.plan.objects,
+        prune: res.plan.prune,
+        files: res.plan.files,
+      });
+      assert.equal(r.statusCode, 200, r.body);
+      await page(t, 'inc-x', 'P1', 'api');
+      await t.app.runner.runOnce('oncall-escalation');
+      await t.app.runner.runOnce('notify');
+      assertPages(got, 'inc-x', [[0, 'bob']]);
+    } finally {
+      await rx.close();
+      await t.close();
+    }
+  },
+);

@@ -127,106 +127,108 @@ export function DeliveriesPage() {
           />
         </div>
       </form>
-      <DataTable
-        caption="Deliveries, newest first"
-        paged={paged}
-        rowKey={(d) => d.id}
-        columns={[
-          { header: 'Created', cell: (d) => <Time iso={d.created_at} /> },
-          { header: 'Status', cell: (d) => <DeliveryStatus status={d.status} /> },
-          {
-            header: 'What',
-            cell: (d) => (
-              <>
-                <span className="kind-tag">{d.kind}</span> {d.title}
-                {d.incident_id ? (
-                  <>
-                    {' '}
-                    <Link to={`/incidents/${encodeURIComponent(d.incident_id)}`}>incident</Link>
-                  </>
-                ) : null}
-              </>
-            ),
-          },
-          {
-            header: 'To',
-            cell: (d) =>
-              d.recipient ? (
-                <button
-                  type="button"
-                  className="oc-link-btn"
-                  onClick={() => setFilter('recipient', d.recipient ?? '')}
-                >
-                  {d.recipient}
-                </button>
-              ) : (
-                <span className="muted">channel</span>
+      <div className="oc-deliveries">
+        <DataTable
+          caption="Deliveries, newest first"
+          paged={paged}
+          rowKey={(d) => d.id}
+          columns={[
+            { header: 'Created', cell: (d) => <Time iso={d.created_at} /> },
+            { header: 'Status', cell: (d) => <DeliveryStatus status={d.status} /> },
+            {
+              header: 'What',
+              cell: (d) => (
+                <>
+                  <span className="kind-tag">{d.kind}</span> {d.title}
+                  {d.incident_id ? (
+                    <>
+                      {' '}
+                      <Link to={`/incidents/${encodeURIComponent(d.incident_id)}`}>incident</Link>
+                    </>
+                  ) : null}
+                </>
               ),
-          },
-          {
-            header: 'Channel',
-            cell: (d) => (
-              <>
-                {d.channel.type} <code className="oc-wrap">{d.channel.key}</code>
-              </>
-            ),
-          },
-          {
-            header: 'Attempts',
-            cell: (d) => (
-              <>
-                {d.attempts}
-                {d.next_attempt_at ? (
-                  <div className="muted">
-                    next <Time iso={d.next_attempt_at} />
-                  </div>
-                ) : null}
-              </>
-            ),
-          },
-          {
-            header: 'Result',
-            cell: (d) =>
-              d.last_detail ? (
-                <span className="oc-wrap">{d.last_detail}</span>
-              ) : (
-                <span className="muted">—</span>
+            },
+            {
+              header: 'To',
+              cell: (d) =>
+                d.recipient ? (
+                  <button
+                    type="button"
+                    className="oc-link-btn"
+                    onClick={() => setFilter('recipient', d.recipient ?? '')}
+                  >
+                    {d.recipient}
+                  </button>
+                ) : (
+                  <span className="muted">channel</span>
+                ),
+            },
+            {
+              header: 'Channel',
+              cell: (d) => (
+                <>
+                  {d.channel.type} <code className="oc-wrap">{d.channel.key}</code>
+                </>
               ),
-          },
-          {
-            header: 'Dedup key',
-            cell: (d) => <code className="oc-wrap oc-small">{d.idempotency_key}</code>,
-          },
-          {
-            header: 'Actions',
-            cell: (d) =>
-              d.status === 'failed' && canRetry ? (
-                <button
-                  type="button"
-                  className="btn btn-small"
-                  onClick={() => void retry(d)}
-                  aria-label={`Retry delivery ${d.id}`}
-                >
-                  Retry
-                </button>
-              ) : (
-                <span className="muted">—</span>
+            },
+            {
+              header: 'Attempts',
+              cell: (d) => (
+                <>
+                  {d.attempts}
+                  {d.next_attempt_at ? (
+                    <div className="muted">
+                      next <Time iso={d.next_attempt_at} />
+                    </div>
+                  ) : null}
+                </>
               ),
-          },
-        ]}
-        empty={
-          <EmptyState
-            title={
-              Object.values(filters).some(Boolean)
-                ? 'No deliveries match these filters.'
-                : 'Nothing delivered yet.'
-            }
-          >
-            Deliveries appear when an incident pages someone, a severity rule posts to a channel, or someone
-            sends a test from <Link to="/oncall/me">My on-call</Link>.
-          </EmptyState>
-        }
-      />
+            },
+            {
+              header: 'Result',
+              cell: (d) =>
+                d.last_detail ? (
+                  <span className="oc-wrap">{d.last_detail}</span>
+                ) : (
+                  <span className="muted">—</span>
+                ),
+            },
+            {
+              header: 'Dedup key',
+              cell: (d) => <code className="oc-wrap oc-small">{d.idempotency_key}</code>,
+            },
+            {
+              header: 'Actions',
+              cell: (d) =>
+                d.status === 'failed' && canRetry ? (
+                  <button
+                    type="button"
+                    className="btn btn-small"
+                    onClick={() => void retry(d)}
+                    aria-label={`Retry delivery ${d.id}`}
+                  >
+                    Retry
+                  </button>
+                ) : (
+                  <span className="muted">—</span>
+                ),
+            },
+          ]}
+          empty={
+            <EmptyState
+              title={
+                Object.values(filters).some(Boolean)
+                  ? 'No deliveries match these filters.'
+                  : 'Nothing delivered yet.'
+              }
+            >
+              Deliveries appear when an incident pages someone, a severity rule posts to a channel, or someone
+              sends a test from <Link to="/oncall/me">My on-call</Link>.
+            </EmptyState>
+          }
+        />
+      </div>
       <section className="card" aria-labelledby="oc-ch-h">
         <h2 id="oc-ch-h">Channel health</h2>
         <ErrorBanner error={channels.error} />

@@ -80,6 +80,7 @@ export function MePage() {
   const canWrite = roleAtLeast(user?.role, 'responder');
   const contact = useApi<CatalogObject>(email ? `/api/v1/contacts/${enc}` : null);
   const feed = useApi<{ url: string }>(email ? `/api/v1/oncall/users/${enc}/calendar-url` : null);
+  const verifications = useApi<{ items: Verification[] }>(email ? '/api/v1/oncall/me/verifications' : null);
   const schedules = useApi<Page<CatalogObject>>('/api/v1/schedules?limit=500');
   const [shifts, setShifts] = useState<Array<{ schedule: CatalogObject; start: string; end: string }> | null>(
     null,
@@ -87,7 +88,11 @@ export function MePage() {
   const [shiftError, setShiftError] = useState<unknown>(null);
   const [run, setRun] = useState<TestRun | null>(null);
   const [busy, setBusy] = useState(false);
-  useLiveEvents(catalogTypes('contact'), (e) => e.subject.key === email && contact.reload());
+  useLiveEvents(catalogTypes('contact'), (e) => {
+    if (e.subject.key !== email) return;
+    contact.reload();
+    verifications.reload();
+  });
   useLiveEvents([...catalogTypes('schedule'), 'schedule.override_created', 'schedule.override_deleted'], () =>
     schedules.reload(),
   );
@@ -148,6 +153,7 @@ export function MePage() {
       await api('POST', '/api/v1/contacts', { body: { key: email, methods: next } });
     }
     contact.reload();
+    verifications.reload();
   };
 
   const remove = async (i: number) => {
@@ -275,7 +281,14 @@ export function MePage() {
                       {u} urgency
                     </span>
                   ))}
+                  <VerifiedBadge v={verifications.data?.items[i]} />
                   <div className="oc-method-dest">{destination(m)}</div>
+                  <VerifyPanel
+                    index={i}
+                    name={`${TYPE_LABEL[m.type] ?? m.type} ${destination(m)}`}
+                    v={verifications.data?.items[i]}
+                    onChange={verifications.reload}
+                  />
                 </div>
                 <div className="actions">
                   <button
@@ -313,6 +326,116 @@ export function MePage() {
         )}
       </section>
     </>
+  );
+}
+
+interface Verification {
+  method: number;
+  verified: boolean;
+  verified_at: string | null;
+  code_pending: boolean;
+  code_expires_at: string | null;
+}
+
+function VerifiedBadge({ v }: { v: Verification | undefined }) {
+  if (!v) return null;
+  return v.verified ? (
+    <span className="badge badge-ok" title={v.verified_at ? `verified ${v.verified_at}` : undefined}>
+      verified
+    </span>
+  ) : (
+    <span className="badge badge-warn">not verified</span>
+  );
+}
+
+/** Sends a code through the method and confirms it. */
+function VerifyPanel(props: {
+  index: number;
+  name: string;
+  v: Verification | undefined;
+  onChange: () => void;
+}) {
+  const toast = useToast();
+  const [open, setOpen] = useState(false);
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const { index, v } = props;
+  if (!v || (v.verified && !open)) return null;
+  const base = `/api/v1/oncall/me/contact-methods/${index}/verification`;
+  const send = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api('POST', base);
+      setOpen(true);
+      toast.show('Verification code sent: check the message it delivers.');
+      props.onChange();
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const confirm = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!/^\d{6}$/.test(code.trim())) {
+      setError('Enter the six digits from the message.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await api('POST', `${base}/confirm`, { body: { code: code.trim() } });
+      toast.show('Contact method verified.');
+      setOpen(false);
+      setCode('');
+      props.onChange();
+    } catch (err) {
+      setError(err instanceof ApiError ? (err.fieldErrors().code ?? err.message) : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const id = `oc-code-${index}`;
+  if (!open && !v.code_pending)
+    return (
+      <button
+        type="button"
+        className="btn btn-small"
+        disabled={busy}
+        onClick={() => void send()}
+        aria-label={`Verify ${props.name}`}
+      >
+        Verify
+      </button>
+    );
+  return (
+    <form className="oc-verify" onSubmit={confirm} noValidate aria-label={`Verify ${props.name}`}>
+      <label htmlFor={id}>Code sent to this method</label>
+      <div className="oc-copy-row">
+        <input
+          id={id}
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? `${id}-err` : undefined}
+        />
+        <button type="submit" className="btn btn-small btn-primary" disabled={busy}>
+          Confirm
+        </button>
+        <button type="button" className="btn btn-small" disabled={busy} onClick={() => void send()}>
+          Send a new code
+        </button>
+      </div>
+      {error ? (
+        <p id={`${id}-err`} className="field-error">
+          {error}
+        </p>
+      ) : null}
+    </form>
   );
 }
 
