@@ -161,7 +161,8 @@ export function LatencyChart({
       legend: { show: true },
       cursor: { drag: { x: true, y: false } },
       scales: {
-        x: { time: true },
+        // The requested window, so a handful of points does not stretch the axis over years.
+        x: xRange ? { time: true, auto: false, range: [xRange[0], xRange[1]] } : { time: true },
         y: { auto: true, range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] },
       },
       axes: [
