@@ -412,6 +412,7 @@ describe('on-call console pages in Chromium', { skip: browserSkip }, () => {
     for (const path of [
       '/oncall',
       '/oncall/schedules/platform-primary',
+      '/oncall/policies/platform',
       '/oncall/me',
       '/oncall/deliveries',
     ]) {
