@@ -381,6 +381,10 @@ testBothDbs(
 
       // RFC 8058 one-click unsubscribe: a POST to the List-Unsubscribe URL, no further questions.
       const unsub = linkIn(mailsTo('ann@example.com').at(-1)!, 'unsubscribe');
+      // The notification mail carries the RFC 2369/8058 headers for mail clients' unsubscribe button.
+      const raw = mailsTo('ann@example.com').at(-1)!.text;
+      assert.match(raw, /^List-Unsubscribe:\s*<https?:\/\/[^>\s]+\/unsubscribe\?token=[A-Za-z0-9_-]+>/im);
+      assert.match(raw, /^List-Unsubscribe-Post:\s*List-Unsubscribe=One-Click/im);
       r = await t.request('GET', `${unsub.pathname}${unsub.search}`, undefined, { token: null });
       assert.match(r.body, /Unsubscribe<\/button>/);
       r = await form(t, `${unsub.pathname}${unsub.search}`, 'List-Unsubscribe=One-Click');

@@ -28,17 +28,38 @@ export function threadHeaders(n: Notification, from: string): { messageId: strin
   return { messageId, references: `<incident-${n.incidentId}@${domain}>` };
 }
 
+/** Makes the http(s) URLs of already-escaped text clickable. */
+export function linkify(escaped: string): string {
+  return escaped.replace(/\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)]/g, (url) => `<a href="${url}">${url}</a>`);
+}
+
+/**
+ * List-Unsubscribe headers (RFC 2369, one-click per RFC 8058) when the message carries them
+ * (`data.list_unsubscribe`, e.g. `<https://…/unsubscribe?token=…>`, and `data.list_unsubscribe_post`).
+ */
+export function listHeaders(n: Notification): Record<string, string> {
+  const d = n.message.data ?? {};
+  const out: Record<string, string> = {};
+  const unsub = d.list_unsubscribe;
+  if (typeof unsub === 'string' && /^<[^<>\r\n]+>(,\s*<[^<>\r\n]+>)*$/.test(unsub)) {
+    out['List-Unsubscribe'] = unsub;
+    if (d.list_unsubscribe_post === 'List-Unsubscribe=One-Click')
+      out['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+  }
+  return out;
+}
+
 function html(n: Notification): string {
   const m = n.message;
   const link = (title: string, url?: string) => (url ? `<a href="${esc(url)}">${esc(title)}</a>` : '');
   const links = [
     link('Acknowledge', n.links.acknowledge),
     link('Resolve', n.links.resolve),
-    link('Open incident', n.links.open ?? m.url),
+    link(n.incidentId ? 'Open incident' : 'Open', n.links.open ?? m.url),
   ].filter(Boolean);
   return [
     `<h2>${esc(headline(n))}</h2>`,
-    m.summary ? `<p>${esc(m.summary)}</p>` : '',
+    m.summary ? `<p style="white-space:pre-line">${linkify(esc(m.summary))}</p>` : '',
     '<table>',
     m.severity ? `<tr><th align="left">Severity</th><td>${esc(m.severity)}</td></tr>` : '',
     m.service ? `<tr><th align="left">Service</th><td>${esc(m.service)}</td></tr>` : '',
@@ -81,6 +102,7 @@ export function emailTransport(opts: EmailOptions): Transport & { close(): void 
           html: html(n),
           messageId,
           ...(references ? { inReplyTo: references, references: [references] } : {}),
+          headers: listHeaders(n),
         });
         return { status: 'ok', detail: `accepted by SMTP: ${info.response ?? 'ok'}`.slice(0, 300) };
       } catch (err) {
