@@ -6,7 +6,7 @@
 import { type TObject, Type } from '@sinclair/typebox';
 import { SLUG_PATTERN } from '../../kernel/ids.ts';
 
-export type KeyStyle = 'slug' | 'email' | 'singleton' | 'severity';
+export type KeyStyle = 'slug' | 'email' | 'singleton' | 'severity' | 'flag';
 
 export interface KindDef {
   /** Singular machine name, e.g. `service`. */
@@ -65,6 +65,9 @@ export const KEY_PATTERNS: Record<KeyStyle, RegExp> = {
   email: /^[^\s@]+@[^\s@]+$/,
   singleton: /^default$/,
   severity: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/,
+  // Flag and segment keys follow teams' own conventions (`ui_new_exporter`, `enable_email`);
+  // `new` and `flagd` are console paths (/flags/new, /flags/flagd), so they cannot be keys.
+  flag: /^(?!(?:new|flagd)$)[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/,
 };
 
 registerKind({

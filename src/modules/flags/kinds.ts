@@ -4,7 +4,7 @@
  * they get CRUD under /api/v1/flag-definitions and /api/v1/flag-segments, plan/apply, managed-by-plan
  * protection, audit and `flag.created|updated|deleted` timeline events from the foundation.
  */
-import { KEY_PATTERNS, type KeyStyle, registerKind } from '../catalog/kinds.ts';
+import { type KeyStyle, registerKind } from '../catalog/kinds.ts';
 import { validateSegment } from './evaluate.ts';
 import {
   ConventionsSchema,
@@ -17,12 +17,8 @@ import {
   segmentFromSpec,
 } from './plan.ts';
 
-/**
- * Flag keys follow the teams' own conventions (`ui_new_exporter`, `enable_email`), which slugs do
- * not allow; the foundation has no such key style yet, so the module adds one (integrator: fold in).
- */
-export const FLAG_KEY_STYLE = 'flag' as KeyStyle;
-(KEY_PATTERNS as Record<string, RegExp>)[FLAG_KEY_STYLE] = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+/** Flag and segment keys: the catalog's `flag` key style (teams' own naming, e.g. `enable_email`). */
+export const FLAG_KEY_STYLE: KeyStyle = 'flag';
 
 /** Objects a flag spec refers to: owner team, environments, segments and trigger environments. */
 export function flagReferences(spec: FlagSpec): Array<{ kind: string; key: string; field: string }> {
