@@ -16,6 +16,7 @@ import {
 import { SimpleTable } from '../ui/table.tsx';
 import type { AuditEntry } from './Audit.tsx';
 import { ObjectLink } from './catalog.tsx';
+import { OverviewNow } from './OverviewNow.tsx';
 
 const KINDS = ['service', 'team', 'user', 'environment', 'severity'];
 const PLURAL: Record<string, string> = {
@@ -73,6 +74,7 @@ export function Overview() {
   return (
     <>
       <PageHeader title="Overview">What Vigil knows about your organisation right now.</PageHeader>
+      <OverviewNow />
       <ul className="stats" aria-label="Counts">
         {stats.map(([label, to, page]) => (
           <li key={label} className="stat">
