@@ -16,6 +16,7 @@ import * as m1 from './migrations/202611251150-oncall-escalations.ts';
 import * as m2 from './migrations/202611251400-oncall-contact-verifications.ts';
 import { oncallRoutes } from './routes.ts';
 import { whoIsOnCall } from './schedule.ts';
+import { SHIFT_EVENTS, ShiftNotifier } from './shift-notices.ts';
 import { feedToken, OncallStore } from './store.ts';
 import { verificationRoutes } from './verification.ts';
 
@@ -62,6 +63,7 @@ export default defineModule<OncallApi>({
     // A page starts (or an acknowledgement stops the ladder) as soon as the incident event commits.
     const unsubscribe = ctx.timeline.subscribe((e) => {
       if (INCIDENT_EVENTS.includes(e.type)) engine.wake();
+      else if (SHIFT_EVENTS.includes(e.type)) return;
       else if (
         e.type.startsWith('schedule.override_') ||
         CONTEXT_KINDS.includes(e.type.slice(0, e.type.lastIndexOf('.')))
@@ -77,6 +79,13 @@ export default defineModule<OncallApi>({
       engines: [
         engine,
         new AlertGroupNotifier({
+          catalog: ctx.catalog,
+          timeline: ctx.timeline,
+          notify: ctx.modules.get<NotifyApi>('notify'),
+        }),
+        new ShiftNotifier({
+          db: ctx.db,
+          store,
           catalog: ctx.catalog,
           timeline: ctx.timeline,
           notify: ctx.modules.get<NotifyApi>('notify'),

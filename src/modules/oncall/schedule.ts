@@ -5,7 +5,7 @@
 import { DAY } from '../../kernel/clock.ts';
 import { invalid } from '../../kernel/errors.ts';
 import { type CompiledLayer, compileLayer, rawLayerShifts } from './rotation.ts';
-import { isValidZone, parseInstant } from './time.ts';
+import { isValidZone, parseInstant, toMs } from './time.ts';
 import type { Handoff, Reminder, Schedule, Shift } from './types.ts';
 
 const SCAN = 14 * DAY;
@@ -43,7 +43,29 @@ export function compileSchedule(s: Schedule): Compiled {
     const id = `override:${o.id ?? i}`;
     return { start, end, user: o.user, layer: null, isOverride: true, priority: 1_000_000 + i, id };
   });
+  shiftNotices(s);
   return { layers, overrides };
+}
+
+/** Default lead time of the reminder before a shift. */
+export const DEFAULT_REMINDER_MS = 60 * 60_000;
+const MAX_REMINDER_MS = 7 * DAY;
+
+/**
+ * What a schedule's `notifications:` asks for: the reminder lead (null: no reminder) and whether
+ * the incoming person is told at the hand-off. Default: both, reminder 1 h before. Throws
+ * VigilError(400) on a bad lead time.
+ */
+export function shiftNotices(s: Schedule): { reminderMs: number | null; handoff: boolean } {
+  const n = s.notifications ?? {};
+  let lead = DEFAULT_REMINDER_MS;
+  if (n.reminder_before !== undefined) {
+    lead = toMs(n.reminder_before);
+    if (lead < 60_000 || lead > MAX_REMINDER_MS)
+      throw invalid(`schedule "${s.key}": notifications.reminder_before must be between 1 minute and 7 days`);
+  }
+  if (n.enabled === false) return { reminderMs: null, handoff: false };
+  return { reminderMs: n.reminder === false ? null : lead, handoff: n.handoff !== false };
 }
 
 function sources(c: Compiled, from: number, to: number): Source[] {

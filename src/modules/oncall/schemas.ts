@@ -69,6 +69,17 @@ export const OverrideSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** Shift notices of a schedule (see docs/oncall.md); all on by default. */
+export const ShiftNotificationsSchema = Type.Object(
+  {
+    enabled: Type.Optional(Type.Boolean({ description: 'false: no shift notices at all' })),
+    reminder: Type.Optional(Type.Boolean({ description: 'false: no reminder before a shift' })),
+    reminder_before: Type.Optional(Duration),
+    handoff: Type.Optional(Type.Boolean({ description: 'false: no notice when a shift starts' })),
+  },
+  { additionalProperties: false, description: 'shift reminders and hand-off notices' },
+);
+
 export const ScheduleSchema = Type.Object(
   {
     key: Key,
@@ -76,6 +87,7 @@ export const ScheduleSchema = Type.Object(
     time_zone: Type.String({ description: 'IANA zone' }),
     layers: Type.Array(RotationLayerSchema, { description: 'later layers win where they have someone' }),
     overrides: Type.Optional(Type.Array(OverrideSchema)),
+    notifications: Type.Optional(ShiftNotificationsSchema),
   },
   { additionalProperties: false },
 );

@@ -55,6 +55,20 @@ export interface Schedule {
   layers: RotationLayer[];
   /** Later overrides win over earlier ones where they overlap. */
   overrides?: ScheduleOverride[];
+  /** Reminders before a shift and hand-off notices; default: both on, reminder 1 h before. */
+  notifications?: ShiftNotifications;
+}
+
+/** Per-schedule shift notices (`notifications:` in a schedule). */
+export interface ShiftNotifications {
+  /** false: nothing is sent for this schedule. Default true. */
+  enabled?: boolean;
+  /** false: no reminder before a shift. Default true. */
+  reminder?: boolean;
+  /** How long before a shift the reminder goes out (duration or ms). Default `1h`. */
+  reminder_before?: string | number;
+  /** false: no notice to the incoming person when a shift starts. Default true. */
+  handoff?: boolean;
 }
 
 /** A piece of the final timeline; `userKey: null` is a gap (nobody on call). */
