@@ -120,7 +120,12 @@ testBothDbs(
     assert.deepEqual(
       ev.map((e) => [e.type, e.subject.key, (e.data as any).user, (e.data as any).at]),
       [
-        ['schedule.shift_reminder_sent', 'primary', 'alice@acme.test', new Date(HANDOFF - HOUR).toISOString()],
+        [
+          'schedule.shift_reminder_sent',
+          'primary',
+          'alice@acme.test',
+          new Date(HANDOFF - HOUR).toISOString(),
+        ],
         ['schedule.handoff_notified', 'primary', 'alice@acme.test', new Date(HANDOFF).toISOString()],
       ],
     );
@@ -207,9 +212,7 @@ test('oncall: due notices across the DST change (Europe/Berlin, 2026-10-25)', ()
   const s: Schedule = {
     key: 'dst',
     time_zone: 'Europe/Berlin',
-    layers: [
-      { key: 'w', participants: ['a', 'b'], turn: '1w', handoff: '09:00', start: '2026-10-19' },
-    ],
+    layers: [{ key: 'w', participants: ['a', 'b'], turn: '1w', handoff: '09:00', start: '2026-10-19' }],
   };
   // 2026-10-26 09:00 Berlin is 08:00 UTC (CET, after the change on the 25th).
   const at = Date.parse('2026-10-26T08:00:00Z');
