@@ -74,6 +74,13 @@ export function digestReferences(spec: FlagDigestSpec): Array<{ kind: string; ke
   return refs;
 }
 
+/** What a schema-valid digest setting can still get wrong: an unknown IANA zone. */
+export function digestProblems(spec: FlagDigestSpec): string[] {
+  return spec.time_zone && !IANAZone.isValidZone(spec.time_zone)
+    ? [`unknown IANA time zone "${spec.time_zone}"`]
+    : [];
+}
+
 /**
  * The plan's `digest:` — when and where the weekly stale-flag digest goes — as a singleton
  * (`GET /api/v1/flag-digest`), read by the `flags-digest` engine. See docs/flags.md.
@@ -86,10 +93,7 @@ registerKind({
   order: 19,
   spec: DigestSchema,
   references: (spec: FlagDigestSpec) => digestReferences(spec),
-  check: (spec: FlagDigestSpec) =>
-    spec.time_zone && !IANAZone.isValidZone(spec.time_zone)
-      ? [`time_zone: unknown IANA time zone "${spec.time_zone}"`]
-      : [],
+  check: (spec: FlagDigestSpec) => digestProblems(spec).map((p) => `time_zone: ${p}`),
 });
 
 registerKind({

@@ -6,7 +6,7 @@
  */
 import { registerSection } from '../../plan/index.ts';
 import type { PlanObject } from '../../plan/types.ts';
-import { digestReferences, flagReferences } from './kinds.ts';
+import { digestProblems, digestReferences, flagReferences } from './kinds.ts';
 import {
   checkConventions,
   type FlagDigestSpec,
@@ -40,6 +40,7 @@ registerSection<FlagPlan>({
       );
     }
     if (value.digest) {
+      for (const problem of digestProblems(value.digest)) ctx.error('digest.time_zone', problem);
       out.push(ctx.object('flag_digest', 'default', value.digest as Record<string, unknown>, ['digest']));
     }
     (value.segments ?? []).forEach((s, i) => {
