@@ -4,11 +4,15 @@
  * they get CRUD under /api/v1/flag-definitions and /api/v1/flag-segments, plan/apply, managed-by-plan
  * protection, audit and `flag.created|updated|deleted` timeline events from the foundation.
  */
+
+import { IANAZone } from 'luxon';
 import { type KeyStyle, registerKind } from '../catalog/kinds.ts';
 import { validateSegment } from './evaluate.ts';
 import {
   ConventionsSchema,
+  DigestSchema,
   type FlagConventions,
+  type FlagDigestSpec,
   type FlagSpec,
   FlagSpecSchema,
   flagFromSpec,
@@ -58,6 +62,38 @@ registerKind({
       return [`name_pattern: ${(e as Error).message}`];
     }
   },
+});
+
+/** Objects the digest refers to: its channel, and the teams and channels of `team_channels`. */
+export function digestReferences(spec: FlagDigestSpec): Array<{ kind: string; key: string; field: string }> {
+  const refs = [{ kind: 'notification_channel', key: spec.channel, field: 'channel' }];
+  for (const [team, channel] of Object.entries(spec.team_channels ?? {})) {
+    refs.push({ kind: 'team', key: team, field: `team_channels.${team}` });
+    refs.push({ kind: 'notification_channel', key: channel, field: `team_channels.${team}` });
+  }
+  return refs;
+}
+
+/** What a schema-valid digest setting can still get wrong: an unknown IANA zone. */
+export function digestProblems(spec: FlagDigestSpec): string[] {
+  return spec.time_zone && !IANAZone.isValidZone(spec.time_zone)
+    ? [`unknown IANA time zone "${spec.time_zone}"`]
+    : [];
+}
+
+/**
+ * The plan's `digest:` — when and where the weekly stale-flag digest goes — as a singleton
+ * (`GET /api/v1/flag-digest`), read by the `flags-digest` engine. See docs/flags.md.
+ */
+registerKind({
+  kind: 'flag_digest',
+  plural: 'flag-digest',
+  label: 'flag digest',
+  keyStyle: 'singleton',
+  order: 19,
+  spec: DigestSchema,
+  references: (spec: FlagDigestSpec) => digestReferences(spec),
+  check: (spec: FlagDigestSpec) => digestProblems(spec).map((p) => `time_zone: ${p}`),
 });
 
 registerKind({

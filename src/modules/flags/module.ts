@@ -1,11 +1,13 @@
 /**
  * The flags module: flag and segment definitions as catalog kinds with a `flags:` plan section,
  * runtime operation (kill-switch overrides, staged rollouts, alert triggers) in its own tables,
- * client keys, OFREP evaluation and the SDK's flag-set download. See docs/flags.md.
+ * client keys, OFREP evaluation, the SDK's flag-set download and the weekly stale-flag digest.
+ * See docs/flags.md.
  */
 import { defineModule } from '../module.ts';
 import './kinds.ts';
 import './plan-section.ts';
+import { DigestEngine } from './digest.ts';
 import { FlagEventsEngine, RolloutEngine } from './engines.ts';
 import type { EvaluationContext, EvaluationResult } from './flag.ts';
 import * as m1 from './migrations/202611251120-flags-runtime.ts';
@@ -27,6 +29,8 @@ export interface FlagsApi {
 
 export default defineModule<FlagsApi>({
   name: 'flags',
+  // The weekly stale-flag digest goes out through the notify module's outbox.
+  dependsOn: ['notify'],
   migrations: { '202611251120-flags-runtime': m1, '202611251150-flags-alert-instances': m2 },
   create(ctx) {
     const cache = new FlagRuntimeCache(ctx.db, ctx.clock);
@@ -51,6 +55,7 @@ export default defineModule<FlagsApi>({
       engines: [
         new FlagEventsEngine(deps, service),
         new RolloutEngine({ ...deps, modules: ctx.modules, instanceId: ctx.instanceId }, service),
+        new DigestEngine({ ...deps, modules: ctx.modules }, service),
       ],
       api: {
         async evaluate(env, key, context = {}) {

@@ -6,15 +6,23 @@
  */
 import { registerSection } from '../../plan/index.ts';
 import type { PlanObject } from '../../plan/types.ts';
-import { flagReferences } from './kinds.ts';
-import { checkConventions, type FlagPlan, FlagPlanSchema, type FlagSpec, planToFlags } from './plan.ts';
+import { digestProblems, digestReferences, flagReferences } from './kinds.ts';
+import {
+  checkConventions,
+  type FlagDigestSpec,
+  type FlagPlan,
+  FlagPlanSchema,
+  type FlagSpec,
+  planToFlags,
+} from './plan.ts';
 
 registerSection<FlagPlan>({
   key: 'flags',
-  kinds: ['flag_conventions', 'segment', 'flag'],
+  kinds: ['flag_conventions', 'flag_digest', 'segment', 'flag'],
   schema: FlagPlanSchema,
   singleton: true,
-  description: 'Feature flags: conventions, segments, flags, staged rollouts and kill-switch triggers.',
+  description:
+    'Feature flags: conventions, weekly digest, segments, flags, staged rollouts and kill-switch triggers.',
   toObjects(value, ctx) {
     const translated = planToFlags(value);
     for (const p of translated.problems) ctx.error(p.path, p.message);
@@ -31,6 +39,10 @@ registerSection<FlagPlan>({
         ]),
       );
     }
+    if (value.digest) {
+      for (const problem of digestProblems(value.digest)) ctx.error('digest.time_zone', problem);
+      out.push(ctx.object('flag_digest', 'default', value.digest as Record<string, unknown>, ['digest']));
+    }
     (value.segments ?? []).forEach((s, i) => {
       const { key, ...spec } = s;
       out.push(ctx.object('segment', key, spec as Record<string, unknown>, ['segments', i]));
@@ -44,5 +56,11 @@ registerSection<FlagPlan>({
   references: (obj) =>
     obj.kind === 'flag'
       ? flagReferences(obj.spec as FlagSpec).map((r) => ({ kind: r.kind, key: r.key, path: r.field }))
-      : [],
+      : obj.kind === 'flag_digest'
+        ? digestReferences(obj.spec as FlagDigestSpec).map((r) => ({
+            kind: r.kind,
+            key: r.key,
+            path: r.field,
+          }))
+        : [],
 });

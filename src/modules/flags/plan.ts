@@ -167,10 +167,39 @@ export const ConventionsSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const DIGEST_DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+/** The weekly stale-flag digest (`flags.digest`), stored as the `flag_digest` singleton. */
+export const DigestSchema = Type.Object(
+  {
+    day: Type.Optional(
+      Type.Union(
+        DIGEST_DAYS.map((d) => Type.Literal(d)),
+        { description: 'Weekday it is sent on (default mon).' },
+      ),
+    ),
+    time: Type.Optional(
+      Type.String({
+        pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+        description: 'Local time of day, "HH:MM" (default "09:00").',
+      }),
+    ),
+    time_zone: Type.Optional(Type.String({ minLength: 1, description: 'IANA zone (default UTC).' })),
+    channel: Type.String({ minLength: 1, description: 'notification_channel key for the digest.' }),
+    team_channels: Type.Optional(
+      Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 }), {
+        description: "Owner team → notification_channel key: that team's stale flags go there instead.",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /** Schema of the ops plan's `flags:` section. */
 export const FlagPlanSchema = Type.Object(
   {
     conventions: Type.Optional(ConventionsSchema),
+    digest: Type.Optional(DigestSchema),
     segments: Type.Optional(
       Type.Array(Type.Object({ key: Key, ...segmentFields }, { additionalProperties: false })),
     ),
@@ -181,6 +210,7 @@ export const FlagPlanSchema = Type.Object(
 
 export type FlagPlan = Static<typeof FlagPlanSchema>;
 export type FlagConventions = Static<typeof ConventionsSchema>;
+export type FlagDigestSpec = Static<typeof DigestSchema>;
 export type FlagSpec = Static<typeof FlagSpecSchema>;
 export type SegmentSpec = Static<typeof SegmentSpecSchema>;
 
