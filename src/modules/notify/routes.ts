@@ -93,7 +93,12 @@ export function notifyRoutes(deps: NotifyRouteDeps) {
           tags,
           querystring: Type.Object({
             status: Type.Optional(
-              Type.Union([Type.Literal('pending'), Type.Literal('sent'), Type.Literal('failed')]),
+              Type.Union([
+                Type.Literal('pending'),
+                Type.Literal('sent'),
+                Type.Literal('failed'),
+                Type.Literal('cancelled'),
+              ]),
             ),
             incident: Type.Optional(Type.String({ maxLength: 200 })),
             channel: Type.Optional(Type.String({ maxLength: 200 })),
@@ -107,7 +112,7 @@ export function notifyRoutes(deps: NotifyRouteDeps) {
       },
       async (req) => {
         const q = req.query as {
-          status?: 'pending' | 'sent' | 'failed';
+          status?: 'pending' | 'sent' | 'failed' | 'cancelled';
           incident?: string;
           channel?: string;
           recipient?: string;

@@ -11,7 +11,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { Channel, ChannelType, EnqueueInput, Message } from './types.ts';
 
-export type DeliveryStatus = 'pending' | 'sent' | 'failed';
+export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'cancelled';
 
 /** A delivery as stored. */
 export interface Delivery {
@@ -205,6 +205,22 @@ export class NotifyStore {
       .where('claimed_by', '=', holder)
       .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Cancels an incident's deliveries that are still waiting for a later time and were never
+   * attempted (delayed reminders once the incident is acknowledged or resolved); returns how many.
+   */
+  async cancelPending(tx: Tx, f: { incidentId: string; after: number; detail: string }): Promise<number> {
+    const res = await nk(tx)
+      .updateTable('notify_deliveries')
+      .set({ status: 'cancelled', last_detail: f.detail.slice(0, 1000), updated_at: f.after })
+      .where('incident_id', '=', f.incidentId)
+      .where('status', '=', 'pending')
+      .where('attempts', '=', 0)
+      .where('next_attempt_at', '>', f.after)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows);
   }
 
   /** Earliest next attempt among pending deliveries, or null. */

@@ -10,6 +10,7 @@ import { inTransaction, type Tx } from '../../db/tx.ts';
 import type { Engine, StepResult } from '../../engines/runner.ts';
 import type { TimerStore } from '../../engines/timers.ts';
 import type { Clock } from '../../kernel/clock.ts';
+import { parseDuration } from '../../kernel/clock.ts';
 import type { CatalogService } from '../catalog/catalog-service.ts';
 import type { NotifyApi } from '../notify/module.ts';
 import type { Channel, ChannelType, Message } from '../notify/types.ts';
@@ -233,6 +234,12 @@ export class EscalationEngine implements Engine {
       e.type === 'incident.acknowledged' ? acknowledge(row.state, by, e.at) : resolve(row.state, e.at, by);
     if (state === row.state) return;
     await this.d.store.saveEscalation(tx, { ...row, state }, now, false);
+    // Delayed reminders (contact methods with a `delay`) that have not gone out yet are moot now.
+    await this.d.notify.cancelPending(tx, {
+      incidentId: id,
+      after: now,
+      detail: `cancelled: incident ${e.type === 'incident.acknowledged' ? 'acknowledged' : 'resolved'} by ${by}`,
+    });
     if (state.nextDueAt === null) await this.d.timers.cancel(tx, TIMER_KIND, id);
     else
       await this.d.timers.schedule(tx, {
@@ -283,7 +290,7 @@ export class EscalationEngine implements Engine {
       return null;
     }
     const res = stepEscalation(row.state, policy, now, ctx.resolver);
-    for (const a of res.actions) await this.perform(tx, row, a, ctx);
+    for (const a of res.actions) await this.perform(tx, row, a, ctx, now);
     await this.d.store.saveEscalation(tx, { ...row, state: res.state }, now, false);
     if (res.nextDueAt !== null)
       await this.d.timers.schedule(tx, {
@@ -309,13 +316,25 @@ export class EscalationEngine implements Engine {
     };
   }
 
-  private async perform(tx: Tx, row: EscalationRow, a: EscalationAction, ctx: StepContext): Promise<void> {
+  private async perform(
+    tx: Tx,
+    row: EscalationRow,
+    a: EscalationAction,
+    ctx: StepContext,
+    now: number,
+  ): Promise<void> {
     const id = row.incidentId;
-    const enqueue = (key: string, channel: Channel, message: Message) =>
-      this.d.notify.enqueue(tx, { idempotencyKey: key, channel, message, incidentId: id });
+    const enqueue = (key: string, channel: Channel, message: Message, delayMs = 0) =>
+      this.d.notify.enqueue(tx, {
+        idempotencyKey: key,
+        channel,
+        message,
+        incidentId: id,
+        ...(delayMs > 0 ? { notBefore: now + delayMs } : {}),
+      });
     if (a.kind === 'notify') {
-      for (const [i, ch] of this.contactChannels(a.user, 'high', ctx).entries())
-        await enqueue(`${a.idempotencyKey}:${i}`, ch, this.message(row, 'page', a.user));
+      for (const [i, t] of this.contactTargets(a.user, 'high', ctx).entries())
+        await enqueue(`${a.idempotencyKey}:${i}`, t.channel, this.message(row, 'page', a.user), t.delayMs);
       await this.event(tx, id, 'escalation.notified', {
         user: a.user,
         level: a.level,
@@ -347,8 +366,8 @@ export class EscalationEngine implements Engine {
   }
 
   /** A user's contact methods for `urgency`; default: e-mail to the user's address. */
-  private contactChannels(user: string, urgency: 'high' | 'low', ctx: StepContext): Channel[] {
-    return userChannels(
+  private contactTargets(user: string, urgency: 'high' | 'low', ctx: StepContext) {
+    return userTargets(
       user,
       ctx.objects.get('contact')?.get(user.toLowerCase()),
       ctx.objects.get('user')?.get(user.toLowerCase()),
@@ -367,25 +386,42 @@ export class EscalationEngine implements Engine {
 }
 
 /**
- * A user's contact methods (those for `urgency`, or all when it is undefined) as notify channels;
- * without any, an e-mail to the user's address.
+ * A user's contact methods (those for `urgency`, or all when it is undefined) as notify channels,
+ * each with its delay (a method's `delay`, e.g. `5m` for a second reminder); without any method,
+ * an e-mail to the user's address at once.
  */
+export function userTargets(
+  user: string,
+  contact: Spec | undefined,
+  userSpec: Spec | undefined,
+  urgency: 'high' | 'low' | undefined,
+): Array<{ channel: Channel; delayMs: number }> {
+  const methods = ((contact?.methods as Array<Record<string, unknown>> | undefined) ?? []).filter(
+    (m) => !urgency || !m.urgency || (m.urgency as string[]).includes(urgency),
+  );
+  if (methods.length)
+    return methods.map((m, i) => ({
+      channel: toChannel(`contact:${user}:${i}`, m),
+      delayMs: typeof m.delay === 'string' ? parseDuration(m.delay) : 0,
+    }));
+  const email = (userSpec?.email as string | undefined) ?? (user.includes('@') ? user : undefined);
+  return email
+    ? [{ channel: { type: 'email', key: `contact:${user}:email`, config: { to: [email] } }, delayMs: 0 }]
+    : [];
+}
+
+/** A user's contact methods for `urgency` as notify channels (see `userTargets`). */
 export function userChannels(
   user: string,
   contact: Spec | undefined,
   userSpec: Spec | undefined,
   urgency: 'high' | 'low' | undefined,
 ): Channel[] {
-  const methods = ((contact?.methods as Array<Record<string, unknown>> | undefined) ?? []).filter(
-    (m) => !urgency || !m.urgency || (m.urgency as string[]).includes(urgency),
-  );
-  if (methods.length) return methods.map((m, i) => toChannel(`contact:${user}:${i}`, m));
-  const email = (userSpec?.email as string | undefined) ?? (user.includes('@') ? user : undefined);
-  return email ? [{ type: 'email', key: `contact:${user}:email`, config: { to: [email] } }] : [];
+  return userTargets(user, contact, userSpec, urgency).map((t) => t.channel);
 }
 
 /** A catalog destination (channel or contact method) as a notify channel. */
 export function toChannel(key: string, spec: Record<string, unknown>): Channel {
-  const { type, name: _n, urgency: _u, ...config } = spec;
+  const { type, name: _n, urgency: _u, delay: _d, ...config } = spec;
   return { type: type as ChannelType, key, config };
 }

@@ -71,6 +71,14 @@ export const ContactMethodSchema = Type.Object(
     urgency: Type.Optional(
       Type.Array(Urgency, { description: 'urgencies this method is used for (default: high and low)' }),
     ),
+    delay: Type.Optional(
+      Type.String({
+        pattern: '^\\d+(ms|s|m|h)$',
+        maxLength: 16,
+        description:
+          'send this long after the page instead of at once, e.g. 5m for a second reminder (list a method twice: 0s and 5m); cancelled when the incident is acknowledged or resolved',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -3,6 +3,7 @@ import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { testBothDbs } from '../../../test/support/db.ts';
 import { inTransaction } from '../../db/tx.ts';
 import { loadPlanFromString } from '../../plan/index.ts';
+import type { NotifyApi } from '../notify/module.ts';
 import { type HttpReceiver, startHttpReceiver } from '../notify/test-receivers.ts';
 
 const T0 = Date.parse('2026-11-23T09:00:00Z');
@@ -28,7 +29,8 @@ notification_channels:
   - { key: ff-slack, type: slack, url: "${rx}/slack" }
   - { key: ff-tickets, type: webhook, url: "${rx}/ticket" }
 contacts:
-${['alice', 'bob', 'lead', 'mgr', 'cto'].map((u) => `  - { user: ${u}@acme.test, methods: [${hook(u)}] }`).join('\n')}
+  - { user: alice@acme.test, methods: [${hook('alice')}, { type: webhook, url: "${rx}/again/alice", delay: 3m }] }
+${['bob', 'lead', 'mgr', 'cto'].map((u) => `  - { user: ${u}@acme.test, methods: [${hook(u)}] }`).join('\n')}
 schedules:
   - key: primary
     time_zone: Europe/Berlin
@@ -369,6 +371,44 @@ testBothDbs(
       await t.app.runner.runOnce('oncall-escalation');
       await t.app.runner.runOnce('notify');
       assertPages(got, 'inc-x', [[0, 'bob']]);
+    } finally {
+      await rx.close();
+      await t.close();
+    }
+  },
+);
+
+testBothDbs(
+  'oncall: a contact method with a delay sends a second reminder, cancelled once acknowledged',
+  async (h) => {
+    const t = await createTestApp(h);
+    const rx = await startHttpReceiver();
+    try {
+      await setup(t, rx);
+      const got = arrivals(t, rx);
+      const again = (id: string) => got.filter((g) => g.path === '/again/alice' && g.incident === id);
+      await page(t, 'inc-ack', 'P1', 'api');
+      await page(t, 'inc-open', 'P1', 'api');
+      await drive(t, 2 * MIN);
+      // Both pages reached Alice at once; the delayed method has not fired yet.
+      assertPages(got, 'inc-ack', [[0, 'alice']]);
+      assert.deepEqual(again('inc-ack'), []);
+      await emit(t, 'incident.acknowledged', 'inc-ack', { by: 'alice@acme.test' });
+      await drive(t, 2 * MIN);
+      // The unacknowledged incident gets the second reminder 3 minutes after the page …
+      assert.equal(again('inc-open').length, 1);
+      const at = again('inc-open')[0].min;
+      assert.ok(at >= 3 && at <= 3.25, `second reminder at ${at} min`);
+      // … the acknowledged one never does: its delayed delivery is cancelled, not sent.
+      await drive(t, 10 * MIN);
+      assert.deepEqual(again('inc-ack'), []);
+      const notify = t.app.modules.get<NotifyApi>('notify');
+      const mine = await notify.deliveries({ incidentId: 'inc-ack', limit: 50 });
+      const cancelled = mine.filter((d) => d.status === 'cancelled');
+      assert.equal(cancelled.length, 1, JSON.stringify(mine.map((d) => [d.channel.key, d.status])));
+      assert.match(cancelled[0].lastDetail ?? '', /acknowledged by alice@acme\.test/);
+      const r = await t.request('GET', '/api/v1/deliveries?status=cancelled');
+      assert.equal(r.statusCode, 200, r.body);
     } finally {
       await rx.close();
       await t.close();

@@ -97,6 +97,7 @@ export function DeliveriesPage() {
             <option value="pending">pending (queued or retrying)</option>
             <option value="sent">sent</option>
             <option value="failed">failed</option>
+            <option value="cancelled">cancelled (acknowledged before a delayed reminder)</option>
           </select>
         </div>
         <div className="filter">

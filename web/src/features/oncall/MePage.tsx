@@ -23,6 +23,8 @@ type Method = {
   server?: string;
   routing_key?: string;
   urgency?: Array<'high' | 'low'>;
+  /** Sent this long after the page (a second reminder), e.g. `5m`; cancelled on acknowledge. */
+  delay?: string;
 };
 
 const TYPES: Array<{ value: string; label: string }> = [
@@ -273,7 +275,7 @@ export function MePage() {
         ) : (
           <ul className="oc-methods" aria-label="My contact methods">
             {methods.map((m, i) => (
-              <li key={`${m.type}-${destination(m)}`} className="oc-method">
+              <li key={`${m.type}-${destination(m)}-${m.delay ?? ''}`} className="oc-method">
                 <div>
                   <strong>{TYPE_LABEL[m.type] ?? m.type}</strong>{' '}
                   {(m.urgency ?? ['high', 'low']).map((u) => (
@@ -281,6 +283,9 @@ export function MePage() {
                       {u} urgency
                     </span>
                   ))}
+                  {m.delay && m.delay !== '0s' ? (
+                    <span className="badge badge-neutral">after {m.delay}, unless acknowledged</span>
+                  ) : null}
                   <VerifiedBadge v={verifications.data?.items[i]} />
                   <div className="oc-method-dest">{destination(m)}</div>
                   <VerifyPanel
