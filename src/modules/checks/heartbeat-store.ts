@@ -74,6 +74,23 @@ function toDb(h: HeartbeatRow, now: number) {
   };
 }
 
+function pingToDb(p: PingRow) {
+  return {
+    id: p.id,
+    heartbeat_key: p.heartbeatKey,
+    at: p.at,
+    kind: p.kind,
+    exit_status: p.exitStatus,
+    rid: p.rid,
+    duration_ms: p.durationMs,
+    method: p.method,
+    remote_addr: p.remoteAddr,
+    user_agent: p.userAgent,
+    body: p.body,
+    body_truncated: p.bodyTruncated ? 1 : 0,
+  };
+}
+
 export const heartbeatStore = {
   async all(db: Tx | Q): Promise<HeartbeatRow[]> {
     return (await q(db).selectFrom('heartbeats_state').selectAll().orderBy('key').execute()).map(toRow);
@@ -98,25 +115,27 @@ export const heartbeatStore = {
   async delete(db: Tx | Q, key: string): Promise<void> {
     await q(db).deleteFrom('heartbeats_state').where('key', '=', key).execute();
   },
-  async insertPing(db: Tx | Q, p: PingRow): Promise<void> {
-    await q(db)
-      .insertInto('heartbeats_pings')
-      .values({
-        id: p.id,
-        heartbeat_key: p.heartbeatKey,
-        at: p.at,
-        kind: p.kind,
-        exit_status: p.exitStatus,
-        rid: p.rid,
-        duration_ms: p.durationMs,
-        method: p.method,
-        remote_addr: p.remoteAddr,
-        user_agent: p.userAgent,
-        body: p.body,
-        body_truncated: p.bodyTruncated ? 1 : 0,
-      })
-      .execute();
+  /** Rows of `keys` (one query; missing keys are absent from the map). */
+  async getMany(db: Tx | Q, keys: string[]): Promise<Map<string, HeartbeatRow>> {
+    const out = new Map<string, HeartbeatRow>();
+    if (keys.length === 0) return out;
+    const rows = await q(db).selectFrom('heartbeats_state').selectAll().where('key', 'in', keys).execute();
+    for (const r of rows) out.set(r.key, toRow(r));
+    return out;
   },
+  async insertPing(db: Tx | Q, p: PingRow): Promise<void> {
+    await heartbeatStore.insertPings(db, [p]);
+  },
+  /** Inserts pings in chunks of multi-row statements (a group commit writes many at once). */
+  async insertPings(db: Tx | Q, pings: PingRow[]): Promise<void> {
+    for (let i = 0; i < pings.length; i += 200) {
+      await q(db)
+        .insertInto('heartbeats_pings')
+        .values(pings.slice(i, i + 200).map(pingToDb))
+        .execute();
+    }
+  },
+
   async pings(db: Q, key: string, limit: number): Promise<PingRow[]> {
     const rows = await q(db)
       .selectFrom('heartbeats_pings')
