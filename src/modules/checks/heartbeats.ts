@@ -233,8 +233,9 @@ export class HeartbeatService {
   }
 
   /**
-   * Stores a ping (durable when this resolves). Concurrent pings are group-committed: those that
-   * arrive while a transaction runs share the next one, applied in arrival order.
+   * Stores a ping (durable when this resolves). Concurrent pings are group-committed: those read
+   * in the same event-loop turn, or arriving while a transaction runs, share the next one and are
+   * applied in arrival order.
    */
   private enqueue(item: QueuedPing): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -249,6 +250,10 @@ export class HeartbeatService {
   private async drain(): Promise<void> {
     this.draining = true;
     try {
+      // Let the requests already read in this event-loop turn join the first batch: with
+      // SQLite a transaction runs synchronously, so without this yield no two pings would ever
+      // share one. (An I/O-phase yield, not a timer: no clock involved.)
+      await new Promise<void>((r) => setImmediate(r));
       while (this.queue.length) {
         const batch = this.queue.splice(0, 500);
         try {
