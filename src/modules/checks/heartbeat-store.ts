@@ -74,6 +74,8 @@ function toDb(h: HeartbeatRow, now: number) {
   };
 }
 
+const STATE_COLUMNS = Object.keys(toDb({} as HeartbeatRow, 0));
+
 function pingToDb(p: PingRow) {
   return {
     id: p.id,
@@ -115,13 +117,31 @@ export const heartbeatStore = {
   async delete(db: Tx | Q, key: string): Promise<void> {
     await q(db).deleteFrom('heartbeats_state').where('key', '=', key).execute();
   },
-  /** Rows of `keys` (one query; missing keys are absent from the map). */
-  async getMany(db: Tx | Q, keys: string[]): Promise<Map<string, HeartbeatRow>> {
+  /**
+   * Rows of `keys` (one query; missing keys are absent from the map). `lock` (PostgreSQL) holds
+   * them until commit, so a concurrent delete cannot slip between this read and `upsertMany`.
+   */
+  async getMany(db: Tx | Q, keys: string[], lock = false): Promise<Map<string, HeartbeatRow>> {
     const out = new Map<string, HeartbeatRow>();
     if (keys.length === 0) return out;
-    const rows = await q(db).selectFrom('heartbeats_state').selectAll().where('key', 'in', keys).execute();
-    for (const r of rows) out.set(r.key, toRow(r));
+    let query = q(db).selectFrom('heartbeats_state').selectAll().where('key', 'in', keys).orderBy('key');
+    if (lock) query = query.forUpdate();
+    for (const r of await query.execute()) out.set(r.key, toRow(r));
     return out;
+  },
+  /** Writes existing rows back in multi-row statements (rows read by `getMany` in the same tx). */
+  async upsertMany(db: Tx | Q, rows: Array<{ row: HeartbeatRow; now: number }>): Promise<void> {
+    for (let i = 0; i < rows.length; i += 200) {
+      await q(db)
+        .insertInto('heartbeats_state')
+        .values(rows.slice(i, i + 200).map(({ row, now }) => ({ key: row.key, ...toDb(row, now) })))
+        .onConflict((oc) =>
+          oc
+            .column('key')
+            .doUpdateSet((eb) => Object.fromEntries(STATE_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)]))),
+        )
+        .execute();
+    }
   },
   async insertPing(db: Tx | Q, p: PingRow): Promise<void> {
     await heartbeatStore.insertPings(db, [p]);

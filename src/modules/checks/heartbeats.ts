@@ -95,6 +95,13 @@ class Writes {
   timers = new Map<string, Deadline | null>();
   rows = new Map<string, { row: HeartbeatRow; now: number }>();
 
+  /**
+   * `readInTx`: the rows were read in this transaction so nobody can delete them before commit
+   * (SQLite's single writer, PostgreSQL's row locks); their writes may then be one multi-row
+   * upsert. Otherwise each is a plain UPDATE, which never brings back a deleted row.
+   */
+  constructor(private readInTx = false) {}
+
   update(row: HeartbeatRow, now: number): void {
     this.rows.set(row.key, { row: { ...row }, now });
   }
@@ -106,7 +113,8 @@ class Writes {
       if (d) await timers.schedule(tx, { kind: TIMER_KIND, key, dueAt: d.at, payload: d });
       else await timers.cancel(tx, TIMER_KIND, key);
     }
-    for (const { row, now } of this.rows.values()) await heartbeatStore.update(tx, row, now);
+    if (this.readInTx) await heartbeatStore.upsertMany(tx, [...this.rows.values()]);
+    else for (const { row, now } of this.rows.values()) await heartbeatStore.update(tx, row, now);
   }
 }
 
@@ -272,8 +280,12 @@ export class HeartbeatService {
   /** One transaction for `batch`: one read of the rows, pings in order, one write per heartbeat. */
   private async writePings(batch: QueuedPing[]): Promise<void> {
     await inTransaction(this.db, async (tx) => {
-      const rows = await heartbeatStore.getMany(tx, [...new Set(batch.map((b) => b.key))]);
-      const w = new Writes();
+      const rows = await heartbeatStore.getMany(
+        tx,
+        [...new Set(batch.map((b) => b.key))],
+        this.db.dialect === 'postgres',
+      );
+      const w = new Writes(true);
       for (const b of batch) {
         const row = rows.get(b.key);
         if (!row) continue; // deleted meanwhile
