@@ -21,6 +21,8 @@ export function loadTest(
     headers?: Record<string, string>;
     method?: string;
     body?: string;
+    /** Request paths taken in turn (over all connections) instead of the URL's path. */
+    paths?: string[];
   } = {},
 ): Promise<LoadResult> {
   const bin = require.resolve('autocannon/autocannon.js');
@@ -29,6 +31,23 @@ export function loadTest(
   if (opts.method) args.push('-m', opts.method);
   if (opts.body) args.push('-b', opts.body);
   args.push(url);
+  if (opts.paths?.length) {
+    // The CLI has no way to vary the path: use the API in the child, same options and output.
+    const spec = JSON.stringify({
+      url,
+      connections: opts.connections ?? 16,
+      duration: opts.duration ?? 8,
+      headers: opts.headers,
+      method: opts.method,
+      body: opts.body,
+      paths: opts.paths,
+    });
+    const script = `const a = require(${JSON.stringify(require.resolve('autocannon'))});
+const { paths, ...o } = ${spec}; let i = 0;
+a({ ...o, requests: [{ setupRequest: (r) => ({ ...r, path: paths[i++ % paths.length] }) }] },
+  (err, res) => { if (err) { console.error(err); process.exit(1); } process.stdout.write(JSON.stringify(res)); });`;
+    args.splice(0, args.length, '-e', script);
+  }
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -1,8 +1,10 @@
 /**
- * Heartbeat ping ingestion: autocannon against `/ping/<uuid>` (each ping is a transaction:
- * ping row, state update, deadline timer) next to a bare Fastify route answering "OK" in the
- * same process. Figures: pings/s and p99 for both, and the ratio. SQLite; BENCH_DURATION
- * (default 8 s) sets the load time.
+ * Heartbeat ping ingestion: autocannon against `/ping/<uuid>` spread over 1,000 distinct
+ * heartbeats (BENCH_HEARTBEATS) on 16 keep-alive connections, next to a bare Fastify route
+ * answering "OK" in the same process. Every accepted ping is committed before its 200
+ * (concurrent pings are group-committed: ping rows, state updates, deadline timers).
+ * Figures: pings/s and p99 for both, the ratio, and one heartbeat hammered alone
+ * (`single_*`). SQLite; BENCH_DURATION (default 8 s) sets the load time.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +18,8 @@ import type { Report } from './run.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const UUID = '0b6f3a52-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
+const N = Number(process.env.BENCH_HEARTBEATS ?? 1000);
+const uuidOf = (i: number) => `0b6f3a52-1c2d-4e5f-8a9b-${String(i).padStart(12, '0')}`;
 
 export default async function run(report: Report): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-hb-'));
@@ -31,29 +35,38 @@ export default async function run(report: Report): Promise<void> {
       period: '1h',
       grace: '5m',
     });
-    for (let i = 0; i < 200; i++) {
-      await app.services.catalog.create({ actor: 'bench' }, 'heartbeat', `job-${i}`, { period: '1d' });
+    for (let i = 0; i < N; i++) {
+      await app.services.catalog.create({ actor: 'bench' }, 'heartbeat', `job-${i}`, {
+        uuid: uuidOf(i),
+        period: '1d',
+      });
     }
+    const paths = Array.from({ length: N }, (_, i) => `/ping/${uuidOf(i)}`);
     await app.http.listen({ port: 0, host: '127.0.0.1' });
     await bare.listen({ port: 0, host: '127.0.0.1' });
     const vport = (app.http.server.address() as { port: number }).port;
     const bport = (bare.server.address() as { port: number }).port;
     const vurl = `http://127.0.0.1:${vport}/ping/${UUID}`;
     const burl = `http://127.0.0.1:${bport}/ping/${UUID}`;
-    await loadTest(burl, { duration: 1 });
-    await loadTest(vurl, { duration: 1 });
-    const b = await loadTest(burl, { duration: DURATION });
-    const v = await loadTest(vurl, { duration: DURATION });
+    await loadTest(burl, { duration: 1, paths });
+    await loadTest(vurl, { duration: 1, paths });
+    const b = await loadTest(burl, { duration: DURATION, paths });
+    const v = await loadTest(vurl, { duration: DURATION, paths });
     if (v.non2xx || v.errors) throw new Error(`ping: ${v.non2xx} non-2xx, ${v.errors} errors`);
     report('bare_rps', b.rps, 'req/s');
     report('bare_p99', b.p99, 'ms');
     report('ping_rps', v.rps, 'pings/s');
     report('ping_p99', v.p99, 'ms');
     report('ratio_to_bare', v.rps / b.rps, 'x');
+    const one = await loadTest(vurl, { duration: Math.max(2, Math.round(DURATION / 2)) });
+    if (one.non2xx || one.errors) throw new Error(`ping: ${one.non2xx} non-2xx, ${one.errors} errors`);
+    report('single_ping_rps', one.rps, 'pings/s');
+    report('single_ping_p99', one.p99, 'ms');
     const ps = await loadTest(vurl, {
       duration: Math.max(2, Math.round(DURATION / 2)),
       method: 'POST',
       body: 'backup ok: 1234 files, 5.6 GB',
+      paths,
     });
     report('ping_with_body_rps', ps.rps, 'pings/s');
     report('ping_with_body_p99', ps.p99, 'ms');

@@ -74,6 +74,25 @@ function toDb(h: HeartbeatRow, now: number) {
   };
 }
 
+const STATE_COLUMNS = Object.keys(toDb({} as HeartbeatRow, 0));
+
+function pingToDb(p: PingRow) {
+  return {
+    id: p.id,
+    heartbeat_key: p.heartbeatKey,
+    at: p.at,
+    kind: p.kind,
+    exit_status: p.exitStatus,
+    rid: p.rid,
+    duration_ms: p.durationMs,
+    method: p.method,
+    remote_addr: p.remoteAddr,
+    user_agent: p.userAgent,
+    body: p.body,
+    body_truncated: p.bodyTruncated ? 1 : 0,
+  };
+}
+
 export const heartbeatStore = {
   async all(db: Tx | Q): Promise<HeartbeatRow[]> {
     return (await q(db).selectFrom('heartbeats_state').selectAll().orderBy('key').execute()).map(toRow);
@@ -98,25 +117,45 @@ export const heartbeatStore = {
   async delete(db: Tx | Q, key: string): Promise<void> {
     await q(db).deleteFrom('heartbeats_state').where('key', '=', key).execute();
   },
-  async insertPing(db: Tx | Q, p: PingRow): Promise<void> {
-    await q(db)
-      .insertInto('heartbeats_pings')
-      .values({
-        id: p.id,
-        heartbeat_key: p.heartbeatKey,
-        at: p.at,
-        kind: p.kind,
-        exit_status: p.exitStatus,
-        rid: p.rid,
-        duration_ms: p.durationMs,
-        method: p.method,
-        remote_addr: p.remoteAddr,
-        user_agent: p.userAgent,
-        body: p.body,
-        body_truncated: p.bodyTruncated ? 1 : 0,
-      })
-      .execute();
+  /**
+   * Rows of `keys` (one query; missing keys are absent from the map). `lock` (PostgreSQL) holds
+   * them until commit, so a concurrent delete cannot slip between this read and `upsertMany`.
+   */
+  async getMany(db: Tx | Q, keys: string[], lock = false): Promise<Map<string, HeartbeatRow>> {
+    const out = new Map<string, HeartbeatRow>();
+    if (keys.length === 0) return out;
+    let query = q(db).selectFrom('heartbeats_state').selectAll().where('key', 'in', keys).orderBy('key');
+    if (lock) query = query.forUpdate();
+    for (const r of await query.execute()) out.set(r.key, toRow(r));
+    return out;
   },
+  /** Writes existing rows back in multi-row statements (rows read by `getMany` in the same tx). */
+  async upsertMany(db: Tx | Q, rows: Array<{ row: HeartbeatRow; now: number }>): Promise<void> {
+    for (let i = 0; i < rows.length; i += 200) {
+      await q(db)
+        .insertInto('heartbeats_state')
+        .values(rows.slice(i, i + 200).map(({ row, now }) => ({ key: row.key, ...toDb(row, now) })))
+        .onConflict((oc) =>
+          oc
+            .column('key')
+            .doUpdateSet((eb) => Object.fromEntries(STATE_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)]))),
+        )
+        .execute();
+    }
+  },
+  async insertPing(db: Tx | Q, p: PingRow): Promise<void> {
+    await heartbeatStore.insertPings(db, [p]);
+  },
+  /** Inserts pings in chunks of multi-row statements (a group commit writes many at once). */
+  async insertPings(db: Tx | Q, pings: PingRow[]): Promise<void> {
+    for (let i = 0; i < pings.length; i += 200) {
+      await q(db)
+        .insertInto('heartbeats_pings')
+        .values(pings.slice(i, i + 200).map(pingToDb))
+        .execute();
+    }
+  },
+
   async pings(db: Q, key: string, limit: number): Promise<PingRow[]> {
     const rows = await q(db)
       .selectFrom('heartbeats_pings')

@@ -4,6 +4,7 @@ import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { testBothDbs } from '../../../test/support/db.ts';
 import { VirtualClock } from '../../kernel/clock.ts';
 import { expectedAfter } from './heartbeat-schedule.ts';
+import { heartbeatStore } from './heartbeat-store.ts';
 import { parsePingPath } from './heartbeats.ts';
 
 const UUID = '5a1b2c3d-0000-4000-8000-00000000abcd';
@@ -243,3 +244,125 @@ testBothDbs('cron heartbeat with Europe/Berlin across the October DST change', a
     await t.close();
   }
 });
+
+testBothDbs(
+  'concurrent pings are group-committed: all durable, states and events as if one by one',
+  async (h) => {
+    const clock = new VirtualClock('2026-11-23T09:00:00Z');
+    let t = await createTestApp(h, { clock });
+    const ua = '5a1b2c3d-0000-4000-8000-00000000000a';
+    const ub = '5a1b2c3d-0000-4000-8000-00000000000b';
+    const uc = '5a1b2c3d-0000-4000-8000-00000000000c';
+    const ping = (path: string, body?: string) =>
+      t.request(body ? 'POST' : 'GET', path, body, {
+        token: null,
+        headers: body ? { 'content-type': 'text/plain' } : {},
+      });
+    // Counts group commits (one read of the heartbeat rows per transaction).
+    const getMany = heartbeatStore.getMany;
+    let commits = 0;
+    heartbeatStore.getMany = (db, keys) => {
+      commits++;
+      return getMany(db, keys);
+    };
+    try {
+      await t.request('POST', '/api/v1/heartbeats', { key: 'a', uuid: ua, period: '1h', grace: '10m' });
+      await t.request('POST', '/api/v1/heartbeats', {
+        key: 'b',
+        uuid: ub,
+        period: '1h',
+        max_run_time: '30m',
+      });
+      await t.request('POST', '/api/v1/heartbeats', { key: 'c', uuid: uc, period: '1h' });
+      await t.request('GET', `/ping/${ub}/start`, undefined, { token: null });
+      const before = commits;
+
+      // 60 successes for a, 20 logs for b, 10 failures for c and 30 unknown uuids, all at once.
+      const rid = '11111111-2222-4333-8444-555555555555';
+      const reqs = [
+        ...Array.from({ length: 60 }, (_, i) => ping(`/ping/${ua}`, `run ${i}`)),
+        ...Array.from({ length: 20 }, (_, i) => ping(`/ping/${ub}/log`, `log ${i}`)),
+        ...Array.from({ length: 10 }, () => ping(`/ping/${uc}/fail`)),
+        ...Array.from({ length: 30 }, (_, i) =>
+          ping(`/ping/5a1b2c3d-0000-4000-8000-${String(i).padStart(12, '9')}`),
+        ),
+      ];
+      const codes = (await Promise.all(reqs)).map((r) => r.statusCode);
+      assert.deepEqual(codes, [...Array(90).fill(200), ...Array(30).fill(404)]);
+      assert.ok(commits - before < 90, `90 pings in ${commits - before} transactions`);
+      assert.ok(commits - before >= 1);
+
+      // Pairing inside a batch: a success with another rid does not finish b's run, a plain one does.
+      await clock.advance(5 * 60_000);
+      const round = await Promise.all([
+        ping(`/ping/${ub}?rid=${rid}`),
+        ping(`/ping/${ub}`),
+        ping(`/ping/${ua}/3`),
+      ]);
+      assert.deepEqual(
+        round.map((r) => r.statusCode),
+        [200, 200, 200],
+      );
+      await ping(`/ping/${uc}`);
+    } finally {
+      heartbeatStore.getMany = getMany;
+      await t.close();
+    }
+
+    // A new process on the same database sees every accepted ping.
+    t = await createTestApp(h, { clock });
+    try {
+      const st = async (key: string) => (await t.request('GET', `/api/v1/heartbeats/${key}/status`)).json();
+      const a = await st('a');
+      const b = await st('b');
+      const c = await st('c');
+      assert.equal(a.state, 'down');
+      assert.equal(b.state, 'up');
+      assert.equal(b.last_duration_ms, 5 * 60_000, 'the start pairs with the success without a foreign rid');
+      assert.equal(c.state, 'up');
+      const pings = async (key: string) =>
+        (await t.request('GET', `/api/v1/heartbeats/${key}/pings?limit=100`)).json().items as any[];
+      const pa = await pings('a');
+      assert.equal(pa.length, 61);
+      assert.deepEqual(
+        new Set(pa.filter((p) => p.body).map((p) => p.body)),
+        new Set(Array.from({ length: 60 }, (_, i) => `run ${i}`)),
+      );
+      const pb = await pings('b');
+      assert.equal(pb.length, 1 + 20 + 2);
+      assert.equal(pb.filter((p) => p.duration_ms !== null).length, 1, 'only one success finishes the run');
+      assert.equal((await pings('c')).length, 11);
+      const ev = (await t.app.services.timeline.recent({ types: ['check.state_changed'] }))
+        .reverse()
+        .map((e) => `${e.subject.key}:${e.data.from}->${e.data.to}`);
+      assert.deepEqual(
+        ev.filter((e) => e.startsWith('a:')),
+        ['a:new->up', 'a:up->down'],
+      );
+      assert.deepEqual(
+        ev.filter((e) => e.startsWith('b:')),
+        ['b:new->started', 'b:started->up'],
+      );
+      assert.deepEqual(
+        ev.filter((e) => e.startsWith('c:')),
+        ['c:new->down', 'c:down->up'],
+      );
+      const timers = await (t.app.db.kysely as any)
+        .selectFrom('timers')
+        .select(['key', 'due_at'])
+        .where('kind', '=', 'checks.heartbeat')
+        .orderBy('key')
+        .execute();
+      // a is down (no deadline); b and c expect their next run an hour after the last success.
+      assert.deepEqual(
+        timers.map((r: any) => [r.key, Number(r.due_at)]),
+        [
+          ['b', clock.now() + 3_600_000],
+          ['c', clock.now() + 3_600_000],
+        ],
+      );
+    } finally {
+      await t.close();
+    }
+  },
+);

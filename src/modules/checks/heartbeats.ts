@@ -11,7 +11,7 @@ import type { TimerStore } from '../../engines/timers.ts';
 import { type Clock, formatDuration, parseDuration } from '../../kernel/clock.ts';
 import { newId, slugify } from '../../kernel/ids.ts';
 import type { CatalogService } from '../catalog/catalog-service.ts';
-import type { Timeline } from '../timeline/timeline.ts';
+import type { EventInput, Timeline } from '../timeline/timeline.ts';
 import {
   type Deadline,
   deadlineAfterLate,
@@ -75,6 +75,47 @@ export function parsePingPath(
   const act = action(c);
   if (!act || 'status' in act) return act;
   return { pingKey: a, slug: b, ...act };
+}
+
+interface QueuedPing {
+  key: string;
+  spec: Record<string, any>;
+  p: PingInput;
+  now: number;
+}
+
+/**
+ * Writes collected while pings of a group commit are applied in memory: ping rows and events in
+ * order, and per heartbeat only its last state row and deadline (a timer is an upsert per key).
+ */
+class Writes {
+  pings: PingRow[] = [];
+  events: EventInput[] = [];
+  /** Deadline per heartbeat key; null = cancel. */
+  timers = new Map<string, Deadline | null>();
+  rows = new Map<string, { row: HeartbeatRow; now: number }>();
+
+  /**
+   * `readInTx`: the rows were read in this transaction so nobody can delete them before commit
+   * (SQLite's single writer, PostgreSQL's row locks); their writes may then be one multi-row
+   * upsert. Otherwise each is a plain UPDATE, which never brings back a deleted row.
+   */
+  constructor(private readInTx = false) {}
+
+  update(row: HeartbeatRow, now: number): void {
+    this.rows.set(row.key, { row: { ...row }, now });
+  }
+
+  async flush(tx: Tx, timeline: Timeline, timers: TimerStore): Promise<void> {
+    await heartbeatStore.insertPings(tx, this.pings);
+    for (const e of this.events) await timeline.append(tx, e);
+    for (const [key, d] of this.timers) {
+      if (d) await timers.schedule(tx, { kind: TIMER_KIND, key, dueAt: d.at, payload: d });
+      else await timers.cancel(tx, TIMER_KIND, key);
+    }
+    if (this.readInTx) await heartbeatStore.upsertMany(tx, [...this.rows.values()]);
+    else for (const { row, now } of this.rows.values()) await heartbeatStore.update(tx, row, now);
+  }
 }
 
 export class HeartbeatService {
@@ -195,12 +236,63 @@ export class HeartbeatService {
     }
     if (!key) return { status: 404, text: 'not found' };
     const spec = this.specs.get(key)!;
-    const now = this.clock.now();
-    await inTransaction(this.db, async (tx) => {
-      const row = await heartbeatStore.get(tx, key);
-      if (row) await this.applyPing(tx, row, spec, p, now);
-    });
+    await this.enqueue({ key, spec, p, now: this.clock.now() });
     return created ? { status: 201, text: 'Created' } : { status: 200, text: 'OK' };
+  }
+
+  /**
+   * Stores a ping (durable when this resolves). Concurrent pings are group-committed: those read
+   * in the same event-loop turn, or arriving while a transaction runs, share the next one and are
+   * applied in arrival order.
+   */
+  private enqueue(item: QueuedPing): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ...item, resolve, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private queue: Array<QueuedPing & { resolve: () => void; reject: (e: unknown) => void }> = [];
+  private draining = false;
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      // Let the requests already read in this event-loop turn join the first batch: with
+      // SQLite a transaction runs synchronously, so without this yield no two pings would ever
+      // share one. (An I/O-phase yield, not a timer: no clock involved.)
+      await new Promise<void>((r) => setImmediate(r));
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, 500);
+        try {
+          await this.writePings(batch);
+          for (const b of batch) b.resolve();
+        } catch {
+          // One bad ping must not fail its neighbours: retry each on its own.
+          for (const b of batch) await this.writePings([b]).then(b.resolve, b.reject);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** One transaction for `batch`: one read of the rows, pings in order, one write per heartbeat. */
+  private async writePings(batch: QueuedPing[]): Promise<void> {
+    await inTransaction(this.db, async (tx) => {
+      const rows = await heartbeatStore.getMany(
+        tx,
+        [...new Set(batch.map((b) => b.key))],
+        this.db.dialect === 'postgres',
+      );
+      const w = new Writes(true);
+      for (const b of batch) {
+        const row = rows.get(b.key);
+        if (!row) continue; // deleted meanwhile
+        rows.set(b.key, this.applyPing(w, row, b.spec, b.p, b.now));
+      }
+      await w.flush(tx, this.timeline, this.timers);
+    });
   }
 
   private async autoProvision(slug: string): Promise<string | undefined> {
@@ -220,13 +312,14 @@ export class HeartbeatService {
     return this.specs.has(key) ? key : undefined;
   }
 
-  private async applyPing(
-    tx: Tx,
+  /** Applies one ping to `row` in memory (writes go to `w`); returns the row after it. */
+  private applyPing(
+    w: Writes,
     row: HeartbeatRow,
     spec: Record<string, any>,
     p: PingInput,
     now: number,
-  ): Promise<void> {
+  ): HeartbeatRow {
     let body: string | null = null;
     let truncated = false;
     if (p.body?.length) {
@@ -245,7 +338,7 @@ export class HeartbeatService {
       next.startedAt = null;
       next.startedRid = null;
     }
-    await heartbeatStore.insertPing(tx, {
+    w.pings.push({
       id: newId(this.clock),
       heartbeatKey: row.key,
       at: now,
@@ -260,8 +353,9 @@ export class HeartbeatService {
       bodyTruncated: truncated,
     });
     if (row.paused && spec.manual_resume) {
-      await heartbeatStore.update(tx, { ...next, state: 'paused' }, now);
-      return;
+      const paused: HeartbeatRow = { ...next, state: 'paused' };
+      w.update(paused, now);
+      return paused;
     }
     // Any signal but a log resumes a paused heartbeat (Healthchecks.io without manual_resume).
     if (row.paused && p.kind !== 'log') next.paused = false;
@@ -290,16 +384,17 @@ export class HeartbeatService {
         deadline = deadlineAfterSuccess(spec, now);
       }
     }
-    await this.moveTo(tx, row, next, to, reason, deadline, now, {
+    this.moveTo(w, row, next, to, reason, deadline, now, {
       kind: p.kind,
       exit_status: p.exitStatus,
       duration_ms: durationMs,
     });
+    return next;
   }
 
   /** Persists `next` in state `to` (when given), emits the change event, and sets or clears the deadline timer. */
-  private async moveTo(
-    tx: Tx,
+  private moveTo(
+    w: Writes,
     prev: HeartbeatRow,
     next: HeartbeatRow,
     to: HeartbeatState | null,
@@ -307,31 +402,21 @@ export class HeartbeatService {
     deadline: Deadline | null,
     now: number,
     result: Record<string, unknown> | null,
-  ): Promise<void> {
+  ): void {
     const from: HeartbeatState = prev.paused ? 'paused' : prev.state;
     if (to) next.state = to;
     if (to && to !== from) {
       next.changedAt = now;
       const spec = this.specs.get(prev.key);
-      await this.timeline.append(
-        tx,
+      w.events.push(
         stateChangedEvent('heartbeat', prev.key, spec?.service ?? null, { from, to, reason }, now, result),
       );
     }
     if (to) {
       next.deadlineAt = deadline?.at ?? null;
-      if (deadline) {
-        await this.timers.schedule(tx, {
-          kind: TIMER_KIND,
-          key: prev.key,
-          dueAt: deadline.at,
-          payload: deadline,
-        });
-      } else {
-        await this.timers.cancel(tx, TIMER_KIND, prev.key);
-      }
+      w.timers.set(prev.key, deadline);
     }
-    await heartbeatStore.update(tx, next, now);
+    w.update(next, now);
   }
 
   /** Fires due deadlines (late → down escalation); returns how many were handled. */
@@ -346,9 +431,11 @@ export class HeartbeatService {
         if (!row || !spec || row.paused) return;
         const d = t.payload;
         const follow = d.to === 'late' ? deadlineAfterLate(spec, d.at) : null;
-        await this.moveTo(tx, row, { ...row }, d.to, d.reason, follow, this.clock.now(), {
+        const w = new Writes();
+        this.moveTo(w, row, { ...row }, d.to, d.reason, follow, this.clock.now(), {
           deadline: new Date(d.at).toISOString(),
         });
+        await w.flush(tx, this.timeline, this.timers);
       });
     }
     return due.length;
