@@ -12,6 +12,7 @@ import {
   type BrowserSession,
   browserSkip,
   checkA11y,
+  horizontalOverflow,
   openBrowser,
   requireBrowserInCi,
   screenshots,
@@ -253,9 +254,7 @@ describe('checks console in Chromium', { skip: browserSkip }, () => {
     for (const path of ['/checks', '/checks/web-home', '/checks/heartbeats/etl', '/checks/new']) {
       await page.goto(path);
       await page.locator('h1').waitFor();
-      const overflow = (await page.evaluate(
-        'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-      )) as number;
+      const overflow = await horizontalOverflow(page);
       assert.ok(overflow <= 1, `${path} overflows a 400 px screen by ${overflow} px`);
     }
     await shot(page, '06-narrow');

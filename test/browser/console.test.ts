@@ -12,6 +12,7 @@ import {
   type BrowserSession,
   browserSkip,
   checkA11y,
+  eventually,
   openBrowser,
   requireBrowserInCi,
   screenshots,
@@ -21,15 +22,6 @@ import {
 
 requireBrowserInCi();
 const shot = screenshots('console');
-
-/** Polls `cond` until it holds (10 s), for lists that settle after a debounce or a reload. */
-async function until(cond: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`timed out waiting for: ${what}`);
-}
 
 describe('web console in Chromium', { skip: browserSkip }, () => {
   let vigil: VigilProcess;
@@ -168,7 +160,10 @@ describe('web console in Chromium', { skip: browserSkip }, () => {
     await page.getByLabel('Owner').fill('sre');
     await page.getByRole('link', { name: 'Edge proxy' }).waitFor();
     // The filter applies after a short debounce: wait for the list to settle on one row.
-    await until(async () => (await page.locator('tbody tr').count()) === 1, 'one service after filtering');
+    await eventually(
+      'one service after filtering',
+      async () => (await page.locator('tbody tr').count()) === 1,
+    );
   });
 
   test('live updates: a change made elsewhere shows without a reload', async () => {
@@ -214,9 +209,9 @@ describe('web console in Chromium', { skip: browserSkip }, () => {
     await page.getByLabel('Object kind').fill('team');
     await page.getByLabel('Object key').fill('sre');
     await page.getByText('team/sre').first().waitFor();
-    await until(
-      async () => (await page.getByText('token.issue').count()) === 0,
+    await eventually(
       'token entries filtered out',
+      async () => (await page.getByText('token.issue').count()) === 0,
     );
     assert.ok((await page.getByText('team.create').count()) >= 1);
     await checkA11y(page, 'audit');

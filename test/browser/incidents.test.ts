@@ -12,6 +12,7 @@ import {
   type BrowserSession,
   browserSkip,
   checkA11y,
+  horizontalOverflow,
   openBrowser,
   requireBrowserInCi,
   screenshots,
@@ -369,9 +370,7 @@ describe('incidents console in Chromium', { skip: browserSkip }, () => {
       await page.goto(path);
       await page.locator('h1').waitFor();
       // Tables scroll inside their own region; the page itself must not scroll sideways.
-      const overflow = await page.evaluate(
-        'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-      );
+      const overflow = await horizontalOverflow(page);
       assert.ok(Number(overflow) <= 1, `${path} overflows by ${overflow}px at 400px`);
     }
     await checkA11y(page, 'incident at 400px (dark)');

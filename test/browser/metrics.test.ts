@@ -13,6 +13,7 @@ import {
   browserSkip,
   checkA11y,
   freePort,
+  horizontalOverflow,
   openBrowser,
   requireBrowserInCi,
   screenshots,
@@ -345,9 +346,7 @@ describe('metrics pages in Chromium', { skip: browserSkip }, () => {
       await page.goto(path);
       await page.locator('h1').waitFor();
       await page.waitForTimeout(300);
-      const overflow = (await page.evaluate(
-        'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-      )) as number;
+      const overflow = await horizontalOverflow(page);
       assert.ok(overflow <= 1, `${path} overflows a 400 px screen by ${overflow} px`);
     }
     await page.goto('/explore?q=demo_queue_depth&tab=graph');

@@ -16,6 +16,7 @@ import {
   type BrowserSession,
   browserSkip,
   checkA11y,
+  horizontalOverflow,
   openBrowser,
   requireBrowserInCi,
   screenshots,
@@ -402,10 +403,7 @@ describe('on-call console pages in Chromium', { skip: browserSkip }, () => {
     await page.setViewportSize({ width: 400, height: 800 });
     // The shell's header is wider than 400 px by itself (the overview scrolls sideways as much):
     // the on-call pages must not add to it; wide tables and the timeline scroll inside their box.
-    const overflow = () =>
-      page.evaluate(
-        'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-      ) as Promise<number>;
+    const overflow = () => horizontalOverflow(page);
     await page.goto('/');
     await page.locator('h1').first().waitFor();
     const shell = await overflow();

@@ -16,6 +16,7 @@ import {
   type BrowserSession,
   browserSkip,
   checkA11y,
+  eventually,
   openBrowser,
   requireBrowserInCi,
   screenshots,
@@ -34,22 +35,9 @@ const decodeQp = (raw: string) =>
     .replace(/=\r?\n/g, '')
     .replace(/=([0-9A-F]{2})/g, (_m, h) => String.fromCharCode(Number.parseInt(h, 16)));
 
-async function waitFor<T>(
-  what: string,
-  fn: () => T | undefined | Promise<T | undefined>,
-  ms = 15_000,
-): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until)
-      throw new Error(
-        `timed out waiting for ${what}; mails: ${JSON.stringify(mails.map((m) => [m.to, m.text.slice(0, 600)]))}`,
-      );
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const mailLog = () => `mails: ${JSON.stringify(mails.map((m) => [m.to, m.text.slice(0, 600)]))}`;
+const waitFor = <T>(what: string, fn: () => T | undefined | Promise<T | undefined>) =>
+  eventually(what, fn, { ms: 15_000, every: 200, detail: mailLog });
 
 /** Both themes: axe in light, then in dark (the page's own prefers-color-scheme or the console toggle). */
 async function a11yBothThemes(page: Page, name: string, console = false) {

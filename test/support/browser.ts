@@ -220,3 +220,30 @@ export function screenshots(suite: string): (page: Page, name: string) => Promis
 export async function useDarkTheme(page: Page): Promise<void> {
   await page.evaluate("localStorage.setItem('vigil.theme', 'dark')");
 }
+
+/** How far the page scrolls sideways (px); 0 when everything fits the viewport's width. */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  return Number(
+    await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
+  );
+}
+
+/**
+ * Polls `fn` until it returns something other than undefined (or `true`-ish for conditions), for
+ * lists that settle after a debounce and for deliveries that arrive asynchronously. On timeout it
+ * fails with `what` and, when given, `detail()`.
+ */
+export async function eventually<T>(
+  what: string,
+  fn: () => T | undefined | Promise<T | undefined>,
+  opts: { ms?: number; every?: number; detail?: () => string } = {},
+): Promise<T> {
+  const deadline = Date.now() + (opts.ms ?? 10_000);
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && (v as unknown) !== false) return v;
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${opts.detail ? `; ${opts.detail()}` : ''}`);
+    await new Promise((r) => setTimeout(r, opts.every ?? 100));
+  }
+}
