@@ -446,27 +446,13 @@ export function CheckDetail({ k }: { k: string }) {
           <Facts
             rows={[
               ['Target', target(o)],
-              [
-                'Service',
-                o.service ? (
-                  <Link key="svc" to={`/services/${encodeKey(String(o.service))}`}>
-                    {String(o.service)}
-                  </Link>
-                ) : null,
-              ],
+              serviceRow(o),
               ['Interval', String(o.interval ?? '1m')],
               ['Timeout', String(o.timeout ?? '10s')],
               ['Down after', plural(Number(o.down_after ?? 2), 'failure')],
               ['Up after', plural(Number(o.up_after ?? 1), 'success', 'successes')],
               ['Labels', labelsOf(o.labels)],
-              [
-                'Runbook',
-                o.runbook ? (
-                  <a key="rb" href={String(o.runbook)} rel="noreferrer noopener" target="_blank">
-                    {String(o.runbook)}
-                  </a>
-                ) : null,
-              ],
+              runbookRow(o),
             ]}
           />
         </section>
@@ -669,23 +655,9 @@ export function HeartbeatDetail({ k }: { k: string }) {
               ['Grace', String(o.grace ?? '1h')],
               ['Max run time', o.max_run_time ? String(o.max_run_time) : 'same as grace'],
               ['Min run time', o.min_run_time ? String(o.min_run_time) : null],
-              [
-                'Service',
-                o.service ? (
-                  <Link key="svc" to={`/services/${encodeKey(String(o.service))}`}>
-                    {String(o.service)}
-                  </Link>
-                ) : null,
-              ],
+              serviceRow(o),
               ['Labels', labelsOf(o.labels)],
-              [
-                'Runbook',
-                o.runbook ? (
-                  <a key="rb" href={String(o.runbook)} rel="noreferrer noopener" target="_blank">
-                    {String(o.runbook)}
-                  </a>
-                ) : null,
-              ],
+              runbookRow(o),
             ]}
           />
         </section>
@@ -758,3 +730,23 @@ export function HeartbeatDetail({ k }: { k: string }) {
 }
 
 export { stateText };
+
+/** The "Service" facts row of a check or heartbeat spec (linked to the service page). */
+function serviceRow(o: Record<string, unknown>): [string, ReactNode] {
+  return [
+    'Service',
+    o.service ? <Link to={`/services/${encodeKey(String(o.service))}`}>{String(o.service)}</Link> : null,
+  ];
+}
+
+/** The "Runbook" facts row of a check or heartbeat spec. */
+function runbookRow(o: Record<string, unknown>): [string, ReactNode] {
+  return [
+    'Runbook',
+    o.runbook ? (
+      <a href={String(o.runbook)} rel="noreferrer noopener" target="_blank">
+        {String(o.runbook)}
+      </a>
+    ) : null,
+  ];
+}
