@@ -735,7 +735,11 @@ export { stateText };
 function serviceRow(o: Record<string, unknown>): [string, ReactNode] {
   return [
     'Service',
-    o.service ? <Link to={`/services/${encodeKey(String(o.service))}`}>{String(o.service)}</Link> : null,
+    o.service ? (
+      <Link key="svc" to={`/services/${encodeKey(String(o.service))}`}>
+        {String(o.service)}
+      </Link>
+    ) : null,
   ];
 }
 
@@ -744,7 +748,7 @@ function runbookRow(o: Record<string, unknown>): [string, ReactNode] {
   return [
     'Runbook',
     o.runbook ? (
-      <a href={String(o.runbook)} rel="noreferrer noopener" target="_blank">
+      <a key="rb" href={String(o.runbook)} rel="noreferrer noopener" target="_blank">
         {String(o.runbook)}
       </a>
     ) : null,
