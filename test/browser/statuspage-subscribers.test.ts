@@ -24,16 +24,13 @@ import {
   startVigil,
   type VigilProcess,
 } from '../support/browser.ts';
+import { readableMail } from '../support/mail.ts';
 
 requireBrowserInCi();
 const shot = screenshots('statuspage-subscribers');
 
 const mails: Array<{ to: string[]; text: string }> = [];
 const hooks: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
-const decodeQp = (raw: string) =>
-  raw
-    .replace(/=\r?\n/g, '')
-    .replace(/=([0-9A-F]{2})/g, (_m, h) => String.fromCharCode(Number.parseInt(h, 16)));
 
 const mailLog = () => `mails: ${JSON.stringify(mails.map((m) => [m.to, m.text.slice(0, 600)]))}`;
 const waitFor = <T>(what: string, fn: () => T | undefined | Promise<T | undefined>) =>
@@ -76,7 +73,7 @@ describe('status page subscribers in Chromium', { skip: browserSkip }, () => {
         stream.on('end', () => {
           mails.push({
             to: s.envelope.rcptTo.map((r) => r.address),
-            text: decodeQp(Buffer.concat(chunks).toString()),
+            text: readableMail(Buffer.concat(chunks)),
           });
           cb();
         });

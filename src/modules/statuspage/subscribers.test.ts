@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { SMTPServer } from 'smtp-server';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { testBothDbs } from '../../../test/support/db.ts';
+import { readableMail } from '../../../test/support/mail.ts';
 import { csvField, signStandardWebhook } from './subscribers.ts';
 
 interface Mail {
@@ -25,12 +26,6 @@ let hookStatus = 200;
 let hookServer: ReturnType<typeof createServer>;
 let hookUrl = '';
 
-/** Quoted-printable soft breaks and escapes undone, so links can be read from the raw mail. */
-const decodeQp = (raw: string) =>
-  raw
-    .replace(/=\r?\n/g, '')
-    .replace(/=([0-9A-F]{2})/g, (_m, h) => String.fromCharCode(Number.parseInt(h, 16)));
-
 before(async () => {
   smtp = new SMTPServer({
     authOptional: true,
@@ -42,7 +37,7 @@ before(async () => {
       stream.on('end', () => {
         mails.push({
           to: session.envelope.rcptTo.map((r) => r.address),
-          text: decodeQp(Buffer.concat(chunks).toString('utf8')),
+          text: readableMail(Buffer.concat(chunks)),
         });
         cb();
       });
