@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { BackgroundCheckpointer } from './checkpointer.ts';
 import type { Database } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -20,6 +21,8 @@ export interface DbOptions {
   pgSchema?: string;
   /** Observes each query's duration (for the store latency histogram). */
   onQuery?: (ms: number) => void;
+  /** SQLite: checkpoint the WAL in a worker thread instead of inside commits (default true). */
+  backgroundCheckpoint?: boolean;
 }
 
 export interface Db {
@@ -29,6 +32,8 @@ export interface Db {
   location: string;
   /** The PostgreSQL schema in use when not the default search path. */
   schema?: string;
+  /** SQLite: the WAL checkpointer (absent for PostgreSQL and in-memory stores). */
+  checkpointer?: BackgroundCheckpointer;
   close(): Promise<void>;
 }
 
@@ -78,11 +83,24 @@ export async function createDb(opts: DbOptions): Promise<Db> {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
+  const checkpointer =
+    path !== ':memory:' && opts.backgroundCheckpoint !== false
+      ? new BackgroundCheckpointer(database, path)
+      : null;
   const kysely = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(database) }),
     log,
   });
-  return { kysely, dialect: 'sqlite', location: path, close: () => kysely.destroy() };
+  return {
+    kysely,
+    dialect: 'sqlite',
+    location: path,
+    checkpointer: checkpointer ?? undefined,
+    close: async () => {
+      await checkpointer?.close();
+      await kysely.destroy();
+    },
+  };
 }
 
 /**

@@ -1,8 +1,23 @@
 /** Identifiers: ULIDs (sortable by creation time) for rows, slugs for human keys. */
+import { randomFillSync } from 'node:crypto';
 import { monotonicFactory } from 'ulidx';
 import type { Clock } from './clock.ts';
 
-const ulid = monotonicFactory();
+/**
+ * ulidx draws one cryptographic random byte per character (16 calls per id in a new millisecond);
+ * drawing them from a pool refilled 4 KiB at a time keeps the same source at a fraction of the cost.
+ */
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+function pooledPrng(): number {
+  if (poolAt >= pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  return pool[poolAt++]! / 0xff;
+}
+
+const ulid = monotonicFactory(pooledPrng);
 
 /** A new ULID; pass the clock so ids created on a VirtualClock sort by virtual time. */
 export function newId(clock?: Clock): string {
