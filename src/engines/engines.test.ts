@@ -137,3 +137,49 @@ testBothDbs('timers: due rows are claimed exactly once, even by concurrent claim
   assert.equal((await timers.claimDue('escalate', 'w6')).length, 37);
   assert.equal(await timers.nextDue('escalate'), 1_000_000);
 });
+
+testBothDbs(
+  'timers: scheduleMany creates and moves in one go (clearing claims); cancelMany deletes',
+  async (h) => {
+    const clock = new VirtualClock(1_000_000);
+    const timers = new TimerStore(h.db, clock);
+    await inTransaction(h.db, (tx) =>
+      timers.scheduleMany(tx, [
+        { kind: 'hb', key: 'a', dueAt: 1_000_000, payload: { n: 1 } },
+        { kind: 'hb', key: 'b', dueAt: 1_000_000 },
+        { kind: 'hb', key: 'c', dueAt: 5_000_000 },
+        { kind: 'other', key: 'a', dueAt: 1_000_000 },
+      ]),
+    );
+    const claimed = await timers.claimDue<{ n: number } | null>('hb', 'w1');
+    assert.deepEqual(claimed.map((t) => [t.key, t.payload]).sort(), [
+      ['a', { n: 1 }],
+      ['b', null],
+    ]);
+    // Moving a claimed timer clears its claim and attempts; a key given twice keeps its last entry.
+    await inTransaction(h.db, (tx) =>
+      timers.scheduleMany(tx, [
+        { kind: 'hb', key: 'a', dueAt: 3_000_000, payload: { n: 2 } },
+        { kind: 'hb', key: 'a', dueAt: 1_000_500, payload: { n: 3 } },
+        { kind: 'hb', key: 'd', dueAt: 1_000_500 },
+      ]),
+    );
+    await clock.advance(500);
+    const again = await timers.claimDue<{ n: number } | null>('hb', 'w2');
+    assert.deepEqual(again.map((t) => [t.key, t.payload, t.attempts]).sort(), [
+      ['a', { n: 3 }, 1],
+      ['d', null, 1],
+    ]);
+    await inTransaction(h.db, (tx) => timers.cancelMany(tx, 'hb', ['a', 'c', 'zz']));
+    const left = await h.db.kysely
+      .selectFrom('timers')
+      .select(['kind', 'key'])
+      .orderBy('kind')
+      .orderBy('key')
+      .execute();
+    assert.deepEqual(
+      left.map((r) => `${r.kind}/${r.key}`),
+      ['hb/b', 'hb/d', 'other/a'],
+    );
+  },
+);

@@ -50,6 +50,56 @@ export class TimerStore {
     }
   }
 
+  /**
+   * Creates or moves many timers in one statement (same semantics as `schedule` for each; a key
+   * given twice keeps its last entry).
+   */
+  async scheduleMany(
+    tx: Tx,
+    timers: Array<{ kind: string; key: string; dueAt: number; payload?: unknown }>,
+  ): Promise<void> {
+    const byKey = new Map(timers.map((t) => [`${t.kind}\u0000${t.key}`, t]));
+    const now = this.clock.now();
+    const rows = [...byKey.values()].map((t) => ({
+      id: newId(this.clock),
+      kind: t.kind,
+      key: t.key,
+      due_at: t.dueAt,
+      payload: JSON.stringify(t.payload ?? null),
+      claimed_by: null,
+      claimed_until: null,
+      attempts: 0,
+      created_at: now,
+    }));
+    // 9 parameters a row: well under either engine's limit per statement.
+    for (let i = 0; i < rows.length; i += 500) {
+      await tx.db
+        .insertInto('timers')
+        .values(rows.slice(i, i + 500))
+        .onConflict((oc) =>
+          oc.columns(['kind', 'key']).doUpdateSet((eb) => ({
+            due_at: eb.ref('excluded.due_at'),
+            payload: eb.ref('excluded.payload'),
+            claimed_by: null,
+            claimed_until: null,
+            attempts: 0,
+          })),
+        )
+        .execute();
+    }
+  }
+
+  /** Deletes the timers of `kind` with these keys. */
+  async cancelMany(tx: Tx, kind: string, keys: string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 500) {
+      await tx.db
+        .deleteFrom('timers')
+        .where('kind', '=', kind)
+        .where('key', 'in', keys.slice(i, i + 500))
+        .execute();
+    }
+  }
+
   async cancel(tx: Tx, kind: string, key: string): Promise<void> {
     await tx.db.deleteFrom('timers').where('kind', '=', kind).where('key', '=', key).execute();
   }

@@ -109,10 +109,12 @@ class Writes {
   async flush(tx: Tx, timeline: Timeline, timers: TimerStore): Promise<void> {
     await heartbeatStore.insertPings(tx, this.pings);
     for (const e of this.events) await timeline.append(tx, e);
-    for (const [key, d] of this.timers) {
-      if (d) await timers.schedule(tx, { kind: TIMER_KIND, key, dueAt: d.at, payload: d });
-      else await timers.cancel(tx, TIMER_KIND, key);
-    }
+    const moved = [...this.timers].flatMap(([key, d]) =>
+      d ? [{ kind: TIMER_KIND, key, dueAt: d.at, payload: d }] : [],
+    );
+    const cancelled = [...this.timers].flatMap(([key, d]) => (d ? [] : [key]));
+    if (moved.length) await timers.scheduleMany(tx, moved);
+    if (cancelled.length) await timers.cancelMany(tx, TIMER_KIND, cancelled);
     if (this.readInTx) await heartbeatStore.upsertMany(tx, [...this.rows.values()]);
     else for (const { row, now } of this.rows.values()) await heartbeatStore.update(tx, row, now);
   }
