@@ -1,10 +1,11 @@
 /**
  * Heartbeat ping ingestion: autocannon against `/ping/<uuid>` spread over 1,000 distinct
- * heartbeats (BENCH_HEARTBEATS) on 16 keep-alive connections, next to a bare Fastify route
+ * heartbeats (BENCH_HEARTBEATS) on 16 keep-alive connections (BENCH_CONNECTIONS), next to a bare Fastify route
  * answering "OK" in the same process. Every accepted ping is committed before its 200
  * (concurrent pings are group-committed: ping rows, state updates, deadline timers).
  * Figures: pings/s and p99 for both, the ratio, and one heartbeat hammered alone
- * (`single_*`). SQLite; BENCH_DURATION (default 8 s) sets the load time.
+ * (`single_*`), and this process's CPU time per request for both (`*_cpu_per_*`, the figure other
+ * load on a shared machine disturbs least). SQLite; BENCH_DURATION (default 8 s) sets the load time.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,14 +51,27 @@ export default async function run(report: Report): Promise<void> {
     const burl = `http://127.0.0.1:${bport}/ping/${UUID}`;
     await loadTest(burl, { duration: 1, paths });
     await loadTest(vurl, { duration: 1, paths });
-    const b = await loadTest(burl, { duration: DURATION, paths });
-    const v = await loadTest(vurl, { duration: DURATION, paths });
+    // CPU time of this process per request: a figure other load on the machine disturbs far less.
+    const cpuOf = async (run: () => Promise<{ rps: number }>) => {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const r = await run();
+      const c = process.cpuUsage(c0);
+      const requests = r.rps * ((performance.now() - t0) / 1000);
+      return { ...r, cpuUs: (c.user + c.system) / Math.max(1, requests) };
+    };
+    const C = Number(process.env.BENCH_CONNECTIONS ?? 16);
+    const b = await cpuOf(() => loadTest(burl, { duration: DURATION, paths, connections: C }));
+    const v = await cpuOf(() => loadTest(vurl, { duration: DURATION, paths, connections: C }));
     if (v.non2xx || v.errors) throw new Error(`ping: ${v.non2xx} non-2xx, ${v.errors} errors`);
     report('bare_rps', b.rps, 'req/s');
     report('bare_p99', b.p99, 'ms');
     report('ping_rps', v.rps, 'pings/s');
     report('ping_p99', v.p99, 'ms');
     report('ratio_to_bare', v.rps / b.rps, 'x');
+    report('bare_cpu_per_request', b.cpuUs, 'µs');
+    report('ping_cpu_per_ping', v.cpuUs, 'µs');
+    report('cpu_ratio_bare_to_ping', b.cpuUs / v.cpuUs, 'x');
     const one = await loadTest(vurl, { duration: Math.max(2, Math.round(DURATION / 2)) });
     if (one.non2xx || one.errors) throw new Error(`ping: ${one.non2xx} non-2xx, ${one.errors} errors`);
     report('single_ping_rps', one.rps, 'pings/s');
