@@ -52,7 +52,7 @@ export default async function run(report: Report): Promise<void> {
     await loadTest(burl, { duration: 1, paths });
     await loadTest(vurl, { duration: 1, paths });
     // CPU time of this process per request: a figure other load on the machine disturbs far less.
-    const cpuOf = async (run: () => Promise<{ rps: number }>) => {
+    const cpuOf = async <R extends { rps: number }>(run: () => Promise<R>) => {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       const r = await run();

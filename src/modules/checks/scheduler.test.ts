@@ -191,3 +191,61 @@ testBothDbs('scheduler: bounded concurrency delays (never skips) and flags check
     await t.close();
   }
 });
+
+testBothDbs('scheduler: results finishing together share one commit and keep every count', async (h) => {
+  const t = await createTestApp(h);
+  try {
+    const { svc } = await setup(t);
+    // Every probe resolves at the same moment, so the whole round is one batch.
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    let n = 0;
+    svc.scheduler.setProber(async () => {
+      const i = n++;
+      await gate;
+      return i % 3 === 0 ? down() : up(10 + i);
+    });
+    const keys = Array.from({ length: 30 }, (_, i) => `c-${String(i).padStart(2, '0')}`);
+    for (const key of keys) {
+      const r = await t.request('POST', '/api/v1/checks', {
+        key,
+        type: 'tcp',
+        host: '127.0.0.1',
+        port: 9,
+        interval: '10s',
+        down_after: 1,
+      });
+      assert.equal(r.statusCode, 201, r.body);
+    }
+    await t.app.runner.runOnce('checks-probes');
+    await t.clock.advance(10_000);
+    await t.app.runner.runOnce('checks-probes');
+    assert.equal(n, 30, 'all 30 started');
+    // A pause landing while its probe runs wins over the result's state.
+    assert.equal((await t.request('POST', '/api/v1/checks/c-01/pause')).statusCode, 200);
+    let commits = 0;
+    const origTx = (h.db.kysely as any).transaction.bind(h.db.kysely);
+    (h.db.kysely as any).transaction = () => {
+      commits++;
+      return origTx();
+    };
+    release();
+    await svc.scheduler.drain();
+    (h.db.kysely as any).transaction = origTx;
+    assert.ok(commits <= 2, `${commits} transactions for 30 results`);
+    const states = (await t.request('GET', '/api/v1/check-states?limit=100')).json().items;
+    assert.equal(states.length, 30);
+    assert.equal(states.filter((s: any) => s.state === 'down').length, 10);
+    assert.equal(states.find((s: any) => s.key === 'c-01').state, 'paused');
+    for (const key of keys) {
+      const upt = (await t.request('GET', `/api/v1/checks/${key}/uptime?bucket=day`)).json().items;
+      assert.equal(upt[0].total, 1, key);
+      const res = (await t.request('GET', `/api/v1/checks/${key}/results`)).json().items;
+      assert.equal(res.length, 1, key);
+    }
+    const changes = await t.app.services.timeline.recent({ types: ['check.state_changed'], limit: 100 });
+    assert.equal(changes.length, 30, 'one unknown→up/down event per check');
+  } finally {
+    await t.close();
+  }
+});

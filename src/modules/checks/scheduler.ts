@@ -46,6 +46,17 @@ interface Entry {
   state: StateRow;
 }
 
+/** A probe result waiting for its group commit. */
+interface PendingWrite {
+  e: Entry;
+  at: number;
+  lateness: number | null;
+  result: ProbeResult;
+  location: string;
+  state: StateRow;
+  change: { from: string; to: string; reason: string } | null | undefined;
+}
+
 export interface SchedulerOptions {
   db: Db;
   clock: Clock;
@@ -217,37 +228,7 @@ export class ProbeScheduler implements Engine {
       lastLatenessMs: lateness,
       changedAt: change ? at : e.state.changedAt,
     };
-    await inTransaction(this.o.db, async (tx) => {
-      await checksStore.insertResult(tx, {
-        id: newId(this.o.clock),
-        checkKey: e.key,
-        at,
-        status: result.status,
-        latencyMs: result.latencyMs,
-        errorClass: result.errorClass,
-        error: result.error,
-        location,
-        latenessMs: lateness,
-        details: result.details,
-      });
-      await checksStore.addToRollups(tx, e.key, at, result);
-      // A pause that landed while the probe ran wins.
-      const stored = await checksStore.getState(tx, e.key);
-      state.paused = stored?.paused ?? false;
-      await checksStore.putState(tx, state, this.o.clock.now());
-      if (change) {
-        await this.o.timeline.append(
-          tx,
-          stateChangedEvent('check', e.key, e.spec.service ?? null, change, at, {
-            status: result.status,
-            latency_ms: result.latencyMs,
-            error_class: result.errorClass,
-            error: result.error,
-            location,
-          }),
-        );
-      }
-    });
+    await this.record({ e, at, lateness, result, location, state, change });
     e.state = state;
     const sample: ResultSample = {
       check: e.key,
@@ -269,6 +250,84 @@ export class ProbeScheduler implements Engine {
       }
     }
     return result;
+  }
+
+  /**
+   * Stores a result (durable when this resolves). Results finishing close together are
+   * group-committed: those completing in the same event-loop turn, or while a transaction runs,
+   * share the next one — one multi-row write each for results, rollups and states.
+   */
+  private record(w: PendingWrite): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.writeQueue.push({ ...w, resolve, reject });
+      if (!this.writing) void this.drainWrites();
+    });
+  }
+
+  private writeQueue: Array<PendingWrite & { resolve: () => void; reject: (e: unknown) => void }> = [];
+  private writing = false;
+
+  private async drainWrites(): Promise<void> {
+    this.writing = true;
+    try {
+      // Let the probes finishing in this turn join the first batch (an I/O-phase yield, no clock).
+      await new Promise<void>((r) => setImmediate(r));
+      while (this.writeQueue.length) {
+        const batch = this.writeQueue.splice(0, 500);
+        try {
+          await this.writeResults(batch);
+          for (const b of batch) b.resolve();
+        } catch {
+          // One bad result must not fail its neighbours: retry each on its own.
+          for (const b of batch) await this.writeResults([b]).then(b.resolve, b.reject);
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async writeResults(batch: PendingWrite[]): Promise<void> {
+    const now = this.o.clock.now();
+    await inTransaction(this.o.db, async (tx) => {
+      await checksStore.insertResults(
+        tx,
+        batch.map((w) => ({
+          id: newId(this.o.clock),
+          checkKey: w.e.key,
+          at: w.at,
+          status: w.result.status,
+          latencyMs: w.result.latencyMs,
+          errorClass: w.result.errorClass,
+          error: w.result.error,
+          location: w.location,
+          latenessMs: w.lateness,
+          details: w.result.details,
+        })),
+      );
+      await checksStore.addManyToRollups(
+        tx,
+        batch.map((w) => ({ key: w.e.key, at: w.at, result: w.result })),
+      );
+      // A pause that landed while the probe ran wins.
+      const paused = await checksStore.pausedFlags(tx, [...new Set(batch.map((w) => w.e.key))]);
+      for (const w of batch) w.state.paused = paused.get(w.e.key) ?? false;
+      // A check run twice in one batch (a "run now" during a scheduled run) keeps its last state.
+      await checksStore.putStates(tx, [...new Map(batch.map((w) => [w.e.key, w.state])).values()], now);
+      for (const w of batch) {
+        if (!w.change) continue;
+        await this.o.timeline.append(
+          tx,
+          stateChangedEvent('check', w.e.key, w.e.spec.service ?? null, w.change, w.at, {
+            status: w.result.status,
+            latency_ms: w.result.latencyMs,
+            error_class: w.result.errorClass,
+            error: w.result.error,
+            location: w.location,
+          }),
+        );
+      }
+    });
   }
 
   private async markNotRunning(e: Entry, now: number): Promise<void> {

@@ -114,6 +114,49 @@ export const checksStore = {
       .execute();
   },
 
+  /** Upserts many state rows in one statement per 200. */
+  async putStates(db: Tx | Q, states: StateRow[], now: number): Promise<void> {
+    const rows = states.map((s) => ({
+      key: s.key,
+      state: s.state,
+      consecutive_failures: s.consecutiveFailures,
+      consecutive_successes: s.consecutiveSuccesses,
+      paused: s.paused ? 1 : 0,
+      last_run_at: s.lastRunAt,
+      last_status: s.lastStatus,
+      last_latency_ms: s.lastLatencyMs,
+      last_error_class: s.lastErrorClass,
+      last_error: s.lastError,
+      last_lateness_ms: s.lastLatenessMs,
+      changed_at: s.changedAt,
+      updated_at: now,
+    }));
+    const cols = Object.keys(rows[0] ?? {}).filter((c) => c !== 'key');
+    for (let i = 0; i < rows.length; i += 200) {
+      await q(db)
+        .insertInto('checks_state')
+        .values(rows.slice(i, i + 200))
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet(Object.fromEntries(cols.map((c) => [c, sql.ref(`excluded.${c}`)]))),
+        )
+        .execute();
+    }
+  },
+
+  /** The paused flag of each of `keys` that has a state row. */
+  async pausedFlags(db: Tx | Q, keys: string[]): Promise<Map<string, boolean>> {
+    const out = new Map<string, boolean>();
+    for (let i = 0; i < keys.length; i += 500) {
+      const rows = await q(db)
+        .selectFrom('checks_state')
+        .select(['key', 'paused'])
+        .where('key', 'in', keys.slice(i, i + 500))
+        .execute();
+      for (const r of rows) out.set(r.key, Number(r.paused) === 1);
+    }
+    return out;
+  },
+
   async deleteState(db: Tx | Q, key: string): Promise<void> {
     await q(db).deleteFrom('checks_state').where('key', '=', key).execute();
   },
@@ -134,6 +177,70 @@ export const checksStore = {
         details: r.details ? JSON.stringify(r.details) : null,
       })
       .execute();
+  },
+
+  /** Inserts many raw results (one statement per 500). */
+  async insertResults(db: Tx | Q, rs: ResultRow[]): Promise<void> {
+    for (let i = 0; i < rs.length; i += 500) {
+      await q(db)
+        .insertInto('checks_results')
+        .values(
+          rs.slice(i, i + 500).map((r) => ({
+            id: r.id,
+            check_key: r.checkKey,
+            at: r.at,
+            status: r.status,
+            latency_ms: r.latencyMs,
+            error_class: r.errorClass,
+            error: r.error,
+            location: r.location,
+            lateness_ms: r.latenessMs,
+            details: r.details ? JSON.stringify(r.details) : null,
+          })),
+        )
+        .execute();
+    }
+  },
+
+  /**
+   * Adds many results to their minute, hour and day rollups: counts are summed per bucket in
+   * memory, then each bucket is one row of a multi-row upsert that increments in SQL (so
+   * concurrent writers still never lose counts).
+   */
+  async addManyToRollups(
+    db: Tx | Q,
+    items: Array<{ key: string; at: number; result: ProbeResult }>,
+  ): Promise<void> {
+    const buckets = new Map<string, Record<string, any>>();
+    for (const { key, at, result } of items) {
+      const ok = result.status !== 'down';
+      const h = ok ? BUCKET_COLUMNS[bucketOf(result.latencyMs)] : null;
+      for (const resolution of ['minute', 'hour', 'day'] as Resolution[]) {
+        const start = bucketStart(at, resolution);
+        const id = `${key}\u0000${resolution}\u0000${start}`;
+        let row = buckets.get(id);
+        if (!row) {
+          row = { check_key: key, resolution, start, total: 0, up: 0, degraded: 0, down: 0, latency_sum: 0 };
+          for (const c of BUCKET_COLUMNS) row[c] = 0;
+          buckets.set(id, row);
+        }
+        row.total++;
+        row[result.status]++;
+        if (ok) row.latency_sum += result.latencyMs;
+        if (h) row[h]++;
+      }
+    }
+    const rows = [...buckets.values()];
+    const counters = ['total', 'up', 'degraded', 'down', 'latency_sum', ...BUCKET_COLUMNS];
+    const inc = (col: string) => sql`checks_rollups.${sql.ref(col)} + excluded.${sql.ref(col)}`;
+    const set = Object.fromEntries(counters.map((c) => [c, inc(c)]));
+    for (let i = 0; i < rows.length; i += 300) {
+      await q(db)
+        .insertInto('checks_rollups')
+        .values(rows.slice(i, i + 300))
+        .onConflict((oc) => oc.columns(['check_key', 'resolution', 'start']).doUpdateSet(set))
+        .execute();
+    }
   },
 
   /** Adds one result to its minute, hour and day rollups (atomic increments). */
