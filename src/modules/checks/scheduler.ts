@@ -176,16 +176,23 @@ export class ProbeScheduler implements Engine {
     }
     // Most overdue first, so lateness is shared fairly when the pool is saturated.
     due.sort((a, b) => a.nextDue - b.nextDue);
-    let free = this.concurrency - this.inflight.size;
-    for (const e of due) {
-      if (free <= 0) {
-        nextDueAt = now;
-        break;
-      }
-      free--;
+    // What does not fit now waits in the backlog and starts as soon as a probe finishes (no
+    // re-scan of every check, no busy loop while the pool is full).
+    this.backlog = due;
+    this.pump(now);
+    return { nextDueAt: Number.isFinite(nextDueAt) ? nextDueAt : null };
+  }
+
+  /** Due checks waiting for a free slot, most overdue first. */
+  private backlog: Entry[] = [];
+
+  /** Starts backlog entries while slots are free (skipping any changed, paused or removed meanwhile). */
+  private pump(now: number): void {
+    while (this.backlog.length && this.inflight.size < this.concurrency) {
+      const e = this.backlog.shift()!;
+      if (e.running || e.state.paused || e.nextDue > now || this.entries.get(e.key) !== e) continue;
       this.launch(e, now);
     }
-    return { nextDueAt: Number.isFinite(nextDueAt) ? nextDueAt : null };
   }
 
   private launch(e: Entry, now: number): void {
@@ -200,6 +207,7 @@ export class ProbeScheduler implements Engine {
       // "Last run" for the not-running rule counts from when the run ended.
       e.lastStartedAt = Math.max(e.lastStartedAt, this.o.clock.now());
       this.inflight.delete(p);
+      if (this.backlog.length) this.pump(this.o.clock.now());
     });
     this.inflight.add(p);
   }
