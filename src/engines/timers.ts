@@ -50,6 +50,48 @@ export class TimerStore {
     }
   }
 
+  /**
+   * `schedule` for many timers at once: one multi-row upsert on (kind, key) per chunk. A key given
+   * twice keeps its last entry, as consecutive `schedule` calls would.
+   */
+  async scheduleMany(
+    tx: Tx,
+    items: Array<{ kind: string; key: string; dueAt: number; payload?: unknown }>,
+  ): Promise<void> {
+    const last = new Map<string, (typeof items)[number]>();
+    for (const t of items) {
+      const k = `${t.kind}\u0000${t.key}`;
+      last.delete(k); // keep the order of last appearance
+      last.set(k, t);
+    }
+    const rows = [...last.values()].map((t) => ({
+      id: newId(this.clock),
+      kind: t.kind,
+      key: t.key,
+      due_at: t.dueAt,
+      payload: JSON.stringify(t.payload ?? null),
+      claimed_by: null,
+      claimed_until: null,
+      attempts: 0,
+      created_at: this.clock.now(),
+    }));
+    for (let i = 0; i < rows.length; i += 500) {
+      await tx.db
+        .insertInto('timers')
+        .values(rows.slice(i, i + 500))
+        .onConflict((oc) =>
+          oc.columns(['kind', 'key']).doUpdateSet((eb) => ({
+            due_at: eb.ref('excluded.due_at'),
+            payload: eb.ref('excluded.payload'),
+            claimed_by: null,
+            claimed_until: null,
+            attempts: 0,
+          })),
+        )
+        .execute();
+    }
+  }
+
   async cancel(tx: Tx, kind: string, key: string): Promise<void> {
     await tx.db.deleteFrom('timers').where('kind', '=', kind).where('key', '=', key).execute();
   }

@@ -26,6 +26,9 @@ export interface NotifyApi {
   deliveries(f?: { status?: DeliveryStatus; incidentId?: string; limit?: number }): Promise<Delivery[]>;
 }
 
+/** How long the org's base URL (for links) is reused. */
+const BASE_URL_TTL_MS = 5_000;
+
 export default defineModule<NotifyApi>({
   name: 'notify',
   migrations: { '202611251110-notify-deliveries': m1 },
@@ -37,10 +40,29 @@ export default defineModule<NotifyApi>({
       smtpUrl: process.env.VIGIL_SMTP_URL,
       from: process.env.VIGIL_SMTP_FROM,
     });
-    const baseUrl = async () => {
-      const org = await ctx.catalog.get('org', 'default').catch(() => null);
-      return String((org?.spec.base_url as string | undefined) ?? ctx.settings.baseUrl).replace(/\/+$/, '');
+    // The public base URL goes into every page's links: read once per BASE_URL_TTL_MS rather than
+    // per delivery. A change to the org in this process drops it at once; one made on another
+    // replica is seen within the TTL.
+    let base: { url: Promise<string>; at: number } | null = null;
+    const baseUrl = () => {
+      const now = ctx.clock.now();
+      if (!base || now - base.at >= BASE_URL_TTL_MS || now < base.at) {
+        const url = ctx.catalog
+          .get('org', 'default')
+          .catch(() => null)
+          .then((org) =>
+            String((org?.spec.base_url as string | undefined) ?? ctx.settings.baseUrl).replace(/\/+$/, ''),
+          );
+        base = { url, at: now };
+        url.catch(() => {
+          base = null;
+        });
+      }
+      return base.url;
     };
+    const unsubscribe = ctx.timeline.subscribe((e) => {
+      if (e.type.startsWith('org.')) base = null;
+    });
     const actionLink = async (
       incidentId: string,
       action: LinkAction,
@@ -96,6 +118,7 @@ export default defineModule<NotifyApi>({
         deliveries: (f = {}) => store.list(f),
       },
       async stop() {
+        unsubscribe();
         await notifier.idle();
         transports.close();
       },

@@ -182,29 +182,81 @@ export class NotifyStore {
     return rows.map(toDelivery);
   }
 
-  /** Records an attempt's outcome if `holder` still holds the claim; returns false otherwise. */
-  async record(
+  /**
+   * Records attempts' outcomes in `tx` where `holder` still holds the claim: one UPDATE per
+   * distinct outcome (a batch of successful sends is usually one); returns the ids it recorded.
+   */
+  async recordMany(
     tx: Tx,
-    id: string,
     holder: string,
-    patch: { status: DeliveryStatus; attempts: number; nextAttemptAt: number; detail: string; now: number },
-  ): Promise<boolean> {
-    const res = await nk(tx)
-      .updateTable('notify_deliveries')
-      .set({
-        status: patch.status,
-        attempts: patch.attempts,
-        next_attempt_at: patch.nextAttemptAt,
-        last_detail: patch.detail.slice(0, 1000),
-        claimed_by: null,
-        claimed_until: null,
-        updated_at: patch.now,
-        ...(patch.status === 'sent' ? { sent_at: patch.now } : {}),
-      })
-      .where('id', '=', id)
-      .where('claimed_by', '=', holder)
-      .executeTakeFirst();
-    return Number(res.numUpdatedRows) === 1;
+    items: Array<{
+      id: string;
+      patch: { status: DeliveryStatus; attempts: number; nextAttemptAt: number; detail: string; now: number };
+    }>,
+  ): Promise<Set<string>> {
+    const groups = new Map<string, { patch: (typeof items)[number]['patch']; ids: string[] }>();
+    for (const { id, patch } of items) {
+      const k = JSON.stringify([patch.status, patch.attempts, patch.nextAttemptAt, patch.detail, patch.now]);
+      const g = groups.get(k);
+      if (g) g.ids.push(id);
+      else groups.set(k, { patch, ids: [id] });
+    }
+    const held = new Set<string>();
+    for (const { patch, ids } of groups.values()) {
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await nk(tx)
+          .updateTable('notify_deliveries')
+          .set({
+            status: patch.status,
+            attempts: patch.attempts,
+            next_attempt_at: patch.nextAttemptAt,
+            last_detail: patch.detail.slice(0, 1000),
+            claimed_by: null,
+            claimed_until: null,
+            updated_at: patch.now,
+            ...(patch.status === 'sent' ? { sent_at: patch.now } : {}),
+          })
+          .where('id', 'in', ids.slice(i, i + 500))
+          .where('claimed_by', '=', holder)
+          .returning('id')
+          .execute();
+        for (const r of rows) held.add(r.id);
+      }
+    }
+    return held;
+  }
+
+  /** Channel health rows by key (those that exist). */
+  async channels(tx: Tx, keys: string[]): Promise<Map<string, NotifyTables['notify_channels']>> {
+    const out = new Map<string, NotifyTables['notify_channels']>();
+    for (let i = 0; i < keys.length; i += 500) {
+      const rows = await nk(tx)
+        .selectFrom('notify_channels')
+        .selectAll()
+        .where('channel_key', 'in', keys.slice(i, i + 500))
+        .execute();
+      for (const r of rows) out.set(r.channel_key, r);
+    }
+    return out;
+  }
+
+  /** Writes channel health rows (insert or replace by key), one multi-row statement per chunk. */
+  async saveChannels(tx: Tx, rows: Array<NotifyTables['notify_channels']>): Promise<void> {
+    for (let i = 0; i < rows.length; i += 500) {
+      await nk(tx)
+        .insertInto('notify_channels')
+        .values(rows.slice(i, i + 500))
+        .onConflict((oc) =>
+          oc.column('channel_key').doUpdateSet((eb) => ({
+            channel_type: eb.ref('excluded.channel_type'),
+            consecutive_failures: eb.ref('excluded.consecutive_failures'),
+            failing: eb.ref('excluded.failing'),
+            last_error: eb.ref('excluded.last_error'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .execute();
+    }
   }
 
   /**
