@@ -18,6 +18,8 @@ import type { EnqueueInput } from './types.ts';
 export interface NotifyApi {
   /** Writes a delivery in the caller's transaction; the same idempotency key twice is a no-op. */
   enqueue(tx: Tx, input: EnqueueInput): Promise<{ id: string; created: boolean }>;
+  /** `enqueue` for many deliveries in one go (multi-row writes), in order. */
+  enqueueMany(tx: Tx, inputs: EnqueueInput[]): Promise<Array<{ id: string; created: boolean }>>;
   /** Cancels an incident's not-yet-attempted deliveries due after `after` (delayed reminders). */
   cancelPending(tx: Tx, f: { incidentId: string; after: number; detail: string }): Promise<number>;
   /** A signed, single-use, expiring one-click link (`<base>/ack/<token>`). */
@@ -113,6 +115,7 @@ export default defineModule<NotifyApi>({
       engines: [notifier],
       api: {
         enqueue: (tx, input) => store.enqueue(tx, input),
+        enqueueMany: (tx, inputs) => store.enqueueMany(tx, inputs),
         cancelPending: (tx, f) => store.cancelPending(tx, f),
         actionLink,
         deliveries: (f = {}) => store.list(f),

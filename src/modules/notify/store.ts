@@ -109,34 +109,65 @@ export class NotifyStore {
   /** Writes a delivery in `tx`; returns whether it was new (false: the key existed already). */
   async enqueue(tx: Tx, input: EnqueueInput): Promise<{ id: string; created: boolean }> {
     const now = this.clock.now();
-    const id = newId(this.clock);
+    const row = this.row(input, now);
     const res = await nk(tx)
       .insertInto('notify_deliveries')
-      .values({
-        id,
-        idempotency_key: input.idempotencyKey,
-        channel_type: input.channel.type,
-        channel_key: channelKey(input.channel),
-        channel_config: JSON.stringify(input.channel.config),
-        message: JSON.stringify(input.message),
-        incident_id: input.incidentId ?? null,
-        recipient: input.message.recipient ?? null,
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: input.notBefore ?? now,
-        claimed_by: null,
-        claimed_until: null,
-        last_detail: null,
-        created_at: now,
-        updated_at: now,
-        sent_at: null,
-      })
+      .values(row)
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
       .executeTakeFirst();
     const created = Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
+    if (created && row.next_attempt_at <= now) this.wakeAfter(tx);
+    return { id: row.id, created };
+  }
+
+  /**
+   * `enqueue` for many deliveries at once (multi-row inserts), in order: a key that exists
+   * already, or that an earlier entry of `inputs` used, is not written again (`created: false`).
+   */
+  async enqueueMany(tx: Tx, inputs: EnqueueInput[]): Promise<Array<{ id: string; created: boolean }>> {
+    if (inputs.length <= 1) return Promise.all(inputs.map((i) => this.enqueue(tx, i)));
+    const now = this.clock.now();
+    const rows = inputs.map((i) => this.row(i, now));
+    const inserted = new Set<string>();
+    for (let i = 0; i < rows.length; i += 200) {
+      const res = await nk(tx)
+        .insertInto('notify_deliveries')
+        .values(rows.slice(i, i + 200))
+        .onConflict((oc) => oc.column('idempotency_key').doNothing())
+        .returning('id')
+        .execute();
+      for (const r of res) inserted.add(r.id);
+    }
+    if (rows.some((r) => inserted.has(r.id) && r.next_attempt_at <= now)) this.wakeAfter(tx);
+    return rows.map((r) => ({ id: r.id, created: inserted.has(r.id) }));
+  }
+
+  private row(input: EnqueueInput, now: number): DeliveryRow {
+    return {
+      id: newId(this.clock),
+      idempotency_key: input.idempotencyKey,
+      channel_type: input.channel.type,
+      channel_key: channelKey(input.channel),
+      channel_config: JSON.stringify(input.channel.config),
+      message: JSON.stringify(input.message),
+      incident_id: input.incidentId ?? null,
+      recipient: input.message.recipient ?? null,
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: input.notBefore ?? now,
+      claimed_by: null,
+      claimed_until: null,
+      last_detail: null,
+      created_at: now,
+      updated_at: now,
+      sent_at: null,
+    };
+  }
+
+  /** Wakes the sender once `tx` commits. */
+  private wakeAfter(tx: Tx): void {
     const wake = this.onEnqueued;
-    if (created && wake && (input.notBefore ?? now) <= now) tx.afterCommit(() => wake());
-    return { id, created };
+    if (wake) tx.afterCommit(() => wake());
   }
 
   /**
