@@ -121,6 +121,7 @@ export class Timeline {
    * Durable consumption: hands the next batch of events (after the consumer's stored offset,
    * optionally only some types) to `handle` inside one transaction that also advances the
    * offset, so each event is handled once even across restarts. Run it from a singleton engine.
+   * `limit` bounds the events handed over (of the wanted types, when `types` is given).
    */
   async consume(
     consumer: string,
@@ -135,18 +136,45 @@ export class Timeline {
         .where('name', '=', consumer)
         .executeTakeFirst();
       const after = off ? Number(off.seq) : 0;
-      const rows = await tx.db
-        .selectFrom('events')
-        .selectAll()
-        .where('seq', '>', after)
-        .orderBy('seq', 'asc')
-        .limit(limit)
-        .execute();
-      if (rows.length === 0) return { handled: 0, more: false };
-      const events = rows.map(toEvent);
-      const wanted = opts.types ? events.filter((e) => opts.types!.includes(e.type)) : events;
+      let wanted: DomainEvent[];
+      let last: number;
+      let more: boolean;
+      if (opts.types?.length) {
+        // Only the wanted types are read, up to the end of the log as of now: the offset then
+        // moves past the others without reading them. (Appenders commit in seq order, so no event
+        // at or below the bound can still appear.)
+        const end = await tx.db
+          .selectFrom('events')
+          .select((eb) => eb.fn.max('seq').as('m'))
+          .executeTakeFirst();
+        const bound = Number(end?.m ?? 0);
+        if (bound <= after) return { handled: 0, more: false };
+        const rows = await tx.db
+          .selectFrom('events')
+          .selectAll()
+          .where('seq', '>', after)
+          .where('seq', '<=', bound)
+          .where('type', 'in', opts.types)
+          .orderBy('seq', 'asc')
+          .limit(limit + 1)
+          .execute();
+        more = rows.length > limit;
+        wanted = rows.slice(0, limit).map(toEvent);
+        last = more ? wanted[limit - 1].seq! : bound;
+      } else {
+        const rows = await tx.db
+          .selectFrom('events')
+          .selectAll()
+          .where('seq', '>', after)
+          .orderBy('seq', 'asc')
+          .limit(limit)
+          .execute();
+        if (rows.length === 0) return { handled: 0, more: false };
+        wanted = rows.map(toEvent);
+        last = wanted[wanted.length - 1].seq!;
+        more = rows.length === limit;
+      }
       if (wanted.length) await handle(tx, wanted);
-      const last = events[events.length - 1].seq!;
       const now = this.clock.now();
       if (off) {
         await tx.db
@@ -160,7 +188,7 @@ export class Timeline {
           .values({ name: consumer, seq: last, updated_at: now })
           .execute();
       }
-      return { handled: wanted.length, more: rows.length === limit };
+      return { handled: wanted.length, more };
     });
   }
 
