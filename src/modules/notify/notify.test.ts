@@ -316,3 +316,38 @@ testBothDbs(
     }
   },
 );
+
+testBothDbs(
+  'notify: enqueueMany writes in order; existing and repeated keys are not written again',
+  async (h) => {
+    const t = await createTestApp(h);
+    try {
+      const api = t.app.modules.get<NotifyApi>('notify');
+      const channel = { type: 'webhook' as const, key: 'many', config: { url: 'http://127.0.0.1:9/' } };
+      const later = t.clock.now() + 60_000; // not due: nothing is sent meanwhile
+      const input = (key: string, title: string) => ({
+        idempotencyKey: key,
+        channel,
+        message: { ...msg, title },
+        incidentId: 'inc-many',
+        notBefore: later,
+      });
+      await enqueue(t, input('k0', 'first'));
+      const res = await inTransaction(t.app.db, (tx) =>
+        api.enqueueMany(tx, [input('k1', 'a'), input('k0', 'again'), input('k2', 'b'), input('k1', 'dup')]),
+      );
+      assert.deepEqual(
+        res.map((r) => r.created),
+        [true, false, true, false],
+      );
+      const rows = await api.deliveries({ incidentId: 'inc-many' });
+      assert.deepEqual(rows.map((d) => d.message.title).sort(), ['a', 'b', 'first']);
+      assert.deepEqual(
+        rows.map((d) => d.id).sort(),
+        [res[0].id, res[2].id, ...rows.filter((d) => d.message.title === 'first').map((d) => d.id)].sort(),
+      );
+    } finally {
+      await t.close();
+    }
+  },
+);
