@@ -51,16 +51,20 @@ export class TimerStore {
   }
 
   /**
-   * Creates or moves many timers in one statement (same semantics as `schedule` for each; a key
-   * given twice keeps its last entry).
+   * `schedule` for many timers at once: one multi-row upsert on (kind, key) per chunk. A key given
+   * twice keeps its last entry, as consecutive `schedule` calls would.
    */
   async scheduleMany(
     tx: Tx,
-    timers: Array<{ kind: string; key: string; dueAt: number; payload?: unknown }>,
+    items: Array<{ kind: string; key: string; dueAt: number; payload?: unknown }>,
   ): Promise<void> {
-    const byKey = new Map(timers.map((t) => [`${t.kind}\u0000${t.key}`, t]));
-    const now = this.clock.now();
-    const rows = [...byKey.values()].map((t) => ({
+    const last = new Map<string, (typeof items)[number]>();
+    for (const t of items) {
+      const k = `${t.kind}\u0000${t.key}`;
+      last.delete(k); // keep the order of last appearance
+      last.set(k, t);
+    }
+    const rows = [...last.values()].map((t) => ({
       id: newId(this.clock),
       kind: t.kind,
       key: t.key,
@@ -69,9 +73,8 @@ export class TimerStore {
       claimed_by: null,
       claimed_until: null,
       attempts: 0,
-      created_at: now,
+      created_at: this.clock.now(),
     }));
-    // 9 parameters a row: well under either engine's limit per statement.
     for (let i = 0; i < rows.length; i += 500) {
       await tx.db
         .insertInto('timers')

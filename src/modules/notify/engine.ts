@@ -5,12 +5,12 @@
  * timeline, and a channel that keeps failing raises `channel.failing` (then `channel.recovered`).
  */
 import type { Db } from '../../db/db.ts';
-import { inTransaction, type Tx } from '../../db/tx.ts';
+import { inTransaction } from '../../db/tx.ts';
 import type { Engine, StepResult } from '../../engines/runner.ts';
 import type { Clock } from '../../kernel/clock.ts';
-import type { Timeline } from '../timeline/timeline.ts';
+import type { EventInput, Timeline } from '../timeline/timeline.ts';
 import { GIVE_UP_AFTER_MS, retryDelay } from './backoff.ts';
-import { type Delivery, type NotifyStore, nk } from './store.ts';
+import type { Delivery, NotifyStore, NotifyTables } from './store.ts';
 import type { Transports } from './transports/index.ts';
 import type { ActionLinks, Notification, SendResult } from './types.ts';
 
@@ -47,6 +47,9 @@ export class Notifier implements Engine {
   private busy: Promise<unknown> = Promise.resolve();
   private wakeQueued = false;
   private stopped = false;
+  /** Outcomes waiting for the next group commit. */
+  private outcomes: Array<{ o: Outcome; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private draining = false;
 
   constructor(private deps: NotifierDeps) {}
 
@@ -120,73 +123,144 @@ export class Notifier implements Engine {
         ? now + retryDelay(attempt, (this.deps.random ?? Math.random)(), result.retryAfterMs)
         : now;
     const detail = giveUp ? `gave up after ${attempt} attempts: ${result.detail}` : result.detail;
-    await inTransaction(this.deps.db, async (tx) => {
-      const held = await this.deps.store.record(tx, d.id, this.deps.holder, {
-        status,
-        attempts: attempt,
-        nextAttemptAt: next,
-        detail,
-        now,
-      });
-      if (!held) return; // our claim expired and someone else took over: they record it
-      if (d.incidentId) {
-        await this.deps.timeline.append(tx, {
-          type: status === 'sent' ? 'notification.sent' : 'notification.failed',
-          subject: { kind: 'incident', key: d.incidentId },
-          actor: 'system:notify',
-          data: {
-            delivery_id: d.id,
-            recipient: d.message.recipient ?? null,
-            channel: { type: d.channel.type, key: d.channel.key },
-            kind: d.message.kind ?? 'notify',
-            result: result.status,
-            detail,
-            attempt,
-            final: status !== 'pending',
-            ...(status === 'pending' ? { next_attempt_at: new Date(next).toISOString() } : {}),
-          },
-        });
-      }
-      await this.channelHealth(tx, d, status === 'sent', detail, now);
+    await this.record({ d, result, status, attempt, next, detail, now });
+  }
+
+  /**
+   * Records an outcome (durable when this resolves). Outcomes are group-committed: those that
+   * arrive in the same event-loop turn, or while a transaction runs, share the next one.
+   */
+  private record(o: Outcome): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.outcomes.push({ o, resolve, reject });
+      if (!this.draining) void this.drain();
     });
   }
 
-  /** Counts consecutive failures per channel and announces when a channel starts/stops failing. */
-  private async channelHealth(tx: Tx, d: Delivery, ok: boolean, detail: string, now: number): Promise<void> {
-    const k = nk(tx);
-    const row = await k
-      .selectFrom('notify_channels')
-      .selectAll()
-      .where('channel_key', '=', d.channel.key)
-      .executeTakeFirst();
-    const failures = ok ? 0 : Number(row?.consecutive_failures ?? 0) + 1;
-    const wasFailing = Number(row?.failing ?? 0) === 1;
-    const failing = ok ? false : wasFailing || failures >= CHANNEL_FAILING_AFTER;
-    const values = {
-      channel_type: d.channel.type,
-      consecutive_failures: failures,
-      failing: failing ? 1 : 0,
-      last_error: ok ? (row?.last_error ?? null) : detail.slice(0, 500),
-      updated_at: now,
-    };
-    if (row)
-      await k.updateTable('notify_channels').set(values).where('channel_key', '=', d.channel.key).execute();
-    else
-      await k
-        .insertInto('notify_channels')
-        .values({ channel_key: d.channel.key, ...values })
-        .execute();
-    if (failing !== wasFailing) {
-      await this.deps.timeline.append(tx, {
-        type: failing ? 'channel.failing' : 'channel.recovered',
-        subject: { kind: 'channel', key: d.channel.key },
-        actor: 'system:notify',
-        data: {
-          channel: { type: d.channel.type, key: d.channel.key },
-          consecutive_failures: failures,
-          last_error: detail,
-        },
-      });
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      // Let the answers already read in this event-loop turn join the first batch. (An I/O-phase
+      // yield, not a timer: no clock involved.)
+      await new Promise<void>((r) => setImmediate(r));
+      while (this.outcomes.length) {
+        const batch = this.outcomes.splice(0, BATCH);
+        try {
+          await this.writeOutcomes(batch.map((b) => b.o));
+          for (const b of batch) b.resolve();
+        } catch {
+          // One bad outcome must not fail its neighbours: record each on its own.
+          for (const b of batch) await this.writeOutcomes([b.o]).then(b.resolve, b.reject);
+        }
+      }
+    } finally {
+      this.draining = false;
     }
   }
+
+  /**
+   * One transaction for `batch`: the delivery rows (one UPDATE per distinct outcome), the timeline
+   * entries, and per channel one read and one write of its health, applied in order in memory.
+   */
+  private async writeOutcomes(batch: Outcome[]): Promise<void> {
+    await inTransaction(this.deps.db, async (tx) => {
+      const store = this.deps.store;
+      const held = await store.recordMany(
+        tx,
+        this.deps.holder,
+        batch.map((o) => ({
+          id: o.d.id,
+          patch: {
+            status: o.status,
+            attempts: o.attempt,
+            nextAttemptAt: o.next,
+            detail: o.detail,
+            now: o.now,
+          },
+        })),
+      );
+      // An outcome whose claim expired and was taken over is recorded by the new holder.
+      const mine = batch.filter((o) => held.has(o.d.id));
+      if (!mine.length) return;
+      const channels = await store.channels(tx, [...new Set(mine.map((o) => o.d.channel.key))]);
+      const changed = new Map<string, ChannelRow>();
+      const events: EventInput[] = [];
+      for (const o of mine) {
+        const { d, status, detail, result, attempt, next, now } = o;
+        if (d.incidentId) {
+          events.push({
+            type: status === 'sent' ? 'notification.sent' : 'notification.failed',
+            subject: { kind: 'incident', key: d.incidentId },
+            actor: 'system:notify',
+            data: {
+              delivery_id: d.id,
+              recipient: d.message.recipient ?? null,
+              channel: { type: d.channel.type, key: d.channel.key },
+              kind: d.message.kind ?? 'notify',
+              result: result.status,
+              detail,
+              attempt,
+              final: status !== 'pending',
+              ...(status === 'pending' ? { next_attempt_at: new Date(next).toISOString() } : {}),
+            },
+          });
+        }
+        const row = channelHealth(channels.get(d.channel.key), d, status === 'sent', detail, now, events);
+        channels.set(d.channel.key, row);
+        changed.set(d.channel.key, row);
+      }
+      await this.deps.timeline.appendMany(tx, events);
+      await store.saveChannels(tx, [...changed.values()]);
+    });
+  }
+}
+
+type ChannelRow = NotifyTables['notify_channels'];
+
+/** An attempt's outcome, waiting to be recorded. */
+interface Outcome {
+  d: Delivery;
+  result: SendResult;
+  status: 'sent' | 'failed' | 'pending';
+  attempt: number;
+  next: number;
+  detail: string;
+  now: number;
+}
+
+/**
+ * Counts consecutive failures per channel (the row after this attempt) and announces when a
+ * channel starts/stops failing (pushed to `events`).
+ */
+function channelHealth(
+  row: ChannelRow | undefined,
+  d: Delivery,
+  ok: boolean,
+  detail: string,
+  now: number,
+  events: EventInput[],
+): ChannelRow {
+  const failures = ok ? 0 : Number(row?.consecutive_failures ?? 0) + 1;
+  const wasFailing = Number(row?.failing ?? 0) === 1;
+  const failing = ok ? false : wasFailing || failures >= CHANNEL_FAILING_AFTER;
+  if (failing !== wasFailing) {
+    events.push({
+      type: failing ? 'channel.failing' : 'channel.recovered',
+      subject: { kind: 'channel', key: d.channel.key },
+      actor: 'system:notify',
+      data: {
+        channel: { type: d.channel.type, key: d.channel.key },
+        consecutive_failures: failures,
+        last_error: detail,
+      },
+    });
+  }
+  return {
+    channel_key: d.channel.key,
+    channel_type: d.channel.type,
+    consecutive_failures: failures,
+    failing: failing ? 1 : 0,
+    last_error: ok ? (row?.last_error ?? null) : detail.slice(0, 500),
+    updated_at: now,
+  };
 }

@@ -18,6 +18,8 @@ import type { EnqueueInput } from './types.ts';
 export interface NotifyApi {
   /** Writes a delivery in the caller's transaction; the same idempotency key twice is a no-op. */
   enqueue(tx: Tx, input: EnqueueInput): Promise<{ id: string; created: boolean }>;
+  /** `enqueue` for many deliveries in one go (multi-row writes), in order. */
+  enqueueMany(tx: Tx, inputs: EnqueueInput[]): Promise<Array<{ id: string; created: boolean }>>;
   /** Cancels an incident's not-yet-attempted deliveries due after `after` (delayed reminders). */
   cancelPending(tx: Tx, f: { incidentId: string; after: number; detail: string }): Promise<number>;
   /** A signed, single-use, expiring one-click link (`<base>/ack/<token>`). */
@@ -25,6 +27,9 @@ export interface NotifyApi {
   /** Deliveries, newest first. */
   deliveries(f?: { status?: DeliveryStatus; incidentId?: string; limit?: number }): Promise<Delivery[]>;
 }
+
+/** How long the org's base URL (for links) is reused. */
+const BASE_URL_TTL_MS = 5_000;
 
 export default defineModule<NotifyApi>({
   name: 'notify',
@@ -37,10 +42,29 @@ export default defineModule<NotifyApi>({
       smtpUrl: process.env.VIGIL_SMTP_URL,
       from: process.env.VIGIL_SMTP_FROM,
     });
-    const baseUrl = async () => {
-      const org = await ctx.catalog.get('org', 'default').catch(() => null);
-      return String((org?.spec.base_url as string | undefined) ?? ctx.settings.baseUrl).replace(/\/+$/, '');
+    // The public base URL goes into every page's links: read once per BASE_URL_TTL_MS rather than
+    // per delivery. A change to the org in this process drops it at once; one made on another
+    // replica is seen within the TTL.
+    let base: { url: Promise<string>; at: number } | null = null;
+    const baseUrl = () => {
+      const now = ctx.clock.now();
+      if (!base || now - base.at >= BASE_URL_TTL_MS || now < base.at) {
+        const url = ctx.catalog
+          .get('org', 'default')
+          .catch(() => null)
+          .then((org) =>
+            String((org?.spec.base_url as string | undefined) ?? ctx.settings.baseUrl).replace(/\/+$/, ''),
+          );
+        base = { url, at: now };
+        url.catch(() => {
+          base = null;
+        });
+      }
+      return base.url;
     };
+    const unsubscribe = ctx.timeline.subscribe((e) => {
+      if (e.type.startsWith('org.')) base = null;
+    });
     const actionLink = async (
       incidentId: string,
       action: LinkAction,
@@ -91,11 +115,13 @@ export default defineModule<NotifyApi>({
       engines: [notifier],
       api: {
         enqueue: (tx, input) => store.enqueue(tx, input),
+        enqueueMany: (tx, inputs) => store.enqueueMany(tx, inputs),
         cancelPending: (tx, f) => store.cancelPending(tx, f),
         actionLink,
         deliveries: (f = {}) => store.list(f),
       },
       async stop() {
+        unsubscribe();
         await notifier.idle();
         transports.close();
       },

@@ -3,10 +3,12 @@ import { after, before } from 'node:test';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { testBothDbs } from '../../../test/support/db.ts';
 import { inTransaction } from '../../db/tx.ts';
+import { Notifier } from './engine.ts';
 import type { NotifyApi } from './module.ts';
 import { newWebhookSecret, verifyWebhook } from './signing.ts';
+import { NotifyStore, nk } from './store.ts';
 import { startHttpReceiver, startSmtpReceiver } from './test-receivers.ts';
-import type { EnqueueInput } from './types.ts';
+import type { ChannelType, EnqueueInput, SendResult, Transport } from './types.ts';
 
 let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
 before(async () => {
@@ -228,3 +230,124 @@ testBothDbs('notify: one-click links are signed, single-use and expire', async (
     await t.close();
   }
 });
+
+testBothDbs(
+  'notify: a batch records each outcome in order; an outcome whose claim was taken over is left to the new holder',
+  async (h) => {
+    const t = await createTestApp(h);
+    try {
+      const store = new NotifyStore(t.app.db, t.clock);
+      const answers: Record<string, SendResult> = {
+        ok: { status: 'ok', detail: 'HTTP 200' },
+        down: { status: 'retryable', detail: 'HTTP 503' },
+        gone: { status: 'permanent', detail: 'HTTP 410' },
+      };
+      const transports = Object.assign(
+        new Map<ChannelType, Transport>([
+          [
+            'webhook',
+            {
+              type: 'webhook',
+              async send(n) {
+                if (n.message.title === 'stolen')
+                  // Another replica took the claim over while this send was in flight.
+                  await nk(t.app.db)
+                    .updateTable('notify_deliveries')
+                    .set({ claimed_by: 'other-replica' })
+                    .where('id', '=', n.id)
+                    .execute();
+                return answers[n.message.title.split('-')[0]] ?? answers.ok;
+              },
+            },
+          ],
+        ]),
+        { close() {} },
+      );
+      const notifier = new Notifier({
+        db: t.app.db,
+        store,
+        timeline: t.app.services.timeline,
+        transports,
+        holder: 'this-replica',
+        clock: t.clock,
+        links: () => ({}),
+        random: () => 0.5,
+      });
+      const titles = ['ok-1', 'down-1', 'down-2', 'stolen', 'down-3', 'gone-1', 'ok-2'];
+      // Due a little later, so that enqueueing does not wake the app's own sender.
+      const due = t.clock.now() + 1000;
+      for (const [i, title] of titles.entries())
+        await enqueue(t, {
+          idempotencyKey: `batch-${i}`,
+          channel: { type: 'webhook', key: title === 'ok-2' ? 'other' : 'shared', config: { url: 'x' } },
+          message: { ...msg, title },
+          incidentId: 'inc-b',
+          notBefore: due + i,
+        });
+      await t.clock.set(due + titles.length);
+      await notifier.step(t.clock.now());
+      const byTitle = new Map((await store.list({ incidentId: 'inc-b' })).map((d) => [d.message.title, d]));
+      assert.equal(byTitle.get('ok-1')!.status, 'sent');
+      assert.equal(byTitle.get('ok-2')!.status, 'sent');
+      assert.equal(byTitle.get('gone-1')!.status, 'failed');
+      for (const k of ['down-1', 'down-2', 'down-3']) {
+        const d = byTitle.get(k)!;
+        assert.equal(d.status, 'pending');
+        assert.equal(d.attempts, 1);
+        assert.ok(d.nextAttemptAt > t.clock.now(), 'retry later');
+      }
+      const stolen = byTitle.get('stolen')!;
+      assert.equal(stolen.attempts, 0, 'not recorded: the new holder records it');
+      const events = await t.app.services.timeline.forSubject('incident', 'inc-b');
+      assert.equal(events.length, 6, 'one entry per recorded outcome');
+      assert.ok(!events.some((e) => (e.data as any).delivery_id === stolen.id));
+      // The shared channel failed 4 times after one success (order of answers): failing once.
+      const channels = await nk(t.app.db).selectFrom('notify_channels').selectAll().execute();
+      const shared = channels.find((c) => c.channel_key === 'shared')!;
+      assert.equal(Number(shared.failing), 1);
+      assert.equal(Number(channels.find((c) => c.channel_key === 'other')!.consecutive_failures), 0);
+      const failing = await t.app.services.timeline.forSubject('channel', 'shared');
+      assert.deepEqual(
+        failing.map((e) => e.type),
+        ['channel.failing'],
+      );
+    } finally {
+      await t.close();
+    }
+  },
+);
+
+testBothDbs(
+  'notify: enqueueMany writes in order; existing and repeated keys are not written again',
+  async (h) => {
+    const t = await createTestApp(h);
+    try {
+      const api = t.app.modules.get<NotifyApi>('notify');
+      const channel = { type: 'webhook' as const, key: 'many', config: { url: 'http://127.0.0.1:9/' } };
+      const later = t.clock.now() + 60_000; // not due: nothing is sent meanwhile
+      const input = (key: string, title: string) => ({
+        idempotencyKey: key,
+        channel,
+        message: { ...msg, title },
+        incidentId: 'inc-many',
+        notBefore: later,
+      });
+      await enqueue(t, input('k0', 'first'));
+      const res = await inTransaction(t.app.db, (tx) =>
+        api.enqueueMany(tx, [input('k1', 'a'), input('k0', 'again'), input('k2', 'b'), input('k1', 'dup')]),
+      );
+      assert.deepEqual(
+        res.map((r) => r.created),
+        [true, false, true, false],
+      );
+      const rows = await api.deliveries({ incidentId: 'inc-many' });
+      assert.deepEqual(rows.map((d) => d.message.title).sort(), ['a', 'b', 'first']);
+      assert.deepEqual(
+        rows.map((d) => d.id).sort(),
+        [res[0].id, res[2].id, ...rows.filter((d) => d.message.title === 'first').map((d) => d.id)].sort(),
+      );
+    } finally {
+      await t.close();
+    }
+  },
+);

@@ -109,34 +109,65 @@ export class NotifyStore {
   /** Writes a delivery in `tx`; returns whether it was new (false: the key existed already). */
   async enqueue(tx: Tx, input: EnqueueInput): Promise<{ id: string; created: boolean }> {
     const now = this.clock.now();
-    const id = newId(this.clock);
+    const row = this.row(input, now);
     const res = await nk(tx)
       .insertInto('notify_deliveries')
-      .values({
-        id,
-        idempotency_key: input.idempotencyKey,
-        channel_type: input.channel.type,
-        channel_key: channelKey(input.channel),
-        channel_config: JSON.stringify(input.channel.config),
-        message: JSON.stringify(input.message),
-        incident_id: input.incidentId ?? null,
-        recipient: input.message.recipient ?? null,
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: input.notBefore ?? now,
-        claimed_by: null,
-        claimed_until: null,
-        last_detail: null,
-        created_at: now,
-        updated_at: now,
-        sent_at: null,
-      })
+      .values(row)
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
       .executeTakeFirst();
     const created = Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
+    if (created && row.next_attempt_at <= now) this.wakeAfter(tx);
+    return { id: row.id, created };
+  }
+
+  /**
+   * `enqueue` for many deliveries at once (multi-row inserts), in order: a key that exists
+   * already, or that an earlier entry of `inputs` used, is not written again (`created: false`).
+   */
+  async enqueueMany(tx: Tx, inputs: EnqueueInput[]): Promise<Array<{ id: string; created: boolean }>> {
+    if (inputs.length <= 1) return Promise.all(inputs.map((i) => this.enqueue(tx, i)));
+    const now = this.clock.now();
+    const rows = inputs.map((i) => this.row(i, now));
+    const inserted = new Set<string>();
+    for (let i = 0; i < rows.length; i += 200) {
+      const res = await nk(tx)
+        .insertInto('notify_deliveries')
+        .values(rows.slice(i, i + 200))
+        .onConflict((oc) => oc.column('idempotency_key').doNothing())
+        .returning('id')
+        .execute();
+      for (const r of res) inserted.add(r.id);
+    }
+    if (rows.some((r) => inserted.has(r.id) && r.next_attempt_at <= now)) this.wakeAfter(tx);
+    return rows.map((r) => ({ id: r.id, created: inserted.has(r.id) }));
+  }
+
+  private row(input: EnqueueInput, now: number): DeliveryRow {
+    return {
+      id: newId(this.clock),
+      idempotency_key: input.idempotencyKey,
+      channel_type: input.channel.type,
+      channel_key: channelKey(input.channel),
+      channel_config: JSON.stringify(input.channel.config),
+      message: JSON.stringify(input.message),
+      incident_id: input.incidentId ?? null,
+      recipient: input.message.recipient ?? null,
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: input.notBefore ?? now,
+      claimed_by: null,
+      claimed_until: null,
+      last_detail: null,
+      created_at: now,
+      updated_at: now,
+      sent_at: null,
+    };
+  }
+
+  /** Wakes the sender once `tx` commits. */
+  private wakeAfter(tx: Tx): void {
     const wake = this.onEnqueued;
-    if (created && wake && (input.notBefore ?? now) <= now) tx.afterCommit(() => wake());
-    return { id, created };
+    if (wake) tx.afterCommit(() => wake());
   }
 
   /**
@@ -182,29 +213,81 @@ export class NotifyStore {
     return rows.map(toDelivery);
   }
 
-  /** Records an attempt's outcome if `holder` still holds the claim; returns false otherwise. */
-  async record(
+  /**
+   * Records attempts' outcomes in `tx` where `holder` still holds the claim: one UPDATE per
+   * distinct outcome (a batch of successful sends is usually one); returns the ids it recorded.
+   */
+  async recordMany(
     tx: Tx,
-    id: string,
     holder: string,
-    patch: { status: DeliveryStatus; attempts: number; nextAttemptAt: number; detail: string; now: number },
-  ): Promise<boolean> {
-    const res = await nk(tx)
-      .updateTable('notify_deliveries')
-      .set({
-        status: patch.status,
-        attempts: patch.attempts,
-        next_attempt_at: patch.nextAttemptAt,
-        last_detail: patch.detail.slice(0, 1000),
-        claimed_by: null,
-        claimed_until: null,
-        updated_at: patch.now,
-        ...(patch.status === 'sent' ? { sent_at: patch.now } : {}),
-      })
-      .where('id', '=', id)
-      .where('claimed_by', '=', holder)
-      .executeTakeFirst();
-    return Number(res.numUpdatedRows) === 1;
+    items: Array<{
+      id: string;
+      patch: { status: DeliveryStatus; attempts: number; nextAttemptAt: number; detail: string; now: number };
+    }>,
+  ): Promise<Set<string>> {
+    const groups = new Map<string, { patch: (typeof items)[number]['patch']; ids: string[] }>();
+    for (const { id, patch } of items) {
+      const k = JSON.stringify([patch.status, patch.attempts, patch.nextAttemptAt, patch.detail, patch.now]);
+      const g = groups.get(k);
+      if (g) g.ids.push(id);
+      else groups.set(k, { patch, ids: [id] });
+    }
+    const held = new Set<string>();
+    for (const { patch, ids } of groups.values()) {
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await nk(tx)
+          .updateTable('notify_deliveries')
+          .set({
+            status: patch.status,
+            attempts: patch.attempts,
+            next_attempt_at: patch.nextAttemptAt,
+            last_detail: patch.detail.slice(0, 1000),
+            claimed_by: null,
+            claimed_until: null,
+            updated_at: patch.now,
+            ...(patch.status === 'sent' ? { sent_at: patch.now } : {}),
+          })
+          .where('id', 'in', ids.slice(i, i + 500))
+          .where('claimed_by', '=', holder)
+          .returning('id')
+          .execute();
+        for (const r of rows) held.add(r.id);
+      }
+    }
+    return held;
+  }
+
+  /** Channel health rows by key (those that exist). */
+  async channels(tx: Tx, keys: string[]): Promise<Map<string, NotifyTables['notify_channels']>> {
+    const out = new Map<string, NotifyTables['notify_channels']>();
+    for (let i = 0; i < keys.length; i += 500) {
+      const rows = await nk(tx)
+        .selectFrom('notify_channels')
+        .selectAll()
+        .where('channel_key', 'in', keys.slice(i, i + 500))
+        .execute();
+      for (const r of rows) out.set(r.channel_key, r);
+    }
+    return out;
+  }
+
+  /** Writes channel health rows (insert or replace by key), one multi-row statement per chunk. */
+  async saveChannels(tx: Tx, rows: Array<NotifyTables['notify_channels']>): Promise<void> {
+    for (let i = 0; i < rows.length; i += 500) {
+      await nk(tx)
+        .insertInto('notify_channels')
+        .values(rows.slice(i, i + 500))
+        .onConflict((oc) =>
+          oc.column('channel_key').doUpdateSet((eb) => ({
+            channel_type: eb.ref('excluded.channel_type'),
+            consecutive_failures: eb.ref('excluded.consecutive_failures'),
+            failing: eb.ref('excluded.failing'),
+            last_error: eb.ref('excluded.last_error'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .execute();
+    }
   }
 
   /**

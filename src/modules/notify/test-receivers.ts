@@ -44,7 +44,7 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
       res.end(answer ? 'nope' : 'ok');
     });
   });
-  server.keepAliveTimeout = 1000;
+  server.keepAliveTimeout = 5000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   rec.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   rec.close = () =>

@@ -8,13 +8,13 @@
 import type { Db } from '../../db/db.ts';
 import { inTransaction, type Tx } from '../../db/tx.ts';
 import type { Engine, StepResult } from '../../engines/runner.ts';
-import type { TimerStore } from '../../engines/timers.ts';
+import type { DueTimer, TimerStore } from '../../engines/timers.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { parseDuration } from '../../kernel/clock.ts';
 import type { CatalogService } from '../catalog/catalog-service.ts';
 import type { NotifyApi } from '../notify/module.ts';
-import type { Channel, ChannelType, Message } from '../notify/types.ts';
-import type { DomainEvent, Timeline } from '../timeline/timeline.ts';
+import type { Channel, ChannelType, EnqueueInput, Message } from '../notify/types.ts';
+import type { DomainEvent, EventInput, Timeline } from '../timeline/timeline.ts';
 import {
   acknowledge,
   type EscalationAction,
@@ -140,7 +140,15 @@ export class EscalationEngine implements Engine {
     const consume = () =>
       this.d.timeline.consume(CONSUMER, { types: INCIDENT_EVENTS }, async (tx, events) => {
         if (!sc) throw NEEDS_CONTEXT;
-        for (const e of events) await this.onEvent(tx, e, now, sc);
+        const ctx = sc;
+        // One read of the batch's escalations, then every event in order in memory.
+        const known = await this.d.store.getEscalations(
+          tx,
+          events.map((e) => incidentIdOf(e)),
+        );
+        const w = new Writes();
+        for (const e of events) await this.onEvent(tx, w, known, e, now, ctx);
+        await this.flush(tx, w, now);
       });
     let consumed: { handled: number; more: boolean };
     try {
@@ -151,18 +159,58 @@ export class EscalationEngine implements Engine {
       consumed = await consume();
     }
     const due = await this.d.timers.claimDue<{ incidentId: string }>(TIMER_KIND, this.d.holder, 100);
-    if (due.length) sc ??= await this.context(now);
-    for (const t of due) {
-      const ctx = sc!;
-      await inTransaction(this.d.db, async (tx) => {
-        const row = await this.d.store.getEscalation(tx, t.key);
-        if (!row) return void (await this.d.timers.complete(tx, t.id, this.d.holder));
-        const next = await this.advance(tx, row, now, ctx);
-        if (next === null) await this.d.timers.complete(tx, t.id, this.d.holder);
-      });
+    if (due.length) {
+      const ctx = (sc ??= await this.context(now));
+      try {
+        await this.fire(due, now, ctx);
+      } catch {
+        // One bad escalation must not hold up the others: each on its own (the first error is
+        // reported; its timer's claim expires and it is tried again).
+        let first: unknown;
+        for (const t of due) await this.fire([t], now, ctx).catch((err) => void (first ??= err));
+        if (first !== undefined) throw first;
+      }
     }
     if (consumed.more || due.length === 100) return { more: true };
     return { nextDueAt: await this.d.timers.nextDue(TIMER_KIND) };
+  }
+
+  /** Steps the escalations of due timers, in one transaction. */
+  private async fire(due: DueTimer<{ incidentId: string }>[], now: number, ctx: StepContext): Promise<void> {
+    await inTransaction(this.d.db, async (tx) => {
+      const rows = await this.d.store.getEscalations(
+        tx,
+        due.map((t) => t.key),
+      );
+      const w = new Writes();
+      for (const t of due) {
+        const row = rows.get(t.key);
+        const next = row ? this.advance(w, row, now, ctx) : null;
+        if (next === null) w.completed.push(t.id);
+      }
+      await this.flush(tx, w, now);
+    });
+  }
+
+  /** Writes what a batch collected: deliveries and events in order, then last states and timers. */
+  private async flush(tx: Tx, w: Writes, now: number): Promise<void> {
+    await this.flushDeliveries(tx, w);
+    await this.d.timeline.appendMany(tx, w.events);
+    await this.d.store.saveEscalations(tx, [...w.rows.values()], now);
+    const schedule = [...w.timers]
+      .filter(([, dueAt]) => dueAt !== null)
+      .map(([key, dueAt]) => ({ kind: TIMER_KIND, key, dueAt: dueAt!, payload: { incidentId: key } }));
+    await this.d.timers.scheduleMany(tx, schedule);
+    for (const [key, dueAt] of w.timers) if (dueAt === null) await this.d.timers.cancel(tx, TIMER_KIND, key);
+    for (const id of w.completed) await this.d.timers.complete(tx, id, this.d.holder);
+  }
+
+  /** Writes the deliveries collected so far (before anything that reads them). */
+  private async flushDeliveries(tx: Tx, w: Writes): Promise<void> {
+    if (!w.deliveries.length) return;
+    const deliveries = w.deliveries;
+    w.deliveries = [];
+    await this.d.notify.enqueueMany(tx, deliveries);
   }
 
   /**
@@ -202,17 +250,23 @@ export class EscalationEngine implements Engine {
     };
   }
 
-  private async onEvent(tx: Tx, e: DomainEvent, now: number, ctx: StepContext): Promise<void> {
+  private async onEvent(
+    tx: Tx,
+    w: Writes,
+    known: Map<string, EscalationRow>,
+    e: DomainEvent,
+    now: number,
+    ctx: StepContext,
+  ): Promise<void> {
     const data = e.data as Record<string, unknown>;
-    const id = String(data.id ?? e.subject.key);
+    const id = incidentIdOf(e);
+    const current = w.rows.get(id) ?? known.get(id);
     if (e.type === 'incident.paging_requested') {
-      if (await this.d.store.getEscalation(tx, id)) return; // one escalation per incident
+      if (current) return; // one escalation per incident
       const incident = { ...(data as unknown as IncidentInfo), id, severity: String(data.severity ?? '') };
       const policyKey = this.choosePolicy(incident, ctx);
       if (!policyKey) {
-        await this.event(tx, id, 'escalation.unrouted', {
-          reason: 'no escalation policy matches this service',
-        });
+        event(w, id, 'escalation.unrouted', { reason: 'no escalation policy matches this service' });
         return;
       }
       const policy = ctx.policies.get(policyKey)!;
@@ -222,33 +276,28 @@ export class EscalationEngine implements Engine {
         e.at,
       );
       const row: EscalationRow = { incidentId: id, policyKey, incident, state };
-      await this.d.store.saveEscalation(tx, row, now, true);
-      await this.event(tx, id, 'escalation.started', { policy: policyKey, severity: incident.severity });
-      await this.advance(tx, row, now, ctx);
+      w.rows.set(id, row);
+      event(w, id, 'escalation.started', { policy: policyKey, severity: incident.severity });
+      this.advance(w, row, now, ctx);
       return;
     }
-    const row = await this.d.store.getEscalation(tx, id);
+    const row = current;
     if (!row) return;
     const by = String(data.by ?? e.actor);
     const state =
       e.type === 'incident.acknowledged' ? acknowledge(row.state, by, e.at) : resolve(row.state, e.at, by);
     if (state === row.state) return;
-    await this.d.store.saveEscalation(tx, { ...row, state }, now, false);
-    // Delayed reminders (contact methods with a `delay`) that have not gone out yet are moot now.
+    w.rows.set(id, { ...row, state });
+    // Delayed reminders (contact methods with a `delay`) that have not gone out yet are moot now,
+    // including those this batch has enqueued.
+    await this.flushDeliveries(tx, w);
     await this.d.notify.cancelPending(tx, {
       incidentId: id,
       after: now,
       detail: `cancelled: incident ${e.type === 'incident.acknowledged' ? 'acknowledged' : 'resolved'} by ${by}`,
     });
-    if (state.nextDueAt === null) await this.d.timers.cancel(tx, TIMER_KIND, id);
-    else
-      await this.d.timers.schedule(tx, {
-        kind: TIMER_KIND,
-        key: id,
-        dueAt: state.nextDueAt,
-        payload: { incidentId: id },
-      });
-    await this.event(tx, id, 'escalation.stopped', { status: state.status, by, level: state.level });
+    w.timers.set(id, state.nextDueAt);
+    event(w, id, 'escalation.stopped', { status: state.status, by, level: state.level });
   }
 
   /**
@@ -280,25 +329,22 @@ export class EscalationEngine implements Engine {
     return ok(paging?.default_policy) ?? (ctx.policies.size === 1 ? [...ctx.policies.keys()][0] : null);
   }
 
-  /** Steps the escalation to `now`, performs its actions, saves it and re-arms the timer; returns the next due time. */
-  private async advance(tx: Tx, row: EscalationRow, now: number, ctx: StepContext): Promise<number | null> {
+  /**
+   * Steps the escalation to `now`, performs its actions, and records its new state and timer in
+   * `w`; returns the next due time.
+   */
+  private advance(w: Writes, row: EscalationRow, now: number, ctx: StepContext): number | null {
     const policy = ctx.policies.get(row.policyKey);
     if (!policy) {
-      await this.event(tx, row.incidentId, 'escalation.unrouted', {
+      event(w, row.incidentId, 'escalation.unrouted', {
         reason: `policy "${row.policyKey}" no longer exists`,
       });
       return null;
     }
     const res = stepEscalation(row.state, policy, now, ctx.resolver);
-    for (const a of res.actions) await this.perform(tx, row, a, ctx, now);
-    await this.d.store.saveEscalation(tx, { ...row, state: res.state }, now, false);
-    if (res.nextDueAt !== null)
-      await this.d.timers.schedule(tx, {
-        kind: TIMER_KIND,
-        key: row.incidentId,
-        dueAt: res.nextDueAt,
-        payload: { incidentId: row.incidentId },
-      });
+    for (const a of res.actions) this.perform(w, row, a, ctx, now);
+    w.rows.set(row.incidentId, { ...row, state: res.state });
+    if (res.nextDueAt !== null) w.timers.set(row.incidentId, res.nextDueAt);
     return res.nextDueAt;
   }
 
@@ -316,16 +362,10 @@ export class EscalationEngine implements Engine {
     };
   }
 
-  private async perform(
-    tx: Tx,
-    row: EscalationRow,
-    a: EscalationAction,
-    ctx: StepContext,
-    now: number,
-  ): Promise<void> {
+  private perform(w: Writes, row: EscalationRow, a: EscalationAction, ctx: StepContext, now: number): void {
     const id = row.incidentId;
     const enqueue = (key: string, channel: Channel, message: Message, delayMs = 0) =>
-      this.d.notify.enqueue(tx, {
+      w.deliveries.push({
         idempotencyKey: key,
         channel,
         message,
@@ -334,8 +374,8 @@ export class EscalationEngine implements Engine {
       });
     if (a.kind === 'notify') {
       for (const [i, t] of this.contactTargets(a.user, 'high', ctx).entries())
-        await enqueue(`${a.idempotencyKey}:${i}`, t.channel, this.message(row, 'page', a.user), t.delayMs);
-      await this.event(tx, id, 'escalation.notified', {
+        enqueue(`${a.idempotencyKey}:${i}`, t.channel, this.message(row, 'page', a.user), t.delayMs);
+      event(w, id, 'escalation.notified', {
         user: a.user,
         level: a.level,
         repeat: a.repeat,
@@ -345,23 +385,23 @@ export class EscalationEngine implements Engine {
       const key = a.kind === 'channel' ? a.channel : a.webhook;
       const spec = ctx.objects.get('notification_channel')?.get(key);
       if (!spec)
-        return void (await this.event(tx, id, 'escalation.unresolved', {
+        return void event(w, id, 'escalation.unresolved', {
           channel: key,
           reason: 'unknown notification channel',
-        }));
-      await enqueue(
+        });
+      enqueue(
         a.idempotencyKey,
         toChannel(key, spec),
         this.message(row, a.kind === 'ticket' ? 'ticket' : 'notify'),
       );
     } else if (a.kind === 'unresolved') {
-      await this.event(tx, id, 'escalation.unresolved', {
+      event(w, id, 'escalation.unresolved', {
         target: targetText(a.target),
         level: a.level,
         reason: 'nobody to notify',
       });
     } else {
-      await this.event(tx, id, 'escalation.exhausted', { repeat: a.repeat });
+      event(w, id, 'escalation.exhausted', { repeat: a.repeat });
     }
   }
 
@@ -374,15 +414,28 @@ export class EscalationEngine implements Engine {
       urgency,
     );
   }
+}
 
-  private event(tx: Tx, incidentId: string, type: string, data: Record<string, unknown>) {
-    return this.d.timeline.append(tx, {
-      type,
-      subject: { kind: 'incident', key: incidentId },
-      actor: 'system:oncall',
-      data,
-    });
-  }
+/** The incident an incident event is about. */
+function incidentIdOf(e: DomainEvent): string {
+  return String((e.data as Record<string, unknown>).id ?? e.subject.key);
+}
+
+/**
+ * Writes of one batch of engine work, applied in memory and written once at its end: events and
+ * deliveries in order, each escalation's last state, each incident's timer (its last due time,
+ * or null: cancel) and the timers whose work is done.
+ */
+class Writes {
+  events: EventInput[] = [];
+  deliveries: EnqueueInput[] = [];
+  rows = new Map<string, EscalationRow>();
+  timers = new Map<string, number | null>();
+  completed: string[] = [];
+}
+
+function event(w: Writes, incidentId: string, type: string, data: Record<string, unknown>): void {
+  w.events.push({ type, subject: { kind: 'incident', key: incidentId }, actor: 'system:oncall', data });
 }
 
 /**

@@ -415,3 +415,43 @@ testBothDbs(
     }
   },
 );
+
+testBothDbs(
+  'oncall: paging and acknowledgement handled in one batch: the reminder it enqueued is cancelled, no level follows',
+  async (h) => {
+    const t = await createTestApp(h);
+    const rx = await startHttpReceiver();
+    try {
+      await setup(t, rx);
+      const got = arrivals(t, rx);
+      // Both events are committed before the engine runs, so one consume batch sees them.
+      await page(t, 'inc-both', 'P1', 'api');
+      await emit(t, 'incident.acknowledged', 'inc-both', { by: 'alice@acme.test' });
+      await drive(t, 30 * MIN);
+      assertPages(got, 'inc-both', [[0, 'alice']]);
+      assert.deepEqual(
+        got.filter((g) => g.path === '/again/alice'),
+        [],
+      );
+      const notify = t.app.modules.get<NotifyApi>('notify');
+      const mine = await notify.deliveries({ incidentId: 'inc-both', limit: 50 });
+      assert.deepEqual(mine.map((d) => d.status).sort(), ['cancelled', 'sent']);
+      const types = (await t.app.services.timeline.forSubject('incident', 'inc-both'))
+        .map((e) => e.type)
+        .filter((x) => x.startsWith('escalation.') || x.startsWith('incident.'));
+      assert.deepEqual(types, [
+        'incident.paging_requested',
+        'incident.acknowledged',
+        'escalation.started',
+        'escalation.notified',
+        'escalation.stopped',
+      ]);
+      const esc = (await t.request('GET', '/api/v1/escalations/inc-both')).json();
+      assert.equal(esc.status, 'acknowledged', JSON.stringify(esc));
+      assert.equal(esc.state.nextDueAt, null, 'no level follows');
+    } finally {
+      await rx.close();
+      await t.close();
+    }
+  },
+);

@@ -149,25 +149,56 @@ export class OncallStore {
       : undefined;
   }
 
-  async saveEscalation(tx: Tx, row: EscalationRow, now: number, isNew: boolean): Promise<void> {
-    const values = {
+  /** Escalations by incident id (those that exist), one query per 500 ids. */
+  async getEscalations(tx: Tx | Db, incidentIds: string[]): Promise<Map<string, EscalationRow>> {
+    const out = new Map<string, EscalationRow>();
+    const ids = [...new Set(incidentIds)];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await ok(tx)
+        .selectFrom('oncall_escalations')
+        .selectAll()
+        .where('incident_id', 'in', ids.slice(i, i + 500))
+        .execute();
+      for (const r of rows)
+        out.set(r.incident_id, {
+          incidentId: r.incident_id,
+          policyKey: r.policy_key,
+          incident: JSON.parse(r.incident),
+          state: JSON.parse(r.state),
+        });
+    }
+    return out;
+  }
+
+  /**
+   * Writes escalations (insert, or replace all but `created_at`), one multi-row statement per
+   * chunk: a batch of work writes each escalation's last state once.
+   */
+  async saveEscalations(tx: Tx, rows: EscalationRow[], now: number): Promise<void> {
+    const values = rows.map((row) => ({
+      incident_id: row.incidentId,
       policy_key: row.policyKey,
       status: row.state.status,
       incident: JSON.stringify(row.incident),
       state: JSON.stringify(row.state),
+      created_at: now,
       updated_at: now,
-    };
-    if (isNew)
+    }));
+    for (let i = 0; i < values.length; i += 500) {
       await ok(tx)
         .insertInto('oncall_escalations')
-        .values({ incident_id: row.incidentId, created_at: now, ...values })
+        .values(values.slice(i, i + 500))
+        .onConflict((oc) =>
+          oc.column('incident_id').doUpdateSet((eb) => ({
+            policy_key: eb.ref('excluded.policy_key'),
+            status: eb.ref('excluded.status'),
+            incident: eb.ref('excluded.incident'),
+            state: eb.ref('excluded.state'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
         .execute();
-    else
-      await ok(tx)
-        .updateTable('oncall_escalations')
-        .set(values)
-        .where('incident_id', '=', row.incidentId)
-        .execute();
+    }
   }
 
   /** The secret behind calendar-feed tokens (created on first use). */

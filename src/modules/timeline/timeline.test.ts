@@ -41,7 +41,7 @@ testBothDbs(
     const seen: DomainEvent[] = [];
     const r1 = await tl.consume(
       'pager',
-      { types: ['incident.opened', 'incident.acknowledged'], limit: 2 },
+      { types: ['incident.opened', 'incident.acknowledged'], limit: 1 },
       async (_tx, es) => {
         seen.push(...es);
       },
@@ -60,11 +60,18 @@ testBothDbs(
       seen.map((e) => e.type),
       ['incident.opened', 'incident.acknowledged'],
     );
+    // Events of other types are passed over: the offset moves past them unread.
+    await add('note.added', 'inc-2');
+    assert.deepEqual(
+      await again.consume('pager', { types: ['incident.opened'] }, async () => assert.fail('nothing wanted')),
+      { handled: 0, more: false },
+    );
     // A failing handler does not advance the offset.
     await add('incident.opened', 'inc-3');
     await assert.rejects(again.consume('pager', {}, async () => Promise.reject(new Error('down'))));
     const r3 = await again.consume('pager', {}, async (_tx, es) => void seen.push(...es));
     assert.equal(r3.handled, 1);
+    assert.equal(seen.at(-1)!.subject.key, 'inc-3');
     // A new consumer can start at the end of history.
     await again.initConsumerAtEnd('late');
     assert.equal((await again.consume('late', {}, async () => {})).handled, 0);
