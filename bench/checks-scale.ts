@@ -72,7 +72,12 @@ export default async function run(report: Report): Promise<void> {
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let rssMax = 0;
-    const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 500);
+    let heapMax = 0;
+    const rssTimer = setInterval(() => {
+      const m = process.memoryUsage();
+      rssMax = Math.max(rssMax, m.rss);
+      heapMax = Math.max(heapMax, m.heapUsed);
+    }, 500);
     await app.start();
     await new Promise((r) => setTimeout(r, SECONDS * 1000));
     app.runner.stop();
@@ -90,6 +95,7 @@ export default async function run(report: Report): Promise<void> {
     report('lateness_p99', pct(late, 0.99), 'ms');
     report('cpu', ((cpu.user + cpu.system) / 1000 / wallMs) * 100, '%');
     report('rss_max', rssMax / 1024 / 1024, 'MiB');
+    report('heap_used_max', heapMax / 1024 / 1024, 'MiB');
   } finally {
     target.stop();
     await app.close();

@@ -70,6 +70,31 @@ test('runner: `more` re-runs immediately and nextDueAt shortens the wait', async
   runner.stop();
 });
 
+test('runner: a held lease is renewed once a third of its TTL has passed, not on every step', async () => {
+  const clock = new VirtualClock(0);
+  const acquiredAt: number[] = [];
+  const leases = {
+    acquire: async (_n: string, _h: string, now: number) => (acquiredAt.push(now), true),
+    release: async () => {},
+  } as unknown as LeaseStore;
+  const runner = new EngineRunner(clock, leases, 'me');
+  let steps = 0;
+  runner.register({
+    name: 'busy',
+    intervalMs: 1000,
+    step: async (now) => {
+      steps++;
+      return { nextDueAt: now + 10 };
+    },
+  });
+  runner.start();
+  await clock.advance(12_000);
+  runner.stop();
+  assert.ok(steps > 1000, `${steps} steps`);
+  // TTL 15 s: renewed at the start and every 5 s.
+  assert.deepEqual(acquiredAt, [0, 5000, 10_000]);
+});
+
 testBothDbs('leases: one holder at a time, taken over after expiry', async (h) => {
   const leases = new LeaseStore(h.db);
   assert.equal(await leases.acquire('engine:x', 'a', 0, 10_000), true);

@@ -108,7 +108,7 @@ class Writes {
 
   async flush(tx: Tx, timeline: Timeline, timers: TimerStore): Promise<void> {
     await heartbeatStore.insertPings(tx, this.pings);
-    for (const e of this.events) await timeline.append(tx, e);
+    await timeline.appendMany(tx, this.events);
     const moved = [...this.timers].flatMap(([key, d]) =>
       d ? [{ kind: TIMER_KIND, key, dueAt: d.at, payload: d }] : [],
     );

@@ -322,19 +322,22 @@ export class ProbeScheduler implements Engine {
       for (const w of batch) w.state.paused = paused.get(w.e.key) ?? false;
       // A check run twice in one batch (a "run now" during a scheduled run) keeps its last state.
       await checksStore.putStates(tx, [...new Map(batch.map((w) => [w.e.key, w.state])).values()], now);
-      for (const w of batch) {
-        if (!w.change) continue;
-        await this.o.timeline.append(
-          tx,
-          stateChangedEvent('check', w.e.key, w.e.spec.service ?? null, w.change, w.at, {
-            status: w.result.status,
-            latency_ms: w.result.latencyMs,
-            error_class: w.result.errorClass,
-            error: w.result.error,
-            location: w.location,
-          }),
-        );
-      }
+      await this.o.timeline.appendMany(
+        tx,
+        batch.flatMap((w) =>
+          w.change
+            ? [
+                stateChangedEvent('check', w.e.key, w.e.spec.service ?? null, w.change, w.at, {
+                  status: w.result.status,
+                  latency_ms: w.result.latencyMs,
+                  error_class: w.result.errorClass,
+                  error: w.result.error,
+                  location: w.location,
+                }),
+              ]
+            : [],
+        ),
+      );
     });
   }
 
