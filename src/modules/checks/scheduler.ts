@@ -11,6 +11,7 @@ import { type Clock, formatDuration, parseDuration } from '../../kernel/clock.ts
 import { newId } from '../../kernel/ids.ts';
 import type { CatalogService } from '../catalog/catalog-service.ts';
 import type { Timeline } from '../timeline/timeline.ts';
+import { DueHeap } from './due-heap.ts';
 import type { ProbeResult, Prober } from './probes/index.ts';
 import { phaseOffset, slotAtOrAfter } from './schedule-math.ts';
 import { applyResult } from './state-machine.ts';
@@ -18,6 +19,8 @@ import { checksStore, initialState, type StateRow } from './store.ts';
 
 export const DEFAULT_INTERVAL = 60_000;
 const RESYNC_MS = 60_000;
+/** How often checks are looked at for the not-running rule (a scan of all of them). */
+const NOT_RUNNING_SCAN_MS = 1000;
 
 /** A result as handed to listeners (the metrics module turns these into probe_* samples). */
 export interface ResultSample {
@@ -145,6 +148,8 @@ export class ProbeScheduler implements Engine {
       });
     }
     for (const key of [...this.entries.keys()]) if (!seen.has(key)) this.entries.delete(key);
+    this.heap.clear();
+    for (const e of this.entries.values()) this.heap.push(e.nextDue, e);
     // State of deleted checks goes too; their results age out with retention.
     for (const key of states.keys()) if (!seen.has(key)) await checksStore.deleteState(this.o.db.kysely, key);
   }
@@ -163,25 +168,28 @@ export class ProbeScheduler implements Engine {
   async step(now: number): Promise<StepResult> {
     // Changes made through another replica reach this one by the periodic re-sync.
     if (this.dirty || now - this.syncedAt > RESYNC_MS) await this.sync(now);
-    const due: Entry[] = [];
-    let nextDueAt = Number.POSITIVE_INFINITY;
-    for (const e of this.entries.values()) {
-      if (e.state.paused) continue;
-      if (e.state.state !== 'not_running' && now - e.lastStartedAt > 2 * e.intervalMs) {
-        await this.markNotRunning(e, now);
+    if (now - this.scannedAt >= NOT_RUNNING_SCAN_MS) {
+      this.scannedAt = now;
+      for (const e of this.entries.values()) {
+        if (e.state.paused || e.state.state === 'not_running') continue;
+        if (now - e.lastStartedAt > 2 * e.intervalMs) await this.markNotRunning(e, now);
       }
-      if (e.running) continue;
-      if (e.nextDue <= now) due.push(e);
-      else nextDueAt = Math.min(nextDueAt, e.nextDue);
     }
-    // Most overdue first, so lateness is shared fairly when the pool is saturated.
-    due.sort((a, b) => a.nextDue - b.nextDue);
-    // What does not fit now waits in the backlog and starts as soon as a probe finishes (no
-    // re-scan of every check, no busy loop while the pool is full).
-    this.backlog = due;
+    // Due checks leave the heap in due order (most overdue first, so lateness is shared fairly
+    // when the pool is saturated); stale heap entries (moved, removed, paused, running) are dropped.
+    for (let top = this.heap.peekDue(); top !== undefined && top <= now; top = this.heap.peekDue()) {
+      const { due, item: e } = this.heap.pop()!;
+      if (e.nextDue !== due || e.running || e.state.paused || this.entries.get(e.key) !== e) continue;
+      this.backlog.push(e);
+    }
+    // What does not fit now waits in the backlog and starts as soon as a probe finishes.
     this.pump(now);
-    return { nextDueAt: Number.isFinite(nextDueAt) ? nextDueAt : null };
+    return { nextDueAt: this.heap.peekDue() ?? null };
   }
+
+  /** Every check's next due time (lazy: an entry is pushed again whenever its due time moves). */
+  private heap = new DueHeap<Entry>();
+  private scannedAt = Number.NEGATIVE_INFINITY;
 
   /** Due checks waiting for a free slot, most overdue first. */
   private backlog: Entry[] = [];
@@ -207,6 +215,7 @@ export class ProbeScheduler implements Engine {
       // "Last run" for the not-running rule counts from when the run ended.
       e.lastStartedAt = Math.max(e.lastStartedAt, this.o.clock.now());
       this.inflight.delete(p);
+      this.heap.push(e.nextDue, e);
       if (this.backlog.length) this.pump(this.o.clock.now());
     });
     this.inflight.add(p);
@@ -377,6 +386,7 @@ export class ProbeScheduler implements Engine {
     if (!paused) {
       e.lastStartedAt = now;
       e.nextDue = slotAtOrAfter(now, e.intervalMs, e.offset);
+      this.heap.push(e.nextDue, e);
     }
     return state;
   }
