@@ -70,6 +70,42 @@ test('runner: `more` re-runs immediately and nextDueAt shortens the wait', async
   runner.stop();
 });
 
+test('runner: an attached wake-up steps the engine now, and once more when it lands during a step', async () => {
+  const clock = new VirtualClock(0);
+  const runner = new EngineRunner(clock, noLeases, 'me');
+  let wake: () => void = () => {};
+  const seen: number[] = [];
+  let during: (() => void) | null = null;
+  runner.register({
+    name: 'woken',
+    intervalMs: 60_000,
+    attach: (w) => {
+      wake = w;
+    },
+    step: async (now) => {
+      seen.push(now);
+      during?.();
+      during = null;
+      return {};
+    },
+  });
+  wake(); // before start: nothing happens
+  runner.start();
+  await clock.advance(10);
+  assert.deepEqual(seen, [0]);
+  await clock.advance(990);
+  wake();
+  await clock.advance(1);
+  assert.deepEqual(seen, [0, 1000], 'woken at once, not after 60 s');
+  during = wake;
+  wake();
+  await clock.advance(1);
+  assert.deepEqual(seen, [0, 1000, 1001, 1001], 'a wake-up during a step runs one more');
+  await clock.advance(30_000);
+  assert.equal(seen.length, 4, 'then back to the interval');
+  runner.stop();
+});
+
 test('runner: a held lease is renewed once a third of its TTL has passed, not on every step', async () => {
   const clock = new VirtualClock(0);
   const acquiredAt: number[] = [];

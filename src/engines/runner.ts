@@ -20,6 +20,12 @@ export interface Engine {
   /** Run on one replica only (takes the engine's lease). Default true. */
   singleton?: boolean;
   step(now: number): Promise<StepResult | undefined>;
+  /**
+   * Handed a function that asks the runner for a step as soon as possible (leadership still
+   * applies; a wake-up during a step runs one more step right after it). For engines whose work
+   * arrives through this process (a new row, a timer due sooner than the next step).
+   */
+  attach?(wake: () => void): void;
 }
 
 export interface EngineStatus {
@@ -42,7 +48,15 @@ const MAX_BACKOFF = 5 * 60_000;
 export class EngineRunner {
   private engines = new Map<
     string,
-    { engine: Engine; status: EngineStatus; cancel?: () => void; running: boolean; leaseRenewedAt?: number }
+    {
+      engine: Engine;
+      status: EngineStatus;
+      cancel?: () => void;
+      running: boolean;
+      leaseRenewedAt?: number;
+      /** A wake-up arrived during a step: step again right after it. */
+      rerun?: boolean;
+    }
   >();
   private started = false;
 
@@ -68,7 +82,16 @@ export class EngineRunner {
         leader: false,
       },
     });
+    engine.attach?.(() => this.wake(engine.name));
     if (this.started) this.schedule(engine.name, 0);
+  }
+
+  /** Steps `name` as soon as possible (see Engine.attach). */
+  wake(name: string): void {
+    const e = this.engines.get(name);
+    if (!e || !this.started) return;
+    if (e.running) e.rerun = true;
+    else this.schedule(name, 0);
   }
 
   start(): void {
@@ -104,7 +127,7 @@ export class EngineRunner {
     let delay = e.engine.intervalMs;
     try {
       const res = await this.execute(name);
-      if (res?.more) delay = 0;
+      if (res?.more || e.rerun) delay = 0;
       else if (res?.nextDueAt != null) delay = Math.max(0, Math.min(delay, res.nextDueAt - this.clock.now()));
     } catch {
       const n = e.status.consecutiveFailures;
@@ -117,6 +140,7 @@ export class EngineRunner {
     const e = this.engines.get(name)!;
     if (e.running) return undefined; // a step never overlaps itself
     e.running = true;
+    e.rerun = false;
     const started = this.clock.now();
     try {
       if (e.engine.singleton !== false) {

@@ -159,3 +159,44 @@ routing:
     await t.close();
   }
 });
+
+testBothDbs(
+  'alerts: an inbound alert is routed and its group_wait 0s group notified at once, not at the next tick',
+  async (h) => {
+    const t = await alertsApp(
+      h,
+      `
+routing:
+  integrations: [{ key: pd, type: events_v2, service: web }]
+  route: { group_by: [alertname], group_wait: 0s }
+`,
+    );
+    try {
+      const key = await secretOf(t, 'pd');
+      t.app.runner.start();
+      await t.advance(10); // the engines' first steps
+      const r = await t.request(
+        'POST',
+        '/v2/enqueue',
+        {
+          routing_key: key,
+          event_action: 'trigger',
+          payload: { summary: 'Disk full', source: 'h1', severity: 'critical' },
+        },
+        { token: null },
+      );
+      assert.equal(r.statusCode, 202, r.body);
+      // The router ticks every 1 s and the group flusher every 5 s; wake-ups beat both by far.
+      let notified: unknown[] = [];
+      for (let i = 0; i < 50 && notified.length === 0; i++) {
+        await t.advance(1);
+        await new Promise((res) => setTimeout(res, 20));
+        notified = await t.app.services.timeline.recent({ types: ['alert_group.notified'] });
+      }
+      assert.equal(notified.length, 1, 'the group was notified within 50 ms of virtual time');
+    } finally {
+      t.app.runner.stop();
+      await t.close();
+    }
+  },
+);

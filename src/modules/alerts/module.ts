@@ -46,6 +46,7 @@ export default defineModule<AlertsApi>({
       silences,
       calendar,
     });
+    const groups = new AlertGroupsEngine(service, ctx.clock);
     const keys = new IntegrationKeys(ctx.db, ctx.clock, ctx.catalog);
     const queries = new AlertQueries(ctx.db, ctx.timeline);
     const api = alertRoutes({ queries, silences, calendar, keys, now: () => ctx.clock.now() });
@@ -55,7 +56,7 @@ export default defineModule<AlertsApi>({
         await app.register(api);
         await app.register(inbound);
       },
-      engines: [new AlertRouterEngine(ctx.timeline, service), new AlertGroupsEngine(service)],
+      engines: [new AlertRouterEngine(ctx.timeline, service, groups), groups],
       api: {
         activeWindows: (at) => calendar.activeWindows(at),
         upcomingWindows: (from, to) => calendar.upcomingWindows(from, to),

@@ -122,6 +122,7 @@ export class AlertsService {
           batch.forEach((b, i) => {
             b.resolve(results[i]);
           });
+          this.onIngested?.();
         } catch {
           // One bad request must not fail its neighbours: retry each on its own.
           for (const b of batch) await this.write([b]).then((r) => b.resolve(r[0]), b.reject);
@@ -222,7 +223,10 @@ export class AlertsService {
   }
 
   /** Routes pending alerts into groups (creating groups and their first timer). */
-  async routePending(now: number, limit = 500): Promise<{ more: boolean }> {
+  /** Told after a batch of inbound alerts has committed (wakes the router). */
+  onIngested: (() => void) | null = null;
+
+  async routePending(now: number, limit = 500): Promise<{ more: boolean; groupDueAt?: number }> {
     const cfg = await this.routing();
     const rows = (await this.deps.db.kysely
       .selectFrom('alerts_alerts' as any)
@@ -232,6 +236,7 @@ export class AlertsService {
       .execute()) as AlertRow[];
     if (rows.length === 0) return { more: false };
     const snap = await this.snapshot(now, cfg);
+    let groupDueAt = Number.POSITIVE_INFINITY;
     await inTransaction(this.deps.db, async (tx) => {
       const k = adb(tx);
       for (const r of rows) {
@@ -263,6 +268,7 @@ export class AlertsService {
               })
               .execute();
             await this.deps.timers.schedule(tx, { kind: GROUP_TIMER, key: id, dueAt: now + route.groupWait });
+            groupDueAt = Math.min(groupDueAt, now + route.groupWait);
           }
           const member = await k
             .selectFrom('alerts_group_members')
@@ -298,7 +304,10 @@ export class AlertsService {
         });
       }
     });
-    return { more: rows.length === limit };
+    return {
+      more: rows.length === limit,
+      ...(Number.isFinite(groupDueAt) ? { groupDueAt } : {}),
+    };
   }
 
   /** Flushes every due group; returns the next due time. */
