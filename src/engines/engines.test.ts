@@ -110,7 +110,10 @@ test('runner: a held lease is renewed once a third of its TTL has passed, not on
   const clock = new VirtualClock(0);
   const acquiredAt: number[] = [];
   const leases = {
-    acquire: async (_n: string, _h: string, now: number) => (acquiredAt.push(now), true),
+    acquire: async (_n: string, _h: string, now: number) => {
+      acquiredAt.push(now);
+      return true;
+    },
     release: async () => {},
   } as unknown as LeaseStore;
   const runner = new EngineRunner(clock, leases, 'me');

@@ -76,6 +76,23 @@ function toDb(h: HeartbeatRow, now: number) {
 
 const STATE_COLUMNS = Object.keys(toDb({} as HeartbeatRow, 0));
 
+function pingFromDb(r: any): PingRow {
+  return {
+    id: r.id,
+    heartbeatKey: r.heartbeat_key,
+    at: Number(r.at),
+    kind: r.kind,
+    exitStatus: num(r.exit_status),
+    rid: r.rid,
+    durationMs: num(r.duration_ms),
+    method: r.method,
+    remoteAddr: r.remote_addr,
+    userAgent: r.user_agent,
+    body: r.body,
+    bodyTruncated: Number(r.body_truncated) === 1,
+  };
+}
+
 function pingToDb(p: PingRow) {
   return {
     id: p.id,
@@ -156,6 +173,65 @@ export const heartbeatStore = {
     }
   },
 
+  /** Appends pings to the journal (no secondary index: an append touches the table's last pages). */
+  async journalPings(db: Tx | Q, pings: PingRow[]): Promise<void> {
+    for (let i = 0; i < pings.length; i += 200) {
+      await q(db)
+        .insertInto('heartbeats_ping_journal')
+        .values(pings.slice(i, i + 200).map(pingToDb))
+        .execute();
+    }
+  },
+
+  /** Every journal ping, in order, and the last seq read. */
+  async journal(db: Tx | Q): Promise<{ pings: PingRow[]; lastSeq: number }> {
+    const rows = await q(db).selectFrom('heartbeats_ping_journal').selectAll().orderBy('seq').execute();
+    return {
+      pings: rows.map(pingFromDb),
+      lastSeq: rows.length ? Number(rows[rows.length - 1].seq) : 0,
+    };
+  },
+
+  /** The journal's last seq (0 when empty). */
+  async journalEnd(db: Tx | Q): Promise<number> {
+    const r = (await q(db)
+      .selectFrom('heartbeats_ping_journal')
+      .select((eb: any) => eb.fn.max('seq').as('m'))
+      .executeTakeFirst()) as { m: number | string | null } | undefined;
+    return r?.m == null ? 0 : Number(r.m);
+  },
+
+  /** Moves journal rows up to `throughSeq` into the indexed ping table. */
+  async moveJournal(db: Tx | Q, throughSeq: number): Promise<number> {
+    const cols = [
+      'id',
+      'heartbeat_key',
+      'at',
+      'kind',
+      'exit_status',
+      'rid',
+      'duration_ms',
+      'method',
+      'remote_addr',
+      'user_agent',
+      'body',
+      'body_truncated',
+    ] as const;
+    const res = await q(db)
+      .insertInto('heartbeats_pings')
+      .columns([...cols])
+      .expression((eb) =>
+        eb
+          .selectFrom('heartbeats_ping_journal')
+          .select([...cols])
+          .where('seq', '<=', throughSeq)
+          .orderBy('seq'),
+      )
+      .executeTakeFirst();
+    await q(db).deleteFrom('heartbeats_ping_journal').where('seq', '<=', throughSeq).execute();
+    return Number(res.numInsertedOrUpdatedRows ?? 0);
+  },
+
   async pings(db: Q, key: string, limit: number): Promise<PingRow[]> {
     const rows = await q(db)
       .selectFrom('heartbeats_pings')
@@ -165,20 +241,7 @@ export const heartbeatStore = {
       .orderBy('id', 'desc')
       .limit(limit)
       .execute();
-    return rows.map((r: any) => ({
-      id: r.id,
-      heartbeatKey: r.heartbeat_key,
-      at: Number(r.at),
-      kind: r.kind,
-      exitStatus: num(r.exit_status),
-      rid: r.rid,
-      durationMs: num(r.duration_ms),
-      method: r.method,
-      remoteAddr: r.remote_addr,
-      userAgent: r.user_agent,
-      body: r.body,
-      bodyTruncated: Number(r.body_truncated) === 1,
-    }));
+    return rows.map(pingFromDb);
   },
   /** Keeps the newest `keep` pings of `key`. */
   async trimPings(db: Tx | Q, key: string, keep: number): Promise<void> {

@@ -23,6 +23,10 @@ import { type HeartbeatRow, heartbeatStore, type PingRow } from './heartbeat-sto
 import { stateChangedEvent } from './scheduler.ts';
 
 export const TIMER_KIND = 'checks.heartbeat';
+/** Journaled pings are written behind at least this often… */
+const MERGE_EVERY_MS = 1000;
+/** …or once this many are waiting. */
+const MERGE_AFTER = 5000;
 export const BODY_LIMIT = 10_000;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -127,6 +131,20 @@ export class HeartbeatService {
   private dirty = true;
   private syncedAt = 0;
   private pingKey: string | null = null;
+  /**
+   * SQLite (one writer process): steady-state pings — a success while up — are appended to the
+   * journal and their state rows and deadlines written behind, in one merge a second (or every
+   * MERGE_AFTER pings). On PostgreSQL several replicas take pings, so every ping is written through.
+   */
+  private readonly journaled: boolean;
+  private behindRows = new Map<string, { row: HeartbeatRow; now: number }>();
+  private behindTimers = new Map<string, Deadline>();
+  private journaledSinceMerge = 0;
+  private cancelMergeTimer: (() => void) | null = null;
+  private recovered = false;
+  private closed = false;
+  /** Ping batches, merges and deadline firing run one at a time (they share the behind state). */
+  private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
     private db: Db,
@@ -135,7 +153,15 @@ export class HeartbeatService {
     private timers: TimerStore,
     private catalog: CatalogService,
     private holder: string,
-  ) {}
+  ) {
+    this.journaled = db.dialect === 'sqlite';
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
 
   invalidate(): void {
     this.dirty = true;
@@ -155,6 +181,10 @@ export class HeartbeatService {
 
   /** Aligns state rows (uuid, slug) with the catalog's heartbeats. */
   async sync(): Promise<void> {
+    if (!this.dirty) return;
+    // Rows written behind go first, so what is read below is current.
+    if (!this.recovered) await this.serial(() => this.recoverJournal());
+    else await this.merge();
     if (!this.dirty) return;
     this.dirty = false;
     this.syncedAt = this.clock.now();
@@ -267,11 +297,11 @@ export class HeartbeatService {
       while (this.queue.length) {
         const batch = this.queue.splice(0, 500);
         try {
-          await this.writePings(batch);
+          await this.serial(() => this.writePings(batch));
           for (const b of batch) b.resolve();
         } catch {
           // One bad ping must not fail its neighbours: retry each on its own.
-          for (const b of batch) await this.writePings([b]).then(b.resolve, b.reject);
+          for (const b of batch) await this.serial(() => this.writePings([b])).then(b.resolve, b.reject);
         }
       }
     } finally {
@@ -281,6 +311,10 @@ export class HeartbeatService {
 
   /** One transaction for `batch`: one read of the rows, pings in order, one write per heartbeat. */
   private async writePings(batch: QueuedPing[]): Promise<void> {
+    if (this.journaled) {
+      if (await this.journalPings(batch)) return;
+      await this.mergeNow(); // the slow path reads rows: bring them up to date first
+    }
     await inTransaction(this.db, async (tx) => {
       const rows = await heartbeatStore.getMany(
         tx,
@@ -295,6 +329,137 @@ export class HeartbeatService {
       }
       await w.flush(tx, this.timeline, this.timers);
     });
+  }
+
+  /**
+   * The fast path: when every ping of the batch is a success for a heartbeat that is up (not
+   * paused, no run started), the pings are appended to the journal — durable once that one
+   * statement commits — and the rows and deadlines they move are kept for the next merge.
+   * Returns false (nothing written) when the batch needs the full path.
+   */
+  private async journalPings(batch: QueuedPing[]): Promise<boolean> {
+    const keys = [...new Set(batch.map((b) => b.key))];
+    const missing = keys.filter((k) => !this.behindRows.has(k));
+    const stored = missing.length ? await heartbeatStore.getMany(this.db.kysely, missing) : new Map();
+    const rows = new Map<string, HeartbeatRow>();
+    for (const k of keys) {
+      const row = this.behindRows.get(k)?.row ?? stored.get(k);
+      if (!row) return false;
+      rows.set(k, row);
+    }
+    const w = new Writes();
+    for (const b of batch) {
+      const row = rows.get(b.key)!;
+      if (b.p.kind !== 'success' || row.state !== 'up' || row.paused || row.startedAt !== null) return false;
+      rows.set(b.key, this.applyPing(w, row, b.spec, b.p, b.now));
+    }
+    if (w.events.length) return false; // cannot happen for a success while up; kept as a guard
+    await heartbeatStore.journalPings(this.db.kysely, w.pings);
+    for (const [k, v] of w.rows) this.behindRows.set(k, v);
+    for (const [k, d] of w.timers) if (d) this.behindTimers.set(k, d);
+    this.journaledSinceMerge += w.pings.length;
+    if (this.journaledSinceMerge >= MERGE_AFTER) void this.merge().catch(() => undefined);
+    else if (!this.cancelMergeTimer && !this.closed)
+      this.cancelMergeTimer = this.clock.setTimer(MERGE_EVERY_MS, () => {
+        this.cancelMergeTimer = null;
+        void this.merge().catch(() => undefined);
+      });
+    return true;
+  }
+
+  /** Writes what is behind: journal pings into the ping table, state rows, deadline timers. */
+  merge(): Promise<void> {
+    return this.serial(() => this.mergeNow());
+  }
+
+  private async mergeNow(): Promise<void> {
+    this.cancelMergeTimer?.();
+    this.cancelMergeTimer = null;
+    if (this.journaledSinceMerge === 0 && this.behindRows.size === 0) return;
+    const rows = this.behindRows;
+    const timers = this.behindTimers;
+    const n = this.journaledSinceMerge;
+    this.behindRows = new Map();
+    this.behindTimers = new Map();
+    this.journaledSinceMerge = 0;
+    try {
+      await inTransaction(this.db, async (tx) => {
+        const end = await heartbeatStore.journalEnd(tx);
+        if (end > 0) await heartbeatStore.moveJournal(tx, end);
+        await this.writeBehind(tx, rows, timers);
+      });
+    } catch (err) {
+      // Keep what was behind (newer writes win) and try again at the next merge.
+      for (const [k, v] of rows) if (!this.behindRows.has(k)) this.behindRows.set(k, v);
+      for (const [k, v] of timers) if (!this.behindTimers.has(k)) this.behindTimers.set(k, v);
+      this.journaledSinceMerge += n;
+      throw err;
+    }
+  }
+
+  /** State rows and deadlines of heartbeats that still exist (a deleted one is not brought back). */
+  private async writeBehind(
+    tx: Tx,
+    rows: Map<string, { row: HeartbeatRow; now: number }>,
+    timers: Map<string, Deadline>,
+  ): Promise<void> {
+    if (rows.size === 0) return;
+    const exist = await heartbeatStore.getMany(tx, [...rows.keys()]);
+    const live = [...rows.values()].filter((r) => exist.has(r.row.key) && !exist.get(r.row.key)!.paused);
+    await heartbeatStore.upsertMany(tx, live);
+    await this.timers.scheduleMany(
+      tx,
+      live.flatMap(({ row }) => {
+        const d = timers.get(row.key);
+        return d ? [{ kind: TIMER_KIND, key: row.key, dueAt: d.at, payload: d }] : [];
+      }),
+    );
+  }
+
+  /**
+   * After a crash, journal pings whose rows were not yet written behind: each was a success while
+   * up, so a heartbeat's row advances by their count to its last one, with the deadline after it.
+   */
+  private async recoverJournal(): Promise<void> {
+    this.recovered = true;
+    const { pings, lastSeq } = await heartbeatStore.journal(this.db.kysely);
+    if (pings.length === 0) return;
+    const objs = new Map((await this.catalog.snapshot(['heartbeat'])).map((o) => [o.key, o.spec]));
+    const byKey = new Map<string, PingRow[]>();
+    for (const p of pings) byKey.set(p.heartbeatKey, [...(byKey.get(p.heartbeatKey) ?? []), p]);
+    const stored = await heartbeatStore.getMany(this.db.kysely, [...byKey.keys()]);
+    const rows = new Map<string, { row: HeartbeatRow; now: number }>();
+    const timers = new Map<string, Deadline>();
+    for (const [key, list] of byKey) {
+      const row = stored.get(key);
+      const spec = objs.get(key);
+      if (!row || !spec) continue;
+      const last = list[list.length - 1]!;
+      const d = deadlineAfterSuccess(spec, last.at);
+      rows.set(key, {
+        row: {
+          ...row,
+          nPings: row.nPings + list.length,
+          lastPingAt: last.at,
+          lastPingKind: last.kind,
+          deadlineAt: d.at,
+        },
+        now: last.at,
+      });
+      timers.set(key, d);
+    }
+    await inTransaction(this.db, async (tx) => {
+      await heartbeatStore.moveJournal(tx, lastSeq);
+      await this.writeBehind(tx, rows, timers);
+    });
+  }
+
+  /** Writes what is behind and stops merging (module shutdown). */
+  async close(): Promise<void> {
+    await this.merge();
+    this.closed = true;
+    this.cancelMergeTimer?.();
+    this.cancelMergeTimer = null;
   }
 
   private async autoProvision(slug: string): Promise<string | undefined> {
@@ -424,6 +589,14 @@ export class HeartbeatService {
   /** Fires due deadlines (late → down escalation); returns how many were handled. */
   async fireDue(limit = 100): Promise<number> {
     await this.sync();
+    // Deadlines moved by journaled pings are written first; a ping cannot slip in meanwhile.
+    return this.serial(async () => {
+      await this.mergeNow();
+      return this.fireClaimed(limit);
+    });
+  }
+
+  private async fireClaimed(limit: number): Promise<number> {
     const due = await this.timers.claimDue<Deadline>(TIMER_KIND, this.holder, limit);
     for (const t of due) {
       await inTransaction(this.db, async (tx) => {
@@ -448,6 +621,18 @@ export class HeartbeatService {
     await this.sync();
     const spec = this.specs.get(key);
     if (!spec) return null;
+    return this.serial(async () => {
+      await this.mergeNow();
+      return this.writePaused(key, spec, paused, actor);
+    });
+  }
+
+  private writePaused(
+    key: string,
+    spec: Record<string, any>,
+    paused: boolean,
+    actor: string,
+  ): Promise<HeartbeatRow | null> {
     const now = this.clock.now();
     return inTransaction(this.db, async (tx) => {
       const row = await heartbeatStore.get(tx, key);
@@ -474,15 +659,18 @@ export class HeartbeatService {
 
   async state(key: string): Promise<HeartbeatRow | null> {
     await this.sync();
+    await this.merge();
     return this.specs.has(key) ? heartbeatStore.get(this.db.kysely, key) : null;
   }
 
   async states(): Promise<HeartbeatRow[]> {
     await this.sync();
+    await this.merge();
     return heartbeatStore.all(this.db.kysely);
   }
 
   async pings(key: string, limit = 50): Promise<PingRow[]> {
+    await this.merge();
     return heartbeatStore.pings(this.db.kysely, key, limit);
   }
 }

@@ -9,6 +9,7 @@ import { HeartbeatEngine, HeartbeatService } from './heartbeats.ts';
 import './kinds.ts';
 import * as m1 from './migrations/202611251105-checks-tables.ts';
 import * as m2 from './migrations/202611251400-checks-index.ts';
+import * as m3 from './migrations/202611251700-heartbeat-journal.ts';
 import './plan-section.ts';
 import { defaultProber } from './probes/index.ts';
 import { checksRoutes } from './routes.ts';
@@ -29,7 +30,11 @@ export type { CheckStatus, ChecksApi } from './service.ts';
 
 export default defineModule<ChecksApi>({
   name: 'checks',
-  migrations: { '202611251105-checks-tables': m1, '202611251400-checks-index': m2 },
+  migrations: {
+    '202611251105-checks-tables': m1,
+    '202611251400-checks-index': m2,
+    '202611251700-heartbeat-journal': m3,
+  },
   create(ctx) {
     const env = process.env;
     const rawRetention = parseDuration(env.VIGIL_CHECKS_RAW_RETENTION ?? '7d');
@@ -100,7 +105,10 @@ export default defineModule<ChecksApi>({
         },
       ],
       api,
-      stop: () => scheduler.drain(),
+      stop: async () => {
+        await scheduler.drain();
+        await heartbeats.close();
+      },
     };
   },
 });

@@ -302,8 +302,7 @@ export class ChecksService {
     if (!o) return null;
     if (kind === 'check')
       return toStatus(o, (await checksStore.getState(this.db.kysely, key)) ?? undefined, undefined);
-    await this.heartbeats.sync();
-    return toStatus(o, undefined, (await heartbeatStore.get(this.db.kysely, key)) ?? undefined);
+    return toStatus(o, undefined, (await this.heartbeats.state(key)) ?? undefined);
   }
 
   async uptime(key: string, fromMs: number, toMs: number, bucket: 'day' | 'hour'): Promise<UptimeBucket[]> {
