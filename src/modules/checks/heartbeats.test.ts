@@ -6,6 +6,7 @@ import { VirtualClock } from '../../kernel/clock.ts';
 import { expectedAfter } from './heartbeat-schedule.ts';
 import { heartbeatStore } from './heartbeat-store.ts';
 import { parsePingPath } from './heartbeats.ts';
+import { serviceOf } from './module.ts';
 
 const UUID = '5a1b2c3d-0000-4000-8000-00000000abcd';
 
@@ -361,6 +362,106 @@ testBothDbs(
           ['c', clock.now() + 3_600_000],
         ],
       );
+    } finally {
+      await t.close();
+    }
+  },
+);
+
+testBothDbs(
+  'steady-state pings survive a crash before their rows are written behind; deadlines follow the last ping',
+  async (h) => {
+    const clock = new VirtualClock('2026-11-23T09:00:00Z');
+    const t1 = await createTestApp(h, { clock });
+    await t1.request('POST', '/api/v1/heartbeats', { key: 'etl', uuid: UUID, period: '1h', grace: '10m' });
+    const ping = (t: TestApp, path = '') =>
+      t.request('GET', `/ping/${UUID}${path}`, undefined, { token: null });
+    assert.equal((await ping(t1)).statusCode, 200); // new → up, written through
+    await clock.set(Date.parse('2026-11-23T09:30:00Z'));
+    for (let i = 0; i < 3; i++) assert.equal((await ping(t1)).statusCode, 200);
+    if (h.dialect === 'sqlite') {
+      // Acknowledged pings are durable in the journal; the row still says one ping.
+      const j = await heartbeatStore.journal(t1.app.db.kysely);
+      assert.equal(j.pings.length, 3);
+      assert.equal((await heartbeatStore.get(t1.app.db.kysely, 'etl'))!.nPings, 1);
+    }
+    // kill -9: the store goes away without the module's shutdown (no merge).
+    t1.app.runner.stop();
+    await t1.app.db.close();
+
+    const t2 = await createTestApp(h, { clock });
+    try {
+      const st = (await t2.request('GET', '/api/v1/heartbeats/etl/status')).json();
+      assert.equal(st.state, 'up');
+      assert.equal(st.n_pings, 4);
+      assert.equal(st.last_run_at, '2026-11-23T09:30:00.000Z');
+      assert.equal(st.deadline_at, '2026-11-23T10:30:00.000Z');
+      const pings = (await t2.request('GET', '/api/v1/heartbeats/etl/pings')).json().items;
+      assert.equal(pings.length, 4);
+      // The first ping's deadline (10:00) was moved by the later ones: still up at 10:05 …
+      await clock.set(Date.parse('2026-11-23T10:05:00Z'));
+      await t2.app.runner.runOnce('checks-heartbeats');
+      assert.equal(await state(t2, 'etl'), 'up');
+      // … late after 10:30.
+      await clock.set(Date.parse('2026-11-23T10:31:00Z'));
+      await t2.app.runner.runOnce('checks-heartbeats');
+      assert.equal(await state(t2, 'etl'), 'late');
+      if (h.dialect === 'sqlite')
+        assert.equal((await heartbeatStore.journal(t2.app.db.kysely)).pings.length, 0);
+    } finally {
+      await t2.close();
+    }
+  },
+);
+
+testBothDbs(
+  'pings written behind: deadline firing, pause and delete see them; nothing comes back',
+  async (h) => {
+    const clock = new VirtualClock('2026-11-23T09:00:00Z');
+    const t = await createTestApp(h, { clock });
+    try {
+      const ping = (uuid: string, path = '') =>
+        t.request('GET', `/ping/${uuid}${path}`, undefined, { token: null });
+      const U2 = '5a1b2c3d-0000-4000-8000-00000000abce';
+      const U3 = '5a1b2c3d-0000-4000-8000-00000000abcf';
+      for (const [key, uuid] of [
+        ['a', UUID],
+        ['b', U2],
+        ['c', U3],
+      ])
+        await t.request('POST', '/api/v1/heartbeats', { key, uuid, period: '1h', grace: '10m' });
+      for (const u of [UUID, U2, U3]) await ping(u);
+      // 59 minutes later each pings again; no merge has run (the clock has not moved since).
+      await clock.set(Date.parse('2026-11-23T09:59:00Z'));
+      const svc = serviceOf(t.app.modules.get('checks'));
+      for (const u of [UUID, U2, U3]) await ping(u);
+      // The deadlines still stored say 10:00; firing at 10:01 writes behind first, so nobody is late.
+      await clock.set(Date.parse('2026-11-23T10:01:00Z'));
+      await t.app.runner.runOnce('checks-heartbeats');
+      assert.deepEqual(
+        (await svc.heartbeats.states()).map((r) => `${r.key}:${r.state}:${r.nPings}`),
+        ['a:up:2', 'b:up:2', 'c:up:2'],
+      );
+      // More pings behind, then a pause and a delete: the merge must not undo either.
+      for (const u of [UUID, U2, U3]) await ping(u);
+      assert.equal((await t.request('POST', '/api/v1/heartbeats/b/pause')).json().state, 'paused');
+      for (const u of [UUID, U3]) await ping(u);
+      assert.equal((await t.request('DELETE', '/api/v1/heartbeats/c')).statusCode, 204);
+      await svc.heartbeats.merge();
+      await clock.advance(5_000);
+      const rows = await svc.heartbeats.states();
+      assert.deepEqual(
+        rows.map((r) => `${r.key}:${r.state}:${r.nPings}`),
+        ['a:up:4', 'b:paused:3'],
+      );
+      assert.equal(await heartbeatStore.get(t.app.db.kysely, 'c'), null);
+      // A failure after journaled successes takes the full path and sees every ping before it.
+      await ping(UUID, '/fail');
+      assert.equal(await state(t, 'a'), 'down');
+      const kinds = (await t.request('GET', '/api/v1/heartbeats/a/pings'))
+        .json()
+        .items.map((p: any) => p.kind);
+      assert.deepEqual(kinds, ['fail', 'success', 'success', 'success', 'success']);
     } finally {
       await t.close();
     }
