@@ -107,9 +107,14 @@ export function installAuth(app: FastifyInstance, tokens: TokenService, routeTab
       throw new Error(`route ${methods.join(',')} ${route.url} declares no auth policy (config.policy)`);
     }
   });
-  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+  // Callback style, so public and integration routes (status page, pings, OFREP) pay no promise.
+  app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
     const policy = req.routeOptions.config?.policy;
-    if (!policy || policy === 'public' || policy === 'integration') return;
+    if (!policy || policy === 'public' || policy === 'integration') return done();
+    authorize(req, reply, policy).then(() => done(), done);
+  });
+
+  async function authorize(req: FastifyRequest, reply: FastifyReply, policy: Role): Promise<unknown> {
     const found = await resolveCaller(tokens, req);
     if (found === 'bad-token') {
       return sendProblem(reply, req, 401, 'unauthorized', 'invalid, expired or revoked token');
@@ -148,5 +153,5 @@ export function installAuth(app: FastifyInstance, tokens: TokenService, routeTab
       );
     }
     req.principal = principal;
-  });
+  }
 }

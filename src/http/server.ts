@@ -58,10 +58,12 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
   app.setNotFoundHandler((req, reply) =>
     sendProblem(reply, req, 404, 'not-found', `no route for ${req.method} ${req.url.split('?')[0]}`),
   );
-  app.addHook('onSend', async (req, reply) => {
+  // Callback-style hooks: every request runs them, and these need no promise.
+  app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);
+    done(null, payload);
   });
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
     deps.httpDuration?.observe(
       { method: req.method, route, status: String(reply.statusCode) },
@@ -72,6 +74,7 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
       { method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
       'request',
     );
+    done();
   });
   await app.register(swagger, {
     openapi: {

@@ -1,5 +1,5 @@
 /** Persistence of heartbeat state and pings. */
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Tx } from '../../db/tx.ts';
 import type { HeartbeatState } from './heartbeat-schedule.ts';
 
@@ -93,6 +93,9 @@ function pingFromDb(r: any): PingRow {
   };
 }
 
+/** Journal insert statements by row count (their parameters follow pingToDb's column order). */
+const journalInsertSql = new Map<number, string>();
+
 function pingToDb(p: PingRow) {
   return {
     id: p.id,
@@ -173,13 +176,37 @@ export const heartbeatStore = {
     }
   },
 
-  /** Appends pings to the journal (no secondary index: an append touches the table's last pages). */
+  /**
+   * Appends pings to the journal (no secondary index: an append touches the table's last pages).
+   * The hot path of ping ingestion: the statement is compiled by Kysely once per row count and
+   * reused with new parameters.
+   */
   async journalPings(db: Tx | Q, pings: PingRow[]): Promise<void> {
     for (let i = 0; i < pings.length; i += 200) {
-      await q(db)
-        .insertInto('heartbeats_ping_journal')
-        .values(pings.slice(i, i + 200).map(pingToDb))
-        .execute();
+      const chunk = pings.slice(i, i + 200);
+      let sqlText = journalInsertSql.get(chunk.length);
+      if (!sqlText) {
+        sqlText = q(db).insertInto('heartbeats_ping_journal').values(chunk.map(pingToDb)).compile().sql;
+        journalInsertSql.set(chunk.length, sqlText);
+      }
+      const params: unknown[] = [];
+      for (const p of chunk) {
+        params.push(
+          p.id,
+          p.heartbeatKey,
+          p.at,
+          p.kind,
+          p.exitStatus,
+          p.rid,
+          p.durationMs,
+          p.method,
+          p.remoteAddr,
+          p.userAgent,
+          p.body,
+          p.bodyTruncated ? 1 : 0,
+        );
+      }
+      await q(db).executeQuery(CompiledQuery.raw(sqlText, params));
     }
   },
 
