@@ -26,7 +26,7 @@ export const TIMER_KIND = 'checks.heartbeat';
 /** Journaled pings are written behind at least this often… */
 const MERGE_EVERY_MS = 1000;
 /** …or once this many are waiting. */
-const MERGE_AFTER = 5000;
+const MERGE_AFTER = 50_000;
 export const BODY_LIMIT = 10_000;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
