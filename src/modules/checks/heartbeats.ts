@@ -28,6 +28,9 @@ const MERGE_EVERY_MS = 1000;
 /** …or once this many are waiting. */
 const MERGE_AFTER = 50_000;
 export const BODY_LIMIT = 10_000;
+const UTF8 = new TextDecoder('utf-8', { fatal: false });
+const OK: PingReply = Object.freeze({ status: 200, text: 'OK' });
+const CREATED: PingReply = Object.freeze({ status: 201, text: 'Created' });
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A parsed ping request. */
@@ -106,8 +109,9 @@ class Writes {
    */
   constructor(private readInTx = false) {}
 
+  /** `row` is kept as given: callers hand over a fresh object and do not change it afterwards. */
   update(row: HeartbeatRow, now: number): void {
-    this.rows.set(row.key, { row: { ...row }, now });
+    this.rows.set(row.key, { row, now });
   }
 
   async flush(tx: Tx, timeline: Timeline, timers: TimerStore): Promise<void> {
@@ -243,7 +247,7 @@ export class HeartbeatService {
 
   /** Handles one ping; unknown checks get 404 "not found" and nothing is written. */
   async ping(p: PingInput): Promise<PingReply> {
-    await this.sync();
+    if (this.dirty) await this.sync();
     if (p.rid !== null && !UUID_RE.test(p.rid)) return { status: 400, text: 'invalid url format' };
     let key: string | undefined;
     let created = false;
@@ -268,8 +272,8 @@ export class HeartbeatService {
     }
     if (!key) return { status: 404, text: 'not found' };
     const spec = this.specs.get(key)!;
-    await this.enqueue({ key, spec, p, now: this.clock.now() });
-    return created ? { status: 201, text: 'Created' } : { status: 200, text: 'OK' };
+    await this.enqueue(key, spec, p, this.clock.now());
+    return created ? CREATED : OK;
   }
 
   /**
@@ -277,9 +281,9 @@ export class HeartbeatService {
    * in the same event-loop turn, or arriving while a transaction runs, share the next one and are
    * applied in arrival order.
    */
-  private enqueue(item: QueuedPing): Promise<void> {
+  private enqueue(key: string, spec: Record<string, any>, p: PingInput, now: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ ...item, resolve, reject });
+      this.queue.push({ key, spec, p, now, resolve, reject });
       if (!this.draining) void this.drain();
     });
   }
@@ -491,7 +495,7 @@ export class HeartbeatService {
     let truncated = false;
     if (p.body?.length) {
       truncated = p.body.length > BODY_LIMIT;
-      body = new TextDecoder('utf-8', { fatal: false }).decode(p.body.subarray(0, BODY_LIMIT));
+      body = UTF8.decode(p.body.subarray(0, BODY_LIMIT));
     }
     const next: HeartbeatRow = { ...row, nPings: row.nPings + 1, lastPingAt: now, lastPingKind: p.kind };
     let durationMs: number | null = null;
