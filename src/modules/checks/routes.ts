@@ -8,7 +8,7 @@ import { invalid, notFound } from '../../kernel/errors.ts';
 import { actorOf } from '../catalog/catalog-routes.ts';
 import { roleAtLeast } from '../identity/tokens.ts';
 import type { PingRow } from './heartbeat-store.ts';
-import { type HeartbeatService, parsePingPath } from './heartbeats.ts';
+import { BODY_LIMIT, type HeartbeatService, parsePingPath } from './heartbeats.ts';
 import type { UptimeBucket } from './rollups.ts';
 import type { CheckStatus, ChecksService } from './service.ts';
 import type { ResultRow } from './store.ts';
@@ -167,6 +167,13 @@ async function heartbeatDetail(
 }
 
 /** The module's Fastify plugin. */
+/** Headers of every ping answer (Healthchecks.io's, plus CORS so browsers may ping). */
+const PING_HEADERS = {
+  'access-control-allow-origin': '*',
+  'ping-body-limit': String(BODY_LIMIT),
+  'content-type': 'text/plain; charset=utf-8',
+};
+
 export function checksRoutes(service: ChecksService, baseUrl: string) {
   const hb = service.heartbeats;
   return async (app: FastifyInstance) => {
@@ -311,10 +318,7 @@ export function checksRoutes(service: ChecksService, baseUrl: string) {
         handler: async (req, reply) => {
           const path = (req.params as { '*': string })['*'];
           const parsed = parsePingPath(path.split('/').filter(Boolean));
-          reply
-            .header('access-control-allow-origin', '*')
-            .header('ping-body-limit', '10000')
-            .type('text/plain; charset=utf-8');
+          reply.headers(PING_HEADERS);
           if (!parsed) return reply.code(404).send('not found');
           if ('status' in parsed) return reply.code(parsed.status).send(parsed.text);
           const q = req.query as Record<string, string | undefined>;
