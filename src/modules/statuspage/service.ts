@@ -363,6 +363,13 @@ export class StatusPageService {
     const name = expandMessage(input.name, page, Object.keys(components));
     const body = expandMessage(input.body, page, Object.keys(components));
     await inTransaction(this.db, async (tx) => {
+      // Audit before timeline (both take advisory locks on PostgreSQL; one order everywhere).
+      await this.audit.append(tx, {
+        ...ctx,
+        action: 'status_page.incident_create',
+        object: { kind: 'status_page_incident', key: id },
+        after: input,
+      });
       const now = this.clock.now();
       await tx.db
         .insertInto('statuspage_incidents' as any)
@@ -385,12 +392,6 @@ export class StatusPageService {
         .execute();
       const created = (await this.getIncident(id, tx))!;
       await this.addUpdate(tx, created, ctx.actor, { status, body, components });
-      await this.audit.append(tx, {
-        ...ctx,
-        action: 'status_page.incident_create',
-        object: { kind: 'status_page_incident', key: id },
-        after: input,
-      });
       await this.recompute(tx, page, ctx.actor);
     });
     return (await this.getIncident(id))!;
@@ -412,14 +413,15 @@ export class StatusPageService {
     const status = input.status ?? inc.status;
     if (!allowed.includes(status)) throw invalid(`unknown status "${status}"; one of ${allowed.join(', ')}`);
     await inTransaction(this.db, async (tx) => {
-      const body = expandMessage(input.body, page, Object.keys({ ...inc.components, ...components }));
-      await this.addUpdate(tx, inc, ctx.actor, { status, body, components });
+      // Audit before timeline (both take advisory locks on PostgreSQL; one order everywhere).
       await this.audit.append(tx, {
         ...ctx,
         action: 'status_page.incident_update',
         object: { kind: 'status_page_incident', key: id },
         after: input,
       });
+      const body = expandMessage(input.body, page, Object.keys({ ...inc.components, ...components }));
+      await this.addUpdate(tx, inc, ctx.actor, { status, body, components });
       await this.recompute(tx, page, ctx.actor);
     });
     return (await this.getIncident(id))!;
@@ -445,6 +447,13 @@ export class StatusPageService {
     );
     const id = newId(this.clock);
     await inTransaction(this.db, async (tx) => {
+      // Audit before timeline (both take advisory locks on PostgreSQL; one order everywhere).
+      await this.audit.append(tx, {
+        ...ctx,
+        action: 'status_page.maintenance_schedule',
+        object: { kind: 'status_page_incident', key: id },
+        after: input,
+      });
       const now = this.clock.now();
       await tx.db
         .insertInto('statuspage_incidents' as any)
@@ -486,12 +495,6 @@ export class StatusPageService {
           scheduled_for: new Date(input.scheduled_for).toISOString(),
           scheduled_until: new Date(input.scheduled_until).toISOString(),
         },
-      });
-      await this.audit.append(tx, {
-        ...ctx,
-        action: 'status_page.maintenance_schedule',
-        object: { kind: 'status_page_incident', key: id },
-        after: input,
       });
     });
     return (await this.getIncident(id))!;

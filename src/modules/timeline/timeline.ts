@@ -23,6 +23,12 @@ export interface DomainEvent {
 export type EventInput = Omit<DomainEvent, 'id' | 'at' | 'seq'> & { at?: number };
 export type Listener = (e: DomainEvent) => void;
 
+/** PostgreSQL advisory locks: the audit chain's (see audit.ts) and the event log's. */
+const AUDIT_LOCK = 727272;
+const EVENTS_LOCK = 727273;
+/** Transactions that hold both locks already. */
+const locked = new WeakSet<Tx>();
+
 /** Rows per multi-row insert in `appendMany`. */
 const APPEND_CHUNK = 500;
 
@@ -35,12 +41,23 @@ export class Timeline {
     private clock: Clock,
   ) {}
 
+  /**
+   * PostgreSQL: appenders commit in seq order (the events lock), so durable consumers (`consume`)
+   * never skip a late commit. The audit chain's lock is taken first: a transaction that appends
+   * to both then always locks in the same order, whichever it calls first, so two such
+   * transactions can never deadlock. Once per transaction.
+   */
+  private async lock(tx: Tx): Promise<void> {
+    if (this.db.dialect !== 'postgres' || locked.has(tx)) return;
+    await sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`.execute(tx.db);
+    await sql`select pg_advisory_xact_lock(${EVENTS_LOCK})`.execute(tx.db);
+    // (Outside a transaction the locks end with each statement: nothing to remember.)
+    if (tx.db.isTransaction) locked.add(tx);
+  }
+
   /** Appends an event in `tx`; subscribers are told after commit. */
   async append(tx: Tx, input: EventInput): Promise<DomainEvent> {
-    if (this.db.dialect === 'postgres') {
-      // Appenders commit in seq order, so durable consumers (consume) never skip a late commit.
-      await sql`select pg_advisory_xact_lock(727273)`.execute(tx.db);
-    }
+    await this.lock(tx);
     const event: DomainEvent = { ...input, id: newId(this.clock), at: input.at ?? this.clock.now() };
     await tx.db
       .insertInto('events')
@@ -65,7 +82,7 @@ export class Timeline {
   async appendMany(tx: Tx, inputs: EventInput[]): Promise<DomainEvent[]> {
     if (inputs.length === 0) return [];
     if (inputs.length === 1) return [await this.append(tx, inputs[0])];
-    if (this.db.dialect === 'postgres') await sql`select pg_advisory_xact_lock(727273)`.execute(tx.db);
+    await this.lock(tx);
     const events = inputs.map(
       (input): DomainEvent => ({ ...input, id: newId(this.clock), at: input.at ?? this.clock.now() }),
     );
