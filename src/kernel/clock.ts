@@ -90,6 +90,18 @@ export const DAY = 24 * HOUR;
 
 /** Parses durations like `30s`, `5m`, `1h30m`, `2d`, `1w`, `250ms` into milliseconds. */
 export function parseDuration(input: string): number {
+  // Specs are parsed again on every use (each probe, each ping): remember the few distinct strings.
+  const known = parsedDurations.get(input);
+  if (known !== undefined) return known;
+  const ms = parseDurationNow(input);
+  if (parsedDurations.size >= 1000) parsedDurations.clear();
+  parsedDurations.set(input, ms);
+  return ms;
+}
+
+const parsedDurations = new Map<string, number>();
+
+function parseDurationNow(input: string): number {
   const s = input.trim();
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)/y;
   let total = 0;

@@ -24,7 +24,7 @@ import { stateChangedEvent } from './scheduler.ts';
 
 export const TIMER_KIND = 'checks.heartbeat';
 /** Journaled pings are written behind at least this often… */
-const MERGE_EVERY_MS = 1000;
+const MERGE_EVERY_MS = 2000;
 /** …or once this many are waiting. */
 const MERGE_AFTER = 50_000;
 export const BODY_LIMIT = 10_000;
