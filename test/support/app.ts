@@ -50,7 +50,12 @@ export async function createTestApp(
   const clock = opts.clock ?? new VirtualClock('2026-11-23T09:00:00Z');
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'vigil-app-'));
   const settings = loadSettings({}, { VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'silent' });
-  const app = await compose({ settings, clock, db, logger: pino({ level: process.env.VIGIL_TEST_LOG_LEVEL ?? 'silent' }) });
+  const app = await compose({
+    settings,
+    clock,
+    db,
+    logger: pino({ level: process.env.VIGIL_TEST_LOG_LEVEL ?? 'silent' }),
+  });
   const { secret: adminToken } = await app.services.tokens.issue(
     { actor: 'test' },
     { name: 'test-admin', role: 'admin' },
