@@ -194,6 +194,11 @@ describe('on-call console pages in Chromium', { skip: browserSkip }, () => {
     await page.getByRole('button', { name: 'Add severity rule' }).click();
     await page.getByLabel('Severity', { exact: true }).selectOption('P3');
     await page.getByLabel('Page (run the ladder)').uncheck();
+    assert.equal(await page.getByLabel('Urgency').count(), 0, 'no urgency without a page');
+    // A second rule: P2 pages, through low-urgency contact methods only.
+    await page.getByRole('button', { name: 'Add severity rule' }).click();
+    await page.locator('#rule-1-severity').selectOption('P2');
+    await page.locator('#rule-1-urgency').selectOption('low');
     await checkA11y(page, 'policy editor');
     await shot(page, '06-policy-new');
     await page.getByRole('button', { name: 'Create policy' }).click();
@@ -204,7 +209,7 @@ describe('on-call console pages in Chromium', { skip: browserSkip }, () => {
       { targets: ['schedule:platform-primary'], delay: '5m' },
       { targets: ['user:ada@acme.example'], delay: '15m' },
     ]);
-    assert.deepEqual(stored.severity_overrides, { P3: { page: false } });
+    assert.deepEqual(stored.severity_overrides, { P3: { page: false }, P2: { urgency: 'low' } });
     assert.equal(stored.managed, false);
 
     // A duplicate key is refused by the server (shown above the form).

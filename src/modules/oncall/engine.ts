@@ -373,10 +373,11 @@ export class EscalationEngine implements Engine {
         ...(delayMs > 0 ? { notBefore: now + delayMs } : {}),
       });
     if (a.kind === 'notify') {
-      for (const [i, t] of this.contactTargets(a.user, 'high', ctx).entries())
+      for (const [i, t] of this.contactTargets(a.user, a.urgency ?? 'high', ctx).entries())
         enqueue(`${a.idempotencyKey}:${i}`, t.channel, this.message(row, 'page', a.user), t.delayMs);
       event(w, id, 'escalation.notified', {
         user: a.user,
+        urgency: a.urgency ?? 'high',
         level: a.level,
         repeat: a.repeat,
         target: targetText(a.target),

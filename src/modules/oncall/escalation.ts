@@ -58,6 +58,8 @@ export type EscalationAction =
   | (ActionBase & {
       kind: 'notify';
       user: string;
+      /** Which of the user's contact methods to use (the severity's rule). */
+      urgency: 'high' | 'low';
       target: Target;
       level: number;
       repeat: number;
@@ -143,14 +145,24 @@ export function stepEscalation(
         st.history.push({ at: due, event: 'notified' });
         break;
       }
-      if (rule.also_notify.length) notifyLevel(st, rule.also_notify, 0, due, now, resolveTargets, actions);
+      if (rule.also_notify.length)
+        notifyLevel(st, rule.also_notify, 0, due, now, resolveTargets, actions, rule.urgency);
       st.status = 'escalating';
       continue;
     }
     if (st.status !== 'escalating') break;
     if (st.level < p.levels.length) {
       const lv = p.levels[st.level];
-      const reached = notifyLevel(st, lv.targets, st.level + 1, due, now, resolveTargets, actions);
+      const reached = notifyLevel(
+        st,
+        lv.targets,
+        st.level + 1,
+        due,
+        now,
+        resolveTargets,
+        actions,
+        rule.urgency,
+      );
       st.history.push({
         at: due,
         event: reached ? 'notified-level' : 'skipped-level',
@@ -187,6 +199,7 @@ function notifyLevel(
   now: number,
   resolve: ResolveTargets,
   actions: EscalationAction[],
+  urgency: 'high' | 'low',
 ): boolean {
   const seen = new Set<string>();
   const base = { level, repeat: st.cycle, step: st.steps, dueAt: due };
@@ -202,6 +215,7 @@ function notifyLevel(
       actions.push({
         kind: 'notify',
         user,
+        urgency,
         target,
         ...base,
         idempotencyKey: `${st.incident.id}:${level}:${st.cycle}:${user}`,

@@ -19,6 +19,11 @@ export interface EscalationLevel {
  */
 export interface SeverityRule {
   page?: boolean;
+  /**
+   * Which of each person's contact methods the ladder uses: `high` (default) or `low` — e.g.
+   * SEV-3 pages the on-call by e-mail and chat only, not by phone.
+   */
+  urgency?: 'high' | 'low';
   also_notify?: TargetSpec[];
   channels?: string[];
   ticket?: string;
@@ -65,6 +70,7 @@ export function compilePolicy(p: EscalationPolicy): CompiledPolicy {
       sev,
       {
         page: r.page ?? true,
+        urgency: r.urgency ?? ('high' as const),
         also_notify: (r.also_notify ?? []).map(parseTarget),
         channels: [...(r.channels ?? [])],
         ticket: r.ticket ?? null,
@@ -75,7 +81,17 @@ export function compilePolicy(p: EscalationPolicy): CompiledPolicy {
     if (r.page && levels.length === 0)
       throw invalid(`${where}: severity ${sev} pages but the policy has no levels`);
   }
-  const fallback = { page: levels.length > 0, also_notify: [], channels: [], ticket: null };
+  for (const [sev, r] of rules) {
+    if (r.urgency !== 'high' && r.urgency !== 'low')
+      throw invalid(`${where}: severity ${sev}: urgency must be high or low`);
+  }
+  const fallback = {
+    page: levels.length > 0,
+    urgency: 'high' as const,
+    also_notify: [],
+    channels: [],
+    ticket: null,
+  };
   return { key: p.key, levels, repeat, ackTimeoutMs, rule: (sev) => rules.get(sev) ?? fallback };
 }
 

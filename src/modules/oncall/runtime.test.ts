@@ -29,7 +29,8 @@ notification_channels:
   - { key: ff-slack, type: slack, url: "${rx}/slack" }
   - { key: ff-tickets, type: webhook, url: "${rx}/ticket" }
 contacts:
-  - { user: alice@acme.test, methods: [${hook('alice')}, { type: webhook, url: "${rx}/again/alice", delay: 3m }] }
+  - user: alice@acme.test
+    methods: [${hook('alice')}, { type: webhook, url: "${rx}/again/alice", delay: 3m }, { type: webhook, url: "${rx}/phone/alice", urgency: [high] }]
 ${['bob', 'lead', 'mgr', 'cto'].map((u) => `  - { user: ${u}@acme.test, methods: [${hook(u)}] }`).join('\n')}
 schedules:
   - key: primary
@@ -46,6 +47,7 @@ escalation_policies:
       - { targets: [user:mgr@acme.test], delay: 15m }
     severity_overrides:
       P0: { also_notify: [user:cto@acme.test] }
+      P2: { urgency: low }
   - key: forge
     levels:
       - { targets: [schedule:primary], delay: 5m }
@@ -435,7 +437,8 @@ testBothDbs(
       );
       const notify = t.app.modules.get<NotifyApi>('notify');
       const mine = await notify.deliveries({ incidentId: 'inc-both', limit: 50 });
-      assert.deepEqual(mine.map((d) => d.status).sort(), ['cancelled', 'sent']);
+      // Her page and phone call were sent; the 3-minute reminder was cancelled.
+      assert.deepEqual(mine.map((d) => d.status).sort(), ['cancelled', 'sent', 'sent']);
       const types = (await t.app.services.timeline.forSubject('incident', 'inc-both'))
         .map((e) => e.type)
         .filter((x) => x.startsWith('escalation.') || x.startsWith('incident.'));
@@ -449,6 +452,36 @@ testBothDbs(
       const esc = (await t.request('GET', '/api/v1/escalations/inc-both')).json();
       assert.equal(esc.status, 'acknowledged', JSON.stringify(esc));
       assert.equal(esc.state.nextDueAt, null, 'no level follows');
+    } finally {
+      await rx.close();
+      await t.close();
+    }
+  },
+);
+
+testBothDbs(
+  'oncall: a low-urgency severity pages through the low-urgency contact methods only',
+  async (h) => {
+    const t = await createTestApp(h);
+    const rx = await startHttpReceiver();
+    try {
+      await setup(t, rx);
+      const got = arrivals(t, rx);
+      await page(t, 'inc-hi', 'P1', 'api');
+      await page(t, 'inc-lo', 'P2', 'api');
+      await drive(t, 1 * MIN);
+      const paths = (id: string) =>
+        got
+          .filter((g) => g.incident === id)
+          .map((g) => g.path)
+          .sort();
+      // Alice's phone bridge is for high urgency only.
+      assert.deepEqual(paths('inc-hi'), ['/page/alice', '/phone/alice']);
+      assert.deepEqual(paths('inc-lo'), ['/page/alice']);
+      const notified = (await t.app.services.timeline.forSubject('incident', 'inc-lo')).find(
+        (e) => e.type === 'escalation.notified',
+      );
+      assert.equal(notified?.data.urgency, 'low');
     } finally {
       await rx.close();
       await t.close();

@@ -109,6 +109,11 @@ const TargetSchema = Type.Union([
 export const SeverityRuleSchema = Type.Object(
   {
     page: Type.Optional(Type.Boolean({ description: 'false: no paging ladder' })),
+    urgency: Type.Optional(
+      Type.Union([Type.Literal('high'), Type.Literal('low')], {
+        description: "contact methods used for this severity's pages: high (default) or low",
+      }),
+    ),
     also_notify: Type.Optional(
       Type.Array(TargetSchema, { description: 'notified at once, next to level 1' }),
     ),

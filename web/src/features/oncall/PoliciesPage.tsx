@@ -20,6 +20,7 @@ interface Level {
 interface SevRule {
   severity: string;
   page: boolean;
+  urgency: 'high' | 'low';
   also_notify: string[];
   channels: string[];
   ticket: string;
@@ -48,7 +49,13 @@ function toDraft(p: CatalogObject | undefined): Draft {
     };
   const overrides = (p.severity_overrides ?? {}) as Record<
     string,
-    { page?: boolean; also_notify?: unknown[]; channels?: string[]; ticket?: string }
+    {
+      page?: boolean;
+      urgency?: 'high' | 'low';
+      also_notify?: unknown[];
+      channels?: string[];
+      ticket?: string;
+    }
   >;
   return {
     key: p.key,
@@ -62,6 +69,7 @@ function toDraft(p: CatalogObject | undefined): Draft {
     rules: Object.entries(overrides).map(([severity, r]) => ({
       severity,
       page: r.page !== false,
+      urgency: r.urgency === 'low' ? 'low' : 'high',
       also_notify: (r.also_notify ?? []).map(targetText),
       channels: r.channels ?? [],
       ticket: r.ticket ?? '',
@@ -74,6 +82,7 @@ function toSpec(d: Draft): Record<string, unknown> {
   for (const r of d.rules) {
     severity_overrides[r.severity] = {
       ...(r.page ? {} : { page: false }),
+      ...(r.page && r.urgency === 'low' ? { urgency: 'low' } : {}),
       ...(r.also_notify.length && r.page ? { also_notify: r.also_notify } : {}),
       ...(r.channels.length ? { channels: r.channels } : {}),
       ...(r.ticket ? { ticket: r.ticket } : {}),
@@ -686,6 +695,20 @@ function PolicyForm(props: {
                     Page (run the ladder)
                   </label>
                 </div>
+                {r.page ? (
+                  <div className="field">
+                    <label htmlFor={`rule-${i}-urgency`}>Urgency</label>
+                    <select
+                      id={`rule-${i}-urgency`}
+                      value={r.urgency}
+                      disabled={readOnly}
+                      onChange={(e) => setRule(i, { urgency: e.target.value === 'low' ? 'low' : 'high' })}
+                    >
+                      <option value="high">High: every high-urgency contact method</option>
+                      <option value="low">Low: low-urgency contact methods only</option>
+                    </select>
+                  </div>
+                ) : null}
                 <div className="field">
                   <label htmlFor={`rule-${i}-ticket`}>Open a ticket via</label>
                   <select
@@ -763,7 +786,10 @@ function PolicyForm(props: {
             className="btn"
             onClick={() =>
               set({
-                rules: [...d.rules, { severity: '', page: true, also_notify: [], channels: [], ticket: '' }],
+                rules: [
+                  ...d.rules,
+                  { severity: '', page: true, urgency: 'high', also_notify: [], channels: [], ticket: '' },
+                ],
               })
             }
           >
