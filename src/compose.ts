@@ -184,6 +184,8 @@ export async function compose(opts: ComposeOptions) {
     runner,
     /** Starts engines and lets modules warm up (after the server listens). */
     async start() {
+      // PostgreSQL: events committed by other replicas reach this one's subscribers too.
+      await timeline.listenAcrossReplicas(holder);
       runner.start();
       for (const m of instances.values()) await m.start?.();
     },
@@ -193,6 +195,7 @@ export async function compose(opts: ComposeOptions) {
     async close() {
       runner.stop();
       for (const m of [...instances.values()].reverse()) await m.stop?.();
+      await timeline.stopListeningAcrossReplicas();
       await http.close();
       await db.close();
     },

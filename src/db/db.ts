@@ -34,6 +34,14 @@ export interface Db {
   schema?: string;
   /** SQLite: the WAL checkpointer (absent for PostgreSQL and in-memory stores). */
   checkpointer?: BackgroundCheckpointer;
+  /**
+   * PostgreSQL: LISTEN on `channel` on a dedicated connection (payloads of NOTIFY, delivered after
+   * the notifying transaction commits); resolves to a function that stops listening. The channel
+   * name is scoped to the schema in use, so isolated test schemas never hear each other.
+   */
+  listen?(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>>;
+  /** The channel name `listen` uses for `channel` (for NOTIFY). */
+  channelName?(channel: string): string;
   close(): Promise<void>;
 }
 
@@ -68,11 +76,29 @@ export async function createDb(opts: DbOptions): Promise<Db> {
     });
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
     await sql`select 1`.execute(kysely);
+    const url = opts.url;
+    const channelName = (channel: string) =>
+      `${channel}_${(opts.pgSchema ?? 'public').replace(/[^a-z0-9_]/gi, '_')}`.toLowerCase().slice(0, 63);
     return {
       kysely,
       dialect: 'postgres',
       location: redactUrl(opts.url) + (opts.pgSchema ? ` (schema ${opts.pgSchema})` : ''),
       schema: opts.pgSchema,
+      channelName,
+      async listen(channel, fn) {
+        const client = new pg.Client({ connectionString: url });
+        const name = channelName(channel);
+        client.on('notification', (n) => {
+          if (n.channel === name) fn(n.payload ?? '');
+        });
+        // A lost connection only loses wake-ups: every engine still polls at its interval.
+        client.on('error', () => {});
+        await client.connect();
+        await client.query(`LISTEN "${name}"`);
+        return async () => {
+          await client.end().catch(() => {});
+        };
+      },
       close: () => kysely.destroy(),
     };
   }

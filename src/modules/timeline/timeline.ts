@@ -26,6 +26,8 @@ export type Listener = (e: DomainEvent) => void;
 /** PostgreSQL advisory locks: the audit chain's (see audit.ts) and the event log's. */
 const AUDIT_LOCK = 727272;
 const EVENTS_LOCK = 727273;
+/** NOTIFY channel of committed events (scoped to the schema by the store). */
+const CHANNEL = 'vigil_events';
 /** Transactions that hold both locks already. */
 const locked = new WeakSet<Tx>();
 
@@ -51,6 +53,9 @@ export class Timeline {
     if (this.db.dialect !== 'postgres' || locked.has(tx)) return;
     await sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`.execute(tx.db);
     await sql`select pg_advisory_xact_lock(${EVENTS_LOCK})`.execute(tx.db);
+    // Other replicas hear about the commit (NOTIFY is delivered at commit, never on rollback).
+    const channel = this.db.channelName?.(CHANNEL);
+    if (channel) await sql`select pg_notify(${channel}, ${this.origin ?? ''})`.execute(tx.db);
     // (Outside a transaction the locks end with each statement: nothing to remember.)
     if (tx.db.isTransaction) locked.add(tx);
   }
@@ -71,7 +76,7 @@ export class Timeline {
         data: JSON.stringify(event.data),
       })
       .execute();
-    tx.afterCommit(() => this.emit(event));
+    tx.afterCommit(() => this.emitLocal(event));
     return event;
   }
 
@@ -104,7 +109,7 @@ export class Timeline {
         .execute();
     }
     tx.afterCommit(() => {
-      for (const e of events) this.emit(e);
+      for (const e of events) this.emitLocal(e);
     });
     return events;
   }
@@ -232,6 +237,84 @@ export class Timeline {
   subscribe(fn: Listener): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  /**
+   * PostgreSQL with several replicas: subscribers here also hear events committed by other
+   * processes (other replicas, CLI commands), so engines woken by events react at once instead of
+   * at their next poll and live views see every change. Each commit NOTIFYs; this process then
+   * reads the events after the last one it has seen and emits those it did not append itself.
+   */
+  async listenAcrossReplicas(origin: string): Promise<void> {
+    if (!this.db.listen || this.stopListening) return;
+    this.origin = origin;
+    const end = await this.db.kysely
+      .selectFrom('events')
+      .select((eb) => eb.fn.max('seq').as('m'))
+      .executeTakeFirst();
+    this.remoteSeq = Number(end?.m ?? 0);
+    this.stopListening = await this.db.listen(CHANNEL, (from) => {
+      if (from !== origin) this.catchUp();
+    });
+  }
+
+  async stopListeningAcrossReplicas(): Promise<void> {
+    const stop = this.stopListening;
+    this.stopListening = null;
+    this.origin = null;
+    await stop?.();
+    await this.catching;
+  }
+
+  private origin: string | null = null;
+  private stopListening: (() => Promise<void>) | null = null;
+  /** The highest seq read by a catch-up. */
+  private remoteSeq = 0;
+  /** Ids of events this process appended and emitted, not yet passed by a catch-up. */
+  private emittedHere = new Set<string>();
+  private catching: Promise<void> | null = null;
+  private catchUpAgain = false;
+
+  private emitLocal(e: DomainEvent): void {
+    if (this.origin) {
+      this.emittedHere.add(e.id);
+      // A catch-up passes (and forgets) them; with no other writers, force one now and then.
+      if (this.emittedHere.size > 2000) this.catchUp();
+    }
+    this.emit(e);
+  }
+
+  private catchUp(): void {
+    if (this.catching) {
+      this.catchUpAgain = true;
+      return;
+    }
+    this.catching = (async () => {
+      try {
+        do {
+          this.catchUpAgain = false;
+          for (;;) {
+            const rows = await this.db.kysely
+              .selectFrom('events')
+              .selectAll()
+              .where('seq', '>', this.remoteSeq)
+              .orderBy('seq', 'asc')
+              .limit(500)
+              .execute();
+            for (const r of rows) {
+              this.remoteSeq = Number(r.seq);
+              if (this.emittedHere.delete(r.id)) continue;
+              if (this.origin) this.emit(toEvent(r));
+            }
+            if (rows.length < 500) break;
+          }
+        } while (this.catchUpAgain && this.origin);
+      } catch {
+        // Wake-ups are an optimisation: engines still poll, and the next notification retries.
+      } finally {
+        this.catching = null;
+      }
+    })();
   }
 
   private emit(e: DomainEvent): void {
