@@ -93,7 +93,7 @@ function pingFromDb(r: any): PingRow {
   };
 }
 
-/** Journal insert statements by row count (their parameters follow pingToDb's column order). */
+/** Journal insert statements by row count (parameters in pingToDb's column order). */
 const journalInsertSql = new Map<number, string>();
 
 function pingToDb(p: PingRow) {
@@ -189,23 +189,7 @@ export const heartbeatStore = {
         sqlText = q(db).insertInto('heartbeats_ping_journal').values(chunk.map(pingToDb)).compile().sql;
         journalInsertSql.set(chunk.length, sqlText);
       }
-      const params: unknown[] = [];
-      for (const p of chunk) {
-        params.push(
-          p.id,
-          p.heartbeatKey,
-          p.at,
-          p.kind,
-          p.exitStatus,
-          p.rid,
-          p.durationMs,
-          p.method,
-          p.remoteAddr,
-          p.userAgent,
-          p.body,
-          p.bodyTruncated ? 1 : 0,
-        );
-      }
+      const params = chunk.flatMap((p) => Object.values(pingToDb(p)));
       await q(db).executeQuery(CompiledQuery.raw(sqlText, params));
     }
   },

@@ -93,25 +93,7 @@ export const checksStore = {
   },
 
   async putState(db: Tx | Q, s: StateRow, now: number): Promise<void> {
-    const row = {
-      state: s.state,
-      consecutive_failures: s.consecutiveFailures,
-      consecutive_successes: s.consecutiveSuccesses,
-      paused: s.paused ? 1 : 0,
-      last_run_at: s.lastRunAt,
-      last_status: s.lastStatus,
-      last_latency_ms: s.lastLatencyMs,
-      last_error_class: s.lastErrorClass,
-      last_error: s.lastError,
-      last_lateness_ms: s.lastLatenessMs,
-      changed_at: s.changedAt,
-      updated_at: now,
-    };
-    await q(db)
-      .insertInto('checks_state')
-      .values({ key: s.key, ...row })
-      .onConflict((oc) => oc.column('key').doUpdateSet(row))
-      .execute();
+    await checksStore.putStates(db, [s], now);
   },
 
   /** Upserts many state rows in one statement per 200. */
@@ -162,21 +144,7 @@ export const checksStore = {
   },
 
   async insertResult(db: Tx | Q, r: ResultRow): Promise<void> {
-    await q(db)
-      .insertInto('checks_results')
-      .values({
-        id: r.id,
-        check_key: r.checkKey,
-        at: r.at,
-        status: r.status,
-        latency_ms: r.latencyMs,
-        error_class: r.errorClass,
-        error: r.error,
-        location: r.location,
-        lateness_ms: r.latenessMs,
-        details: r.details ? JSON.stringify(r.details) : null,
-      })
-      .execute();
+    await checksStore.insertResults(db, [r]);
   },
 
   /** Inserts many raw results (one statement per 500). */
@@ -245,35 +213,7 @@ export const checksStore = {
 
   /** Adds one result to its minute, hour and day rollups (atomic increments). */
   async addToRollups(db: Tx | Q, key: string, at: number, result: ProbeResult): Promise<void> {
-    const ok = result.status !== 'down';
-    const h = ok ? BUCKET_COLUMNS[bucketOf(result.latencyMs)] : null;
-    for (const resolution of ['minute', 'hour', 'day'] as Resolution[]) {
-      const values: Record<string, unknown> = {
-        check_key: key,
-        resolution,
-        start: bucketStart(at, resolution),
-        total: 1,
-        up: result.status === 'up' ? 1 : 0,
-        degraded: result.status === 'degraded' ? 1 : 0,
-        down: result.status === 'down' ? 1 : 0,
-        latency_sum: ok ? result.latencyMs : 0,
-      };
-      for (const c of BUCKET_COLUMNS) values[c] = c === h ? 1 : 0;
-      const inc = (col: string) => sql`checks_rollups.${sql.ref(col)} + excluded.${sql.ref(col)}`;
-      const set: Record<string, unknown> = {
-        total: inc('total'),
-        up: inc('up'),
-        degraded: inc('degraded'),
-        down: inc('down'),
-        latency_sum: inc('latency_sum'),
-      };
-      if (h) set[h] = inc(h);
-      await q(db)
-        .insertInto('checks_rollups')
-        .values(values)
-        .onConflict((oc) => oc.columns(['check_key', 'resolution', 'start']).doUpdateSet(set))
-        .execute();
-    }
+    await checksStore.addManyToRollups(db, [{ key, at, result }]);
   },
 
   async results(
